@@ -1,0 +1,135 @@
+# check_async_leak - Nagios/Icinga plugin watching Async.exe's memory over SNMP.
+#
+# make              build plugin/check_async_leak
+# make check        unit + integration tests (installs missing Debian packages)
+# make demo         run the plugin against the simulated Windows 2000 host
+# make install      PREFIX, PLUGINDIR, DESTDIR as usual
+# make sanitize     unit + integration tests under ASan/UBSan
+# make valgrind     the plugin under valgrind against a real snmpd
+# make bench        speed and memory figures (printed, never asserted)
+# make eval         leak-detection evaluation table (see README)
+# make fuzz         short libFuzzer runs over every parser
+
+VERSION   = 0.1.0
+
+PREFIX    ?= /usr/local
+PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
+DATADIR   ?= $(PREFIX)/share/check_async_leak
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+PKG_CONFIG ?= pkg-config
+
+# Flags the project needs, kept apart from the CFLAGS packagers override.
+STD_FLAGS  = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+             -DVERSION='"$(VERSION)"'
+WARN_FLAGS = -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes \
+             -Wmissing-prototypes -Wwrite-strings -Wvla
+ifeq ($(DEV),1)
+WARN_FLAGS += -Werror
+endif
+
+SNMP_CFLAGS  := $(shell $(PKG_CONFIG) --cflags netsnmp 2>/dev/null)
+SNMP_LIBS    := $(shell $(PKG_CONFIG) --libs netsnmp 2>/dev/null || echo -lnetsnmp)
+INIH_CFLAGS  := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
+INIH_LIBS    := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
+CRIT_CFLAGS   = $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
+CRIT_LIBS     = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
+
+ALL_CFLAGS = $(STD_FLAGS) $(WARN_FLAGS) $(SNMP_CFLAGS) $(INIH_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+
+PLUGIN  = plugin/check_async_leak
+BUILD   = build
+
+SRCS      = $(sort $(wildcard plugin/*.c))
+# Pure modules: everything but the two that talk to the world.  The unit
+# tests link these alone, without Net-SNMP, so a pure module that starts
+# needing the network fails to link.
+PURE_SRCS = $(filter-out plugin/main.c plugin/snmp.c,$(SRCS))
+OBJS      = $(SRCS:plugin/%.c=$(BUILD)/obj/%.o)
+PURE_OBJS = $(PURE_SRCS:plugin/%.c=$(BUILD)/obj/%.o)
+
+UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN  = $(BUILD)/unit_tests
+
+# Helper programs the tests and the demo run (simulator, memory hog, ...).
+SIM_BIN   = $(BUILD)/hrsim
+HOG_BIN   = $(BUILD)/hog/Async.exe
+
+.PHONY: all check unit integration deps deps-build demo install uninstall \
+        clean sanitize valgrind bench eval fuzz helpers
+
+all: $(PLUGIN)
+
+$(PLUGIN): $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(SNMP_LIBS) $(INIH_LIBS)
+
+$(BUILD)/obj/%.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+helpers: $(SIM_BIN) $(HOG_BIN)
+
+$(SIM_BIN): tests/sim/hrsim.c | $(BUILD)/obj
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
+
+$(HOG_BIN): tests/sim/hog.c
+	mkdir -p $(dir $@)
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
+
+$(UNIT_BIN): $(UNIT_SRCS) $(PURE_OBJS)
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CRIT_CFLAGS) $(INIH_CFLAGS) $(CFLAGS) \
+	    -Iplugin -o $@ $(UNIT_SRCS) $(PURE_OBJS) $(CRIT_LIBS) $(INIH_LIBS) -lm
+
+deps:
+	@tests/deps.sh check
+
+deps-build:
+	@tests/deps.sh build
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs=2
+
+integration: $(PLUGIN) helpers
+	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
+
+check: deps
+	$(MAKE) all helpers $(UNIT_BIN)
+	$(MAKE) unit
+	$(MAKE) integration
+	$(MAKE) sanitize
+
+demo:
+	@tests/deps.sh demo
+	@$(MAKE) -s all helpers
+	@tests/demo.sh
+
+# ASan + UBSan: a separate build tree, the same tests.
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=all
+sanitize: helpers
+	$(MAKE) BUILD=$(BUILD)/san PLUGIN=$(BUILD)/san/check_async_leak \
+	    CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+	    $(BUILD)/san/check_async_leak $(BUILD)/san/unit_tests
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    $(BUILD)/san/unit_tests --jobs=2
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    PLUGIN=$(abspath $(BUILD)/san/check_async_leak) BUILD=$(abspath $(BUILD)) \
+	    SANITIZED=1 tests/integration/run.sh
+
+valgrind: $(PLUGIN) helpers
+	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/valgrind.sh
+
+install: $(PLUGIN)
+	install -d $(DESTDIR)$(PLUGINDIR)
+	install -m 0755 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/check_async_leak
+
+uninstall:
+	rm -f $(DESTDIR)$(PLUGINDIR)/check_async_leak
+
+clean:
+	rm -rf $(BUILD) $(PLUGIN)

@@ -1,0 +1,170 @@
+/*
+ * config.h - everything one check needs to know, and the one table of
+ * settings that the command line, the INI file, --help and the README share.
+ *
+ * Merge order (later wins): built-in defaults (config_init), the INI file's
+ * [defaults] section, its host section, the command line.  Every setting is
+ * applied through config_set(), so a value means the same thing wherever it
+ * was written and is checked the same way.
+ *
+ * Each setting has a long option --NAME and an INI key NAME with '-' turned
+ * into '_' (--growth-warning <-> growth_warning).  Options marked CLI-only
+ * (config, section, help, version) have no INI key.
+ */
+#ifndef ASYNC_LEAK_CONFIG_H
+#define ASYNC_LEAK_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "range.h"
+#include "units.h"
+
+#define CONFIG_PATH_MAX 1024
+#define CONFIG_DEFAULT_FILE "/etc/nagios-plugins/config/check_async_leak.ini"
+#define CONFIG_DEFAULT_PROCESS "Async.exe"
+#define CONFIG_DEFAULT_PORT 161
+#define CONFIG_DEFAULT_TIMEOUT 10
+
+enum snmp_version { SNMPV_1, SNMPV_2C, SNMPV_3 };
+enum seclevel { SECLEVEL_NOAUTH, SECLEVEL_AUTHNOPRIV, SECLEVEL_AUTHPRIV };
+enum authproto { AUTH_MD5, AUTH_SHA, AUTH_SHA224, AUTH_SHA256, AUTH_SHA384, AUTH_SHA512 };
+enum privproto { PRIV_DES, PRIV_AES, PRIV_AES192, PRIV_AES256 };
+
+/* Nagios states, also the exit codes. */
+enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
+
+/* Where a setting's current value came from (for -vvv and messages). */
+enum origin { ORIGIN_DEFAULT, ORIGIN_INI_DEFAULTS, ORIGIN_INI_SECTION, ORIGIN_CLI };
+
+struct config {
+	/* The agent. */
+	char hostname[256];
+	unsigned port;
+	enum snmp_version protocol;
+	char community[256];		/* secret */
+	char secname[64];
+	enum seclevel seclevel;
+	enum authproto authproto;
+	char authpasswd[256];		/* secret */
+	enum privproto privproto;
+	char privpasswd[256];		/* secret */
+	unsigned timeout_s;
+
+	/* The process. */
+	char process[65];		/* whole hrSWRunName, case-insensitive */
+	char regex[256];		/* ERE on hrSWRunName, case-insensitive; wins over process */
+	char path[256];			/* ERE on hrSWRunPath, case-insensitive; "" = any */
+
+	/* Memory thresholds (UNIT_SIZE, may use % of the baseline). */
+	struct range warning;
+	struct range critical;
+	struct quantity baseline;	/* bytes; valid when baseline_set */
+	bool baseline_set;
+	bool baseline_auto;		/* --baseline auto: learned, kept in the state */
+	struct quantity limit;		/* bytes; valid when limit_set */
+	bool limit_set;
+
+	/* Instances. */
+	struct range instances_warning;	/* UNIT_COUNT */
+	struct range instances_critical;
+	enum state missing_state;	/* when no process matches; CRITICAL */
+
+	/* Trend (see trend.h). */
+	struct quantity growth_warning;	/* bytes/h, or %/h of the baseline */
+	bool growth_warning_set;
+	struct quantity growth_critical;
+	bool growth_critical_set;
+	double timeleft_warning_s;	/* < 0: unset */
+	double timeleft_critical_s;
+	double min_window_s;		/* no trend verdict before this much history */
+	char state_dir[CONFIG_PATH_MAX];
+	char state_file[CONFIG_PATH_MAX];
+
+	/* Output. */
+	char advice[512];		/* "" = built-in advice for Async.exe, none otherwise */
+	bool advice_set;
+	int verbose;			/* 0..3 */
+
+	/* Modes and sources (CLI-only). */
+	char replay[CONFIG_PATH_MAX];
+	char config_file[CONFIG_PATH_MAX];
+	char section[128];
+	bool config_file_set;		/* -f given: the file must exist */
+	bool show_help;
+	bool show_version;
+
+	/* Bookkeeping: where each setting came from, indexed by option id. */
+	unsigned char origin[64];
+};
+
+/* Option ids, in the order of the help text. */
+enum option_id {
+	OPT_HOSTNAME, OPT_PORT, OPT_PROTOCOL, OPT_COMMUNITY,
+	OPT_SECNAME, OPT_SECLEVEL, OPT_AUTHPROTO, OPT_AUTHPASSWD,
+	OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_TIMEOUT,
+	OPT_PROCESS, OPT_REGEX, OPT_PATH,
+	OPT_WARNING, OPT_CRITICAL, OPT_BASELINE, OPT_LIMIT,
+	OPT_INSTANCES_WARNING, OPT_INSTANCES_CRITICAL, OPT_MISSING_STATE,
+	OPT_GROWTH_WARNING, OPT_GROWTH_CRITICAL,
+	OPT_TIMELEFT_WARNING, OPT_TIMELEFT_CRITICAL, OPT_MIN_WINDOW,
+	OPT_STATE_DIR, OPT_STATE_FILE,
+	OPT_ADVICE, OPT_VERBOSE,
+	OPT_REPLAY, OPT_CONFIG, OPT_SECTION, OPT_HELP, OPT_VERSION,
+	OPT_COUNT
+};
+
+#define OPTF_SECRET   0x1	/* never printed, not even at -vvv */
+#define OPTF_CLI_ONLY 0x2	/* no INI key */
+#define OPTF_NO_ARG   0x4	/* a flag: -v, -h, -V */
+
+struct option_def {
+	enum option_id id;
+	const char *name;	/* long option */
+	const char *ini_key;	/* NULL for CLI-only */
+	int short_opt;		/* 0: long only */
+	unsigned flags;
+	const char *metavar;	/* "RANGE", "SIZE", ... */
+	const char *help;	/* one or more sentences, wrapped by the caller */
+	const char *def;	/* the default as shown in --help, or NULL */
+};
+
+/* The table, indexed by option_id. */
+extern const struct option_def config_options[OPT_COUNT];
+
+/* Looks an option up by INI key (exact, lower case). NULL if none. */
+const struct option_def *config_option_by_key(const char *key);
+
+/*
+ * The closest INI key to an unknown one (edit distance <= 2, or a prefix),
+ * for "did you mean" messages; NULL when nothing is close.
+ */
+const char *config_suggest_key(const char *key);
+
+/* Built-in defaults. */
+void config_init(struct config *cfg);
+
+/*
+ * Parses value for option id and stores it in cfg, recording origin.
+ * For flags value is ignored (--verbose adds one level per call; in the INI
+ * file "verbose = N" sets the level).  Returns 0, or -1 with a message that
+ * names the option and the bad value, never a secret's value.
+ */
+int config_set(struct config *cfg, enum option_id id, const char *value,
+	       enum origin origin, char *err, size_t errlen);
+
+/*
+ * Checks the merged settings for combinations that cannot work (no host,
+ * v3 without secname, authPriv without passwords, a percent threshold
+ * without a baseline, ...).  Returns 0, or -1 with a message.
+ */
+int config_validate(const struct config *cfg, char *err, size_t errlen);
+
+/* Names for enum values, as written on the command line ("2c", "SHA-256"). */
+const char *config_protocol_name(enum snmp_version v);
+const char *config_seclevel_name(enum seclevel l);
+const char *config_authproto_name(enum authproto p);
+const char *config_privproto_name(enum privproto p);
+const char *config_state_name(enum state s);	/* "OK", "WARNING", ... */
+
+#endif

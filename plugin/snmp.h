@@ -1,0 +1,70 @@
+/*
+ * snmp.h - the one module that talks to the agent (and the only one that
+ * includes Net-SNMP).
+ *
+ * One check is: walk hrSWRunName (and hrSWRunPath when the match needs it)
+ * with GETBULK (GETNEXT on v1), ask the caller which rows match, then one
+ * GET of the matched rows' hrSWRunPerfMem, hrSWRunPerfCPU, hrSWRunStatus,
+ * hrSWRunPath, plus hrMemorySize and hrSystemUptime.  No MIB files are
+ * loaded, nothing is read or written under /var/lib/snmp, nothing is
+ * printed to stderr: the library's own log goes through a handler that
+ * keeps only warnings, for -vvv.
+ *
+ * Every failure is one sentence for an UNKNOWN line: no response from
+ * HOST:PORT after N s; an authentication failure (which one); the agent
+ * has no hrSWRunPerfTable; a value of the wrong type (with its OID); a
+ * process that vanished between the walk and the GET.  Secrets never
+ * appear in messages.
+ */
+#ifndef ASYNC_LEAK_SNMP_H
+#define ASYNC_LEAK_SNMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define HR_NAME_MAX 64		/* RFC 2790 sizes */
+#define HR_PATH_MAX 128
+
+struct hr_proc {
+	long index;			/* hrSWRunIndex: the PID */
+	char name[HR_NAME_MAX + 1];
+	char path[HR_PATH_MAX + 1];
+	int status;			/* hrSWRunStatus; 4 = invalid */
+	long mem_kb;			/* hrSWRunPerfMem */
+	unsigned long cpu_cs;		/* hrSWRunPerfCPU, centiseconds */
+	bool has_cpu;
+};
+
+struct hr_snapshot {
+	struct hr_proc *procs;		/* matched rows, in index order; owned */
+	size_t n;
+	size_t rows_walked;		/* rows of hrSWRunTable seen */
+	long long mem_size_kb;		/* hrMemorySize, -1 when unknown */
+	unsigned long uptime_ticks;	/* hrSystemUptime, 1/100 s */
+	bool has_uptime;
+	unsigned requests;		/* PDUs sent, for -vv and benchmarks */
+};
+
+/*
+ * Decides whether a row is wanted.  path is NULL when the walk did not
+ * fetch paths (need_path false).
+ */
+typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
+
+/*
+ * Queries cfg's agent.  need_path: also walk hrSWRunPath so that match can
+ * see it.  Rows whose status is invalid(4) are dropped.  On success fills
+ * out (release it with snmp_snapshot_release) and returns 0; on failure
+ * returns -1 with a message and out holds nothing to release.
+ * With cfg->verbose >= 3 it traces each request and the library's
+ * warnings on stderr; below that it writes nothing anywhere.
+ */
+int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
+	       bool need_path, struct hr_snapshot *out,
+	       char *err, size_t errlen);
+
+void snmp_snapshot_release(struct hr_snapshot *snap);
+
+#endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# tests/deps.sh SET - installs the Debian packages a make target needs, when
+# they are missing.  SET is build, demo or check.  As root it runs apt-get;
+# otherwise it names the packages and the command to run, and fails.
+set -u
+
+build="gcc make pkg-config libsnmp-dev libinih-dev"
+case "${1:-check}" in
+	build) want="$build" ;;
+	demo)  want="$build snmpd" ;;
+	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind" ;;
+	*) echo "usage: tests/deps.sh build|demo|check" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+	case "$st" in *" installed") ;; *) missing="$missing $p" ;; esac
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "missing packages:$missing (no apt-get here: install them by hand)" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "missing Debian packages:$missing" >&2
+	echo "install them as root:  apt-get install -y$missing" >&2
+	exit 1
+fi
+echo "installing missing Debian packages:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# A system snmpd or nagios started by the package would only get in the way.
+apt-get update -q >/dev/null || { echo "apt-get update failed" >&2; exit 1; }
+apt-get install -y -q --no-install-recommends $missing >/dev/null ||
+	{ echo "apt-get install$missing failed" >&2; exit 1; }
