@@ -64,7 +64,7 @@ HOG_BIN   = $(BUILD)/hog/Async.exe
 all: $(PLUGIN)
 
 $(PLUGIN): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(SNMP_LIBS) $(INIH_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(SNMP_LIBS) $(INIH_LIBS) -lm
 
 $(BUILD)/obj/%.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

@@ -160,6 +160,20 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
  */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
 
+/*
+ * Whether the process is matched by --regex: set, and given at the same or
+ * a higher precedence than --process (the command line's -n beats a regex
+ * from the INI file, and the other way round).
+ */
+bool config_use_regex(const struct config *cfg);
+
+/*
+ * The memory the forecast counts down to, in bytes: --limit, else the upper
+ * end of an absolute --critical range, else hrMemorySize (mem_size_kb, -1
+ * when unknown); 0 when none is known.
+ */
+double config_limit_bytes(const struct config *cfg, long long mem_size_kb);
+
 /* Names for enum values, as written on the command line ("2c", "SHA-256"). */
 const char *config_protocol_name(enum snmp_version v);
 const char *config_seclevel_name(enum seclevel l);

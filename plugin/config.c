@@ -1,0 +1,550 @@
+/*
+ * config.c - the settings table, defaults, one setter for every source, and
+ * the checks on the merged result (see config.h).
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define NOARG (OPTF_NO_ARG | OPTF_CLI_ONLY)
+
+const struct option_def config_options[OPT_COUNT] = {
+	{ OPT_HOSTNAME, "hostname", "hostname", 'H', 0, "ADDRESS",
+	  "Host name or address of the SNMP agent (IPv6 as udp6:[::1]).", NULL },
+	{ OPT_PORT, "port", "port", 'p', 0, "PORT",
+	  "UDP port of the agent.", "161" },
+	{ OPT_PROTOCOL, "protocol", "protocol", 'P', 0, "1|2c|3",
+	  "SNMP version.", "2c" },
+	{ OPT_COMMUNITY, "community", "community", 'C', OPTF_SECRET, "STRING",
+	  "Community for v1 and v2c (better kept in the INI file).", "public" },
+	{ OPT_SECNAME, "secname", "secname", 'U', 0, "USER",
+	  "SNMPv3 user name.", NULL },
+	{ OPT_SECLEVEL, "seclevel", "seclevel", 'L', 0, "LEVEL",
+	  "SNMPv3 level: noAuthNoPriv, authNoPriv or authPriv.",
+	  "authPriv when -X is set, authNoPriv when -A is set" },
+	{ OPT_AUTHPROTO, "authproto", "authproto", 'a', 0, "PROTO",
+	  "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512.",
+	  "SHA" },
+	{ OPT_AUTHPASSWD, "authpasswd", "authpasswd", 'A', OPTF_SECRET, "PASS",
+	  "SNMPv3 authentication passphrase (8 characters or more).", NULL },
+	{ OPT_PRIVPROTO, "privproto", "privproto", 'x', 0, "PROTO",
+	  "SNMPv3 privacy: DES, AES, AES-192, AES-256.", "AES" },
+	{ OPT_PRIVPASSWD, "privpasswd", "privpasswd", 'X', OPTF_SECRET, "PASS",
+	  "SNMPv3 privacy passphrase (8 characters or more).", NULL },
+	{ OPT_TIMEOUT, "timeout", "timeout", 't', 0, "SECONDS",
+	  "Time for the whole check, every SNMP try included.", "10" },
+	{ OPT_PROCESS, "process", "process", 'n', 0, "NAME",
+	  "Process to watch: the whole hrSWRunName, any case.", "Async.exe" },
+	{ OPT_REGEX, "regex", "regex", 'r', 0, "ERE",
+	  "Match hrSWRunName with a case-insensitive extended regex instead.", NULL },
+	{ OPT_PATH, "path", "path", 0, 0, "ERE",
+	  "Also require hrSWRunPath to match this case-insensitive extended"
+	  " regex (Windows gives the directory with a trailing backslash).", NULL },
+	{ OPT_WARNING, "warning", "warning", 'w', 0, "RANGE",
+	  "Memory range for WARNING, e.g. 200MB, 150% (of the baseline),"
+	  " @10MB:20MB.", NULL },
+	{ OPT_CRITICAL, "critical", "critical", 'c', 0, "RANGE",
+	  "Memory range for CRITICAL.", NULL },
+	{ OPT_BASELINE, "baseline", "baseline", 0, 0, "SIZE|auto",
+	  "Normal memory of the process; 'auto' learns it from the first hours"
+	  " after each start.", NULL },
+	{ OPT_LIMIT, "limit", "limit", 0, 0, "SIZE",
+	  "Memory the forecast counts down to.",
+	  "upper end of an absolute --critical, else hrMemorySize" },
+	{ OPT_INSTANCES_WARNING, "instances-warning", "instances_warning", 0, 0,
+	  "RANGE", "Range for the number of matched processes, WARNING.", NULL },
+	{ OPT_INSTANCES_CRITICAL, "instances-critical", "instances_critical", 0, 0,
+	  "RANGE", "Range for the number of matched processes, CRITICAL.", NULL },
+	{ OPT_MISSING_STATE, "missing-state", "missing_state", 0, 0, "STATE",
+	  "State when no process matches: OK, WARNING, CRITICAL or UNKNOWN.",
+	  "CRITICAL" },
+	{ OPT_GROWTH_WARNING, "growth-warning", "growth_warning", 0, 0, "RATE",
+	  "Leak growth for WARNING, e.g. 1MB/h, 20MB/d, 1%/h (of the baseline).",
+	  NULL },
+	{ OPT_GROWTH_CRITICAL, "growth-critical", "growth_critical", 0, 0, "RATE",
+	  "Leak growth for CRITICAL.", NULL },
+	{ OPT_TIMELEFT_WARNING, "timeleft-warning", "timeleft_warning", 0, 0,
+	  "DURATION", "WARNING when a leak reaches --limit within this time,"
+	  " e.g. 48h, 3d.", NULL },
+	{ OPT_TIMELEFT_CRITICAL, "timeleft-critical", "timeleft_critical", 0, 0,
+	  "DURATION", "CRITICAL when a leak reaches --limit within this time.",
+	  NULL },
+	{ OPT_MIN_WINDOW, "min-window", "min_window", 0, 0, "DURATION",
+	  "History a trend verdict needs after a start.", "12h" },
+	{ OPT_STATE_DIR, "state-dir", "state_dir", 0, 0, "DIR",
+	  "Directory of the history files.",
+	  "$MP_STATE_PATH/<euid>/check_async_leak" },
+	{ OPT_STATE_FILE, "state-file", "state_file", 0, 0, "FILE",
+	  "History file to use (instead of one derived from host and process).",
+	  NULL },
+	{ OPT_ADVICE, "advice", "advice", 0, 0, "TEXT",
+	  "Sentence added to the long output on WARNING and CRITICAL; 'none'"
+	  " for no advice.", "KB Q260554 advice for Async.exe" },
+	{ OPT_VERBOSE, "verbose", "verbose", 'v', OPTF_NO_ARG, NULL,
+	  "More detail: -v instances, -vv settings and SNMP figures, -vvv an"
+	  " SNMP trace on stderr.", NULL },
+	{ OPT_REPLAY, "replay", NULL, 0, OPTF_CLI_ONLY, "FILE",
+	  "Replay a recorded series (UNIX_TIME MEM_KB [INDEXES] a line, or CSV)"
+	  " through the trend evaluation instead of querying a host.", NULL },
+	{ OPT_CONFIG, "config", NULL, 'f', OPTF_CLI_ONLY, "FILE",
+	  "INI file.", CONFIG_DEFAULT_FILE " when it exists" },
+	{ OPT_SECTION, "section", NULL, 's', OPTF_CLI_ONLY, "NAME",
+	  "INI section of this host.", "the value of --hostname" },
+	{ OPT_HELP, "help", NULL, 'h', NOARG, NULL, "This help.", NULL },
+	{ OPT_VERSION, "version", NULL, 'V', NOARG, NULL, "Version.", NULL },
+};
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->port = CONFIG_DEFAULT_PORT;
+	cfg->protocol = SNMPV_2C;
+	copy_str(cfg->community, sizeof cfg->community, "public");
+	cfg->seclevel = SECLEVEL_NOAUTH;
+	cfg->authproto = AUTH_SHA;
+	cfg->privproto = PRIV_AES;
+	cfg->timeout_s = CONFIG_DEFAULT_TIMEOUT;
+	copy_str(cfg->process, sizeof cfg->process, CONFIG_DEFAULT_PROCESS);
+	cfg->warning.kind = UNIT_SIZE;
+	cfg->critical.kind = UNIT_SIZE;
+	cfg->instances_warning.kind = UNIT_COUNT;
+	cfg->instances_critical.kind = UNIT_COUNT;
+	cfg->missing_state = STATE_CRITICAL;
+	cfg->timeleft_warning_s = -1;
+	cfg->timeleft_critical_s = -1;
+	cfg->min_window_s = 12 * 3600;
+}
+
+const struct option_def *config_option_by_key(const char *key)
+{
+	for (size_t i = 0; i < OPT_COUNT; i++)
+		if (config_options[i].ini_key && strcmp(config_options[i].ini_key, key) == 0)
+			return &config_options[i];
+	return NULL;
+}
+
+/* Levenshtein distance, bounded inputs (keys are short). */
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
+
+	if (la > 63 || lb > 63)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (tolower((unsigned char)a[i - 1]) !=
+						    tolower((unsigned char)b[j - 1]));
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof prev[0]);
+	}
+	return prev[lb];
+}
+
+const char *config_suggest_key(const char *key)
+{
+	const char *best = NULL;
+	size_t best_d = 3, klen = strlen(key);
+
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const char *k = config_options[i].ini_key;
+		size_t d;
+
+		if (!k)
+			continue;
+		d = edit_distance(key, k);
+		if (klen >= 3 && strncmp(k, key, klen) == 0)
+			d = d < 1 ? d : 1;
+		if (d < best_d) {
+			best_d = d;
+			best = k;
+		}
+	}
+	return best;
+}
+
+static const char *const protocol_names[] = { "1", "2c", "3" };
+static const char *const seclevel_names[] = { "noAuthNoPriv", "authNoPriv", "authPriv" };
+static const char *const authproto_names[] = { "MD5", "SHA", "SHA-224", "SHA-256",
+					       "SHA-384", "SHA-512" };
+static const char *const privproto_names[] = { "DES", "AES", "AES-192", "AES-256" };
+static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *config_protocol_name(enum snmp_version v) { return protocol_names[v]; }
+const char *config_seclevel_name(enum seclevel l) { return seclevel_names[l]; }
+const char *config_authproto_name(enum authproto p) { return authproto_names[p]; }
+const char *config_privproto_name(enum privproto p) { return privproto_names[p]; }
+const char *config_state_name(enum state s) { return state_names[s]; }
+
+/* Finds value among names, ignoring case and, for protocols, '-' ("SHA256"). */
+static int lookup(const char *value, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *a = value, *b = names[i];
+
+		while (*a && *b) {
+			if (*b == '-' && *a != '-') {
+				b++;
+				continue;
+			}
+			if (tolower((unsigned char)*a) != tolower((unsigned char)*b))
+				break;
+			a++;
+			b++;
+		}
+		if (!*a && !*b)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int set_enum(int *dst, const char *value, const char *const *names, size_t n,
+		    const struct option_def *o, char *err, size_t errlen)
+{
+	char list[128] = "";
+	int i = lookup(value, names, n);
+
+	if (i >= 0) {
+		*dst = i;
+		return 0;
+	}
+	for (size_t k = 0; k < n; k++) {
+		strncat(list, names[k], sizeof list - strlen(list) - 1);
+		if (k + 1 < n)
+			strncat(list, k + 2 == n ? " or " : ", ", sizeof list - strlen(list) - 1);
+	}
+	return errorf(err, errlen, "--%s: '%s' is not one of %s", o->name, value, list);
+}
+
+static int set_string(char *dst, size_t size, const char *value,
+		      const struct option_def *o, char *err, size_t errlen)
+{
+	if (copy_str(dst, size, value) != 0) {
+		dst[0] = '\0';
+		return errorf(err, errlen, "--%s: value too long (at most %zu characters)",
+			      o->name, size - 1);
+	}
+	return 0;
+}
+
+static int set_uint(unsigned *dst, const char *value, unsigned lo, unsigned hi,
+		    const struct option_def *o, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(value, &end, 10);
+	if (!isdigit((unsigned char)value[0]) || *end || errno || v < lo || v > hi)
+		return errorf(err, errlen, "--%s: '%s' is not a whole number from %u to %u",
+			      o->name, value, lo, hi);
+	*dst = (unsigned)v;
+	return 0;
+}
+
+static int set_quantity(struct quantity *q, bool *set, enum unit_kind kind, const char *value,
+			const struct option_def *o, char *err, size_t errlen)
+{
+	char msg[ERRBUF_SIZE];
+
+	if (units_parse(kind, value, false, q, msg, sizeof msg) != 0)
+		return errorf(err, errlen, "--%s: %s", o->name, msg);
+	if (q->value <= 0)
+		return errorf(err, errlen, "--%s: '%s' must be greater than zero", o->name, value);
+	if (set)
+		*set = true;
+	return 0;
+}
+
+static int set_duration(double *dst, const char *value, const struct option_def *o,
+			char *err, size_t errlen)
+{
+	struct quantity q;
+
+	if (set_quantity(&q, NULL, UNIT_DURATION, value, o, err, errlen) != 0)
+		return -1;
+	*dst = q.value;
+	return 0;
+}
+
+static int set_range(struct range *r, enum unit_kind kind, const char *value,
+		     const struct option_def *o, char *err, size_t errlen)
+{
+	char msg[ERRBUF_SIZE];
+
+	if (range_parse(value, kind, r, msg, sizeof msg) != 0)
+		return errorf(err, errlen, "--%s: %s", o->name, msg);
+	return 0;
+}
+
+static int set_verbose(struct config *cfg, const char *value, enum origin origin,
+		       const struct option_def *o, char *err, size_t errlen)
+{
+	unsigned v;
+
+	if (origin == ORIGIN_CLI) {
+		if (cfg->origin[OPT_VERBOSE] != ORIGIN_CLI)
+			cfg->verbose = 0;	/* -v on the command line replaces the file's level */
+		if (cfg->verbose < 3)
+			cfg->verbose++;
+		return 0;
+	}
+	if (set_uint(&v, value, 0, 3, o, err, errlen) != 0)
+		return -1;
+	cfg->verbose = (int)v;
+	return 0;
+}
+
+int config_set(struct config *cfg, enum option_id id, const char *value,
+	       enum origin origin, char *err, size_t errlen)
+{
+	const struct option_def *o;
+	int rc = 0, e;
+
+	if ((unsigned)id >= OPT_COUNT)
+		return errorf(err, errlen, "unknown option id %d", (int)id);
+	o = &config_options[id];
+	if (!value)
+		value = "";
+	if (!(o->flags & OPTF_NO_ARG) && value[0] == '\0' && id != OPT_ADVICE &&
+	    id != OPT_PATH && id != OPT_REGEX)
+		return errorf(err, errlen, "--%s needs a value", o->name);
+
+	switch (id) {
+	case OPT_HOSTNAME:
+		rc = set_string(cfg->hostname, sizeof cfg->hostname, value, o, err, errlen);
+		break;
+	case OPT_PORT:
+		rc = set_uint(&cfg->port, value, 1, 65535, o, err, errlen);
+		break;
+	case OPT_PROTOCOL:
+		if (ascii_casecmp(value, "v1") == 0 || ascii_casecmp(value, "v2c") == 0 ||
+		    ascii_casecmp(value, "v3") == 0)
+			value++;
+		e = (int)cfg->protocol;
+		rc = set_enum(&e, value, protocol_names, COUNT(protocol_names), o, err, errlen);
+		cfg->protocol = (enum snmp_version)e;
+		break;
+	case OPT_COMMUNITY:
+		/* Never echo a secret, not even in an error. */
+		if (copy_str(cfg->community, sizeof cfg->community, value) != 0)
+			rc = errorf(err, errlen, "--%s: value too long", o->name);
+		break;
+	case OPT_SECNAME:
+		rc = set_string(cfg->secname, sizeof cfg->secname, value, o, err, errlen);
+		break;
+	case OPT_SECLEVEL:
+		e = (int)cfg->seclevel;
+		rc = set_enum(&e, value, seclevel_names, COUNT(seclevel_names), o, err, errlen);
+		cfg->seclevel = (enum seclevel)e;
+		break;
+	case OPT_AUTHPROTO:
+		e = (int)cfg->authproto;
+		rc = set_enum(&e, value, authproto_names, COUNT(authproto_names), o, err, errlen);
+		cfg->authproto = (enum authproto)e;
+		break;
+	case OPT_PRIVPROTO:
+		e = (int)cfg->privproto;
+		rc = set_enum(&e, value, privproto_names, COUNT(privproto_names), o, err, errlen);
+		cfg->privproto = (enum privproto)e;
+		break;
+	case OPT_AUTHPASSWD:
+	case OPT_PRIVPASSWD: {
+		char *dst = id == OPT_AUTHPASSWD ? cfg->authpasswd : cfg->privpasswd;
+
+		if (copy_str(dst, sizeof cfg->authpasswd, value) != 0)
+			rc = errorf(err, errlen, "--%s: value too long", o->name);
+		else if (strlen(value) < 8)
+			rc = errorf(err, errlen, "--%s: SNMPv3 passphrases need at least"
+				    " 8 characters", o->name);
+		break;
+	}
+	case OPT_TIMEOUT:
+		rc = set_uint(&cfg->timeout_s, value, 1, 3600, o, err, errlen);
+		break;
+	case OPT_PROCESS:
+		rc = set_string(cfg->process, sizeof cfg->process, value, o, err, errlen);
+		break;
+	case OPT_REGEX:
+		rc = set_string(cfg->regex, sizeof cfg->regex, value, o, err, errlen);
+		break;
+	case OPT_PATH:
+		rc = set_string(cfg->path, sizeof cfg->path, value, o, err, errlen);
+		break;
+	case OPT_WARNING:
+		rc = set_range(&cfg->warning, UNIT_SIZE, value, o, err, errlen);
+		break;
+	case OPT_CRITICAL:
+		rc = set_range(&cfg->critical, UNIT_SIZE, value, o, err, errlen);
+		break;
+	case OPT_BASELINE:
+		if (ascii_casecmp(value, "auto") == 0) {
+			cfg->baseline_auto = true;
+			cfg->baseline_set = false;
+		} else {
+			rc = set_quantity(&cfg->baseline, &cfg->baseline_set, UNIT_SIZE,
+					  value, o, err, errlen);
+			if (rc == 0 && cfg->baseline.percent)
+				rc = errorf(err, errlen, "--%s: a baseline cannot be a percentage",
+					    o->name);
+			if (rc == 0)
+				cfg->baseline_auto = false;
+		}
+		break;
+	case OPT_LIMIT:
+		rc = set_quantity(&cfg->limit, &cfg->limit_set, UNIT_SIZE, value, o, err, errlen);
+		if (rc == 0 && cfg->limit.percent) {
+			cfg->limit_set = false;
+			rc = errorf(err, errlen, "--%s: give the limit as a size, not a"
+				    " percentage", o->name);
+		}
+		break;
+	case OPT_INSTANCES_WARNING:
+		rc = set_range(&cfg->instances_warning, UNIT_COUNT, value, o, err, errlen);
+		break;
+	case OPT_INSTANCES_CRITICAL:
+		rc = set_range(&cfg->instances_critical, UNIT_COUNT, value, o, err, errlen);
+		break;
+	case OPT_MISSING_STATE:
+		e = (int)cfg->missing_state;
+		rc = set_enum(&e, value, state_names, COUNT(state_names), o, err, errlen);
+		cfg->missing_state = (enum state)e;
+		break;
+	case OPT_GROWTH_WARNING:
+		rc = set_quantity(&cfg->growth_warning, &cfg->growth_warning_set, UNIT_RATE,
+				  value, o, err, errlen);
+		break;
+	case OPT_GROWTH_CRITICAL:
+		rc = set_quantity(&cfg->growth_critical, &cfg->growth_critical_set, UNIT_RATE,
+				  value, o, err, errlen);
+		break;
+	case OPT_TIMELEFT_WARNING:
+		rc = set_duration(&cfg->timeleft_warning_s, value, o, err, errlen);
+		break;
+	case OPT_TIMELEFT_CRITICAL:
+		rc = set_duration(&cfg->timeleft_critical_s, value, o, err, errlen);
+		break;
+	case OPT_MIN_WINDOW:
+		rc = set_duration(&cfg->min_window_s, value, o, err, errlen);
+		break;
+	case OPT_STATE_DIR:
+		rc = set_string(cfg->state_dir, sizeof cfg->state_dir, value, o, err, errlen);
+		break;
+	case OPT_STATE_FILE:
+		rc = set_string(cfg->state_file, sizeof cfg->state_file, value, o, err, errlen);
+		break;
+	case OPT_ADVICE:
+		rc = set_string(cfg->advice, sizeof cfg->advice, value, o, err, errlen);
+		cfg->advice_set = true;
+		break;
+	case OPT_VERBOSE:
+		rc = set_verbose(cfg, value, origin, o, err, errlen);
+		break;
+	case OPT_REPLAY:
+		rc = set_string(cfg->replay, sizeof cfg->replay, value, o, err, errlen);
+		break;
+	case OPT_CONFIG:
+		rc = set_string(cfg->config_file, sizeof cfg->config_file, value, o, err, errlen);
+		cfg->config_file_set = true;
+		break;
+	case OPT_SECTION:
+		rc = set_string(cfg->section, sizeof cfg->section, value, o, err, errlen);
+		break;
+	case OPT_HELP:
+		cfg->show_help = true;
+		break;
+	case OPT_VERSION:
+		cfg->show_version = true;
+		break;
+	case OPT_COUNT:
+		break;
+	}
+	if (rc == 0)
+		cfg->origin[id] = (unsigned char)origin;
+	return rc;
+}
+
+/* The upper end of an absolute (non-percent, outside-alerting) range, or 0. */
+static double absolute_upper(const struct range *r)
+{
+	if (!r->set || r->inside || r->end.infinite || r->end.q.percent)
+		return 0;
+	return r->end.q.value;
+}
+
+int config_validate(const struct config *cfg, char *err, size_t errlen)
+{
+	bool pct = range_uses_percent(&cfg->warning) || range_uses_percent(&cfg->critical) ||
+		   (cfg->growth_warning_set && cfg->growth_warning.percent) ||
+		   (cfg->growth_critical_set && cfg->growth_critical.percent);
+
+	if (cfg->replay[0] == '\0' && cfg->hostname[0] == '\0')
+		return errorf(err, errlen, "no host given (-H/--hostname, or hostname in the"
+			      " INI section)");
+	if (pct && !cfg->baseline_set && !cfg->baseline_auto)
+		return errorf(err, errlen, "percent thresholds need --baseline SIZE or"
+			      " --baseline auto");
+	if (cfg->regex[0] && cfg->origin[OPT_PROCESS] != ORIGIN_DEFAULT &&
+	    cfg->origin[OPT_PROCESS] == cfg->origin[OPT_REGEX])
+		return errorf(err, errlen, "--process and --regex both given in one place;"
+			      " use one");
+	if (cfg->protocol == SNMPV_3) {
+		bool auth = cfg->authpasswd[0] != '\0', priv = cfg->privpasswd[0] != '\0';
+		enum seclevel lvl = cfg->seclevel;
+
+		if (!cfg->secname[0])
+			return errorf(err, errlen, "SNMPv3 needs a user name (-U/--secname)");
+		if (cfg->origin[OPT_SECLEVEL] == ORIGIN_DEFAULT)
+			lvl = priv ? SECLEVEL_AUTHPRIV : auth ? SECLEVEL_AUTHNOPRIV
+							      : SECLEVEL_NOAUTH;
+		if (lvl >= SECLEVEL_AUTHNOPRIV && !auth)
+			return errorf(err, errlen, "SNMPv3 %s needs an authentication passphrase"
+				      " (-A/--authpasswd)", seclevel_names[lvl]);
+		if (lvl == SECLEVEL_AUTHPRIV && !priv)
+			return errorf(err, errlen, "SNMPv3 authPriv needs a privacy passphrase"
+				      " (-X/--privpasswd)");
+	}
+	if (cfg->timeleft_warning_s > 0 && cfg->timeleft_critical_s > 0 &&
+	    cfg->timeleft_critical_s > cfg->timeleft_warning_s)
+		return errorf(err, errlen, "--timeleft-critical is longer than"
+			      " --timeleft-warning; critical must be the shorter horizon");
+	if (cfg->growth_warning_set && cfg->growth_critical_set &&
+	    cfg->growth_warning.percent == cfg->growth_critical.percent &&
+	    cfg->growth_critical.value < cfg->growth_warning.value)
+		return errorf(err, errlen, "--growth-critical is below --growth-warning");
+	if ((cfg->timeleft_warning_s > 0 || cfg->timeleft_critical_s > 0) &&
+	    !cfg->limit_set && absolute_upper(&cfg->critical) <= 0 && cfg->replay[0])
+		return errorf(err, errlen, "--timeleft-* in a replay needs --limit");
+	return 0;
+}
+
+bool config_use_regex(const struct config *cfg)
+{
+	return cfg->regex[0] != '\0' && cfg->origin[OPT_REGEX] >= cfg->origin[OPT_PROCESS];
+}
+
+double config_limit_bytes(const struct config *cfg, long long mem_size_kb)
+{
+	double crit = absolute_upper(&cfg->critical);
+
+	if (cfg->limit_set)
+		return cfg->limit.value;
+	if (crit > 0)
+		return crit;
+	if (mem_size_kb > 0)
+		return (double)mem_size_kb * 1024.0;
+	return 0;
+}

@@ -1,0 +1,220 @@
+/*
+ * output.c - status line, long output and perfdata (see output.h).
+ */
+#include "output.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "units.h"
+
+#define PREFIX "ASYNC_LEAK"
+
+static const char *status_name(int status)
+{
+	switch (status) {
+	case 1: return "running";
+	case 2: return "runnable";
+	case 3: return "notRunnable";
+	case 4: return "invalid";
+	default: return "unknown status";
+	}
+}
+
+static const char *plural(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+void output_unknown(FILE *out, const char *message)
+{
+	fprintf(out, PREFIX " UNKNOWN - %s\n", message);
+}
+
+/* "48.1 MiB" etc. into a small rotating set of buffers, for one printf. */
+static const char *sz(double bytes)
+{
+	static char bufs[8][32];
+	static unsigned next;
+	char *b = bufs[next++ % 8];
+
+	return units_format_size(bytes, b, 32);
+}
+
+static const char *dur(double s)
+{
+	static char bufs[4][32];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+
+	return units_format_duration(s, b, 32);
+}
+
+static const char *rate(double bph)
+{
+	static char bufs[4][32];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+
+	return units_format_rate(bph, b, 32);
+}
+
+static bool trend_moving(const struct trend_result *tr)
+{
+	return tr && tr->have_slope && (tr->verdict == TREND_LEAK || tr->verdict == TREND_RISING);
+}
+
+static void write_summary(FILE *out, const struct trend_result *tr, const struct evaluation *ev,
+			  const struct hr_snapshot *snap)
+{
+	if (ev->missing) {
+		fprintf(out, "%s not running (no match among %zu processes)", ev->process,
+			snap->rows_walked);
+		return;
+	}
+	fprintf(out, "%s %s (%zu %s)", ev->process, sz(ev->total.mem_bytes), ev->total.instances,
+		plural(ev->total.instances, "instance", "instances"));
+	if (ev->reason[0])
+		fprintf(out, ", %s", ev->reason);
+	if (!tr)
+		return;
+	if (trend_moving(tr)) {
+		fprintf(out, ", %s %s", tr->verdict == TREND_LEAK ? "leaking" : "rising",
+			rate(tr->slope_bph));
+		if (tr->rising_s > 0)
+			fprintf(out, " for %s", dur(tr->rising_s));
+		if (tr->have_forecast && ev->limit_bytes > 0)
+			fprintf(out, ", limit %s in ~%s", sz(ev->limit_bytes), dur(tr->timeleft_s));
+	} else if (tr->verdict == TREND_COLLECTING && tr->restarted) {
+		fprintf(out, ", %s %s ago", tr->reboot ? "host rebooted" : "restarted",
+			dur(tr->segment_age_s));
+	} else if (tr->verdict == TREND_STABLE) {
+		fputs(", no leak", out);
+	}
+}
+
+/* A perfdata number: integers plainly, others with up to 6 significant digits. */
+static void num(FILE *out, double v)
+{
+	if (fabs(v) < 1e15 && v == floor(v))
+		fprintf(out, "%.0f", v);
+	else
+		fprintf(out, "%.6g", v);
+}
+
+void output_perfdata(FILE *out, const struct trend_result *tr, const struct evaluation *ev)
+{
+	char w[64], c[64];
+
+	if (!ev->missing) {
+		fputs("'mem'=", out);
+		num(out, ev->total.mem_bytes);
+		fprintf(out, "B;%s;%s;0;", range_format(&ev->warning, w, sizeof w),
+			range_format(&ev->critical, c, sizeof c));
+		if (ev->mem_max_bytes > 0)
+			num(out, ev->mem_max_bytes);
+	}
+	if (tr && tr->have_slope) {
+		fputs(" 'growth'=", out);
+		num(out, round(tr->slope_bph));
+		fputc(';', out);
+		if (ev->trend.growth_warning_bph > 0)
+			num(out, round(ev->trend.growth_warning_bph));
+		fputc(';', out);
+		if (ev->trend.growth_critical_bph > 0)
+			num(out, round(ev->trend.growth_critical_bph));
+	}
+	if (tr && tr->have_forecast) {
+		fputs(" 'timeleft'=", out);
+		num(out, round(tr->timeleft_s));
+		fputs("s;", out);
+		if (ev->trend.timeleft_warning_s > 0) {
+			num(out, round(ev->trend.timeleft_warning_s));
+			fputc(':', out);
+		}
+		fputc(';', out);
+		if (ev->trend.timeleft_critical_s > 0) {
+			num(out, round(ev->trend.timeleft_critical_s));
+			fputc(':', out);
+		}
+	}
+	if (ev->have_baseline) {
+		fputs(" 'baseline'=", out);
+		num(out, round(ev->baseline_bytes));
+		fputc('B', out);
+	}
+	fprintf(out, "%s'instances'=%zu", ev->missing ? "" : " ", ev->total.instances);
+	if (ev->instances_warning.set || ev->instances_critical.set)
+		fprintf(out, ";%s;%s;0", range_format(&ev->instances_warning, w, sizeof w),
+			range_format(&ev->instances_critical, c, sizeof c));
+}
+
+static void write_trend(FILE *out, const struct trend_result *tr, const struct evaluation *ev)
+{
+	if (tr->restarted)
+		fprintf(out, "%s %s ago (%s).\n", tr->reboot ? "Host rebooted" : "Restarted",
+			dur(tr->segment_age_s), tr->restart_desc[0] ? tr->restart_desc : "new segment");
+	if (tr->verdict == TREND_COLLECTING) {
+		fprintf(out, "Trend: collecting history, %s of %s so far.\n",
+			dur(tr->segment_age_s), dur(ev->trend.min_window_s));
+		return;
+	}
+	if (tr->have_slope)
+		fprintf(out, "Trend: %s %s (at least %s, confidence %.1f%%) over %s; floor %s.\n",
+			tr->verdict == TREND_LEAK ? "leaking" :
+			tr->verdict == TREND_RISING ? "rising" : "stable,",
+			rate(tr->slope_bph), rate(tr->slope_low_bph), 100.0 * tr->confidence,
+			dur(tr->window_s), sz(tr->floor_bytes));
+	else
+		fputs("Trend: stable.\n", out);
+	if (tr->have_forecast && ev->limit_bytes > 0)
+		fprintf(out, "Limit %s (%s) reached in ~%s at this rate.\n", sz(ev->limit_bytes),
+			ev->limit_source ? ev->limit_source : "limit", dur(tr->timeleft_s));
+	if (tr->segments_leaking > 0)
+		fprintf(out, "The memory also grew in %u of %u earlier runs between restarts.\n",
+			tr->segments_leaking, tr->segments_seen > 0 ? tr->segments_seen - 1 : 0);
+}
+
+void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
+		  const struct trend_result *tr, const struct evaluation *ev)
+{
+	char w[64], c[64];
+
+	fprintf(out, PREFIX " %s - ", config_state_name(ev->state));
+	write_summary(out, tr, ev, snap);
+	fputs(" | ", out);
+	output_perfdata(out, tr, ev);
+	fputc('\n', out);
+
+	for (size_t i = 0; i < snap->n; i++) {
+		const struct hr_proc *p = &snap->procs[i];
+
+		fprintf(out, "index %ld: %s %s, %s", p->index, p->name,
+			p->path[0] ? p->path : "(no path)", sz((double)p->mem_kb * 1024.0));
+		fprintf(out, ", %s", status_name(p->status));
+		if (p->has_cpu)
+			fprintf(out, ", CPU %s", dur((double)p->cpu_cs / 100.0));
+		fputc('\n', out);
+	}
+	if (!ev->missing && ev->mem_max_bytes > 0)
+		fprintf(out, "Total %s of %s physical memory (%.1f%%).\n", sz(ev->total.mem_bytes),
+			sz(ev->mem_max_bytes), 100.0 * ev->total.mem_bytes / ev->mem_max_bytes);
+	if (ev->have_baseline && !ev->missing)
+		fprintf(out, "Baseline %s (%s), now %.0f%% of it.\n", sz(ev->baseline_bytes),
+			ev->baseline_learned ? "learned" : "configured",
+			ev->baseline_bytes > 0 ? 100.0 * ev->total.mem_bytes / ev->baseline_bytes : 0);
+	if (ev->warning.set || ev->critical.set)
+		fprintf(out, "Thresholds: warning %s, critical %s (bytes).\n",
+			ev->warning.set ? range_format(&ev->warning, w, sizeof w) : "none",
+			ev->critical.set ? range_format(&ev->critical, c, sizeof c) : "none");
+	if (tr && !ev->missing)
+		write_trend(out, tr, ev);
+	for (size_t i = 0; i < ev->n_notes; i++)
+		fprintf(out, "%s\n", ev->notes[i]);
+	if (cfg->verbose >= 2)
+		fprintf(out, "Agent %s:%u, SNMP v%s, %zu processes walked, %u requests.\n",
+			cfg->hostname, cfg->port, config_protocol_name(cfg->protocol),
+			snap->rows_walked, snap->requests);
+	if (ev->advice && (ev->state == STATE_WARNING || ev->state == STATE_CRITICAL))
+		fprintf(out, "Advice: %s\n", ev->advice);
+}
