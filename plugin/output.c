@@ -109,10 +109,12 @@ void output_perfdata(FILE *out, const struct trend_result *tr, const struct eval
 	if (!ev->missing) {
 		fputs("'mem'=", out);
 		num(out, ev->total.mem_bytes);
-		fprintf(out, "B;%s;%s;0;", range_format(&ev->warning, w, sizeof w),
+		fprintf(out, "B;%s;%s;0", range_format(&ev->warning, w, sizeof w),
 			range_format(&ev->critical, c, sizeof c));
-		if (ev->mem_max_bytes > 0)
+		if (ev->mem_max_bytes > 0) {
+			fputc(';', out);
 			num(out, ev->mem_max_bytes);
+		}
 	}
 	if (tr && tr->have_slope) {
 		fputs(" 'growth'=", out);

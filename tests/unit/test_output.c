@@ -1,0 +1,277 @@
+/*
+ * Unit tests: evaluation (states, reasons) and output (status line, long
+ * output, perfdata) on hand-made snapshots and trend results.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluate.h"
+#include "output.h"
+
+static struct config cfg;
+static struct proc_match match;
+static char err[512];
+static struct hr_proc one[1] = {
+	{ .index = 1388, .name = "Async.exe", .path = "C:\\exchsrvr\\CONNECT\\MSMCON\\BIN\\",
+	  .status = 1, .mem_kb = 49256, .cpu_cs = 12345, .has_cpu = true },
+};
+
+static void setup(void)
+{
+	config_init(&cfg);
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	proc_match_init(&match, "Async.exe", NULL, NULL, err, sizeof err);
+}
+
+static void teardown(void)
+{
+	proc_match_release(&match);
+}
+
+TestSuite(output, .init = setup, .fini = teardown);
+
+static void set(enum option_id id, const char *v)
+{
+	cr_assert_eq(config_set(&cfg, id, v, ORIGIN_CLI, err, sizeof err), 0, "%s", err);
+}
+
+/* Runs evaluate + output_write; returns the whole text (caller frees). */
+static char *render(const struct hr_snapshot *snap, const struct trend_result *tr,
+		    struct evaluation *ev)
+{
+	struct trend_params tp;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	evaluate_trend_params(&cfg, cfg.baseline_set ? cfg.baseline.value : 0,
+			      config_limit_bytes(&cfg, snap->mem_size_kb), &tp);
+	evaluate(&cfg, &match, snap, tr, tr ? &tp : NULL, ev);
+	f = open_memstream(&buf, &len);
+	output_write(f, &cfg, snap, tr, ev);
+	fclose(f);
+	return buf;
+}
+
+static char *first_line(char *text)
+{
+	char *nl = strchr(text, '\n');
+
+	if (nl)
+		*nl = '\0';
+	return text;
+}
+
+Test(output, ok_line_matches_the_documented_example)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = 524288, .rows_walked = 61 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_WARNING, "200MB");
+	set(OPT_CRITICAL, "400MB");
+	out = render(&snap, NULL, &ev);
+	cr_expect_eq(ev.state, STATE_OK);
+	cr_expect_str_eq(first_line(out), "ASYNC_LEAK OK - Async.exe 48.1 MiB (1 instance) | "
+			 "'mem'=50438144B;209715200;419430400;0;536870912 'instances'=1");
+	free(out);
+}
+
+Test(output, long_output_lists_each_instance)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = 524288 };
+	struct evaluation ev;
+	char *out = render(&snap, NULL, &ev);
+
+	cr_expect(strstr(out, "\nindex 1388: Async.exe C:\\exchsrvr\\CONNECT\\MSMCON\\BIN\\, 48.1 MiB,"
+			 " running, CPU 2 min\n") != NULL, "%s", out);
+	cr_expect(strstr(out, "Total 48.1 MiB of 512.0 MiB physical memory (9.4%).") != NULL, "%s", out);
+	free(out);
+}
+
+Test(output, critical_is_tested_before_warning)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_WARNING, "10MB");
+	set(OPT_CRITICAL, "40MB");
+	out = render(&snap, NULL, &ev);
+	cr_expect_eq(ev.state, STATE_CRITICAL);
+	cr_expect(strstr(out, "ASYNC_LEAK CRITICAL - Async.exe 48.1 MiB (1 instance), above critical"
+			 " 40.0 MiB | 'mem'=50438144B;10485760;41943040;0 'instances'=1\n") == out,
+		  "%s", out);
+	cr_expect(strstr(out, "Advice: Async.exe, the Microsoft Mail Connector") != NULL, "%s", out);
+	cr_expect(strstr(out, "Q260554") != NULL);
+	cr_expect(strstr(out, "Service Pack 4") != NULL);
+	free(out);
+}
+
+Test(output, percent_thresholds_resolve_against_the_baseline)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = 524288 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_BASELINE, "40MB");
+	set(OPT_WARNING, "110%");
+	set(OPT_CRITICAL, "200%");
+	out = render(&snap, NULL, &ev);
+	cr_expect_eq(ev.state, STATE_WARNING);
+	cr_expect(strstr(out, "above warning 44.0 MiB") != NULL, "%s", out);
+	cr_expect(strstr(out, "'mem'=50438144B;46137344;83886080;0;536870912 'baseline'=41943040B"
+			 " 'instances'=1") != NULL, "%s", out);
+	cr_expect(strstr(out, "Baseline 40.0 MiB (configured), now 120% of it.") != NULL, "%s", out);
+	free(out);
+}
+
+Test(output, inside_ranges_and_low_ends_are_described)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_WARNING, "100MB:");
+	out = render(&snap, NULL, &ev);
+	cr_expect(strstr(out, "below warning 100.0 MiB") != NULL, "%s", out);
+	free(out);
+	set(OPT_WARNING, "~:1GB");
+	set(OPT_CRITICAL, "@40MB:50MB");
+	out = render(&snap, NULL, &ev);
+	cr_expect(strstr(out, "inside critical 40.0 MiB..50.0 MiB") != NULL, "%s", out);
+	cr_expect(strstr(out, "'mem'=50438144B;~:1073741824;@41943040:52428800;0 ") != NULL, "%s", out);
+	free(out);
+}
+
+Test(output, missing_process_is_critical_by_default_and_configurable)
+{
+	struct hr_snapshot snap = { .procs = NULL, .n = 0, .rows_walked = 61 };
+	struct evaluation ev;
+	char *out = render(&snap, NULL, &ev);
+
+	cr_expect_eq(ev.state, STATE_CRITICAL);
+	cr_expect_str_eq(first_line(out), "ASYNC_LEAK CRITICAL - Async.exe not running (no match among"
+			 " 61 processes) | 'instances'=0");
+	free(out);
+	set(OPT_MISSING_STATE, "OK");
+	out = render(&snap, NULL, &ev);
+	cr_expect_eq(ev.state, STATE_OK);
+	free(out);
+}
+
+Test(output, instance_thresholds_appear_in_state_and_perfdata)
+{
+	struct hr_proc two[2] = { one[0], one[0] };
+	struct hr_snapshot snap = { .procs = two, .n = 2, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	two[1].index = 2412;
+	set(OPT_INSTANCES_CRITICAL, "1:1");
+	out = render(&snap, NULL, &ev);
+	cr_expect_eq(ev.state, STATE_CRITICAL);
+	cr_expect(strstr(out, "(2 instances), instances above critical 1") != NULL, "%s", out);
+	cr_expect(strstr(out, "'instances'=2;;1:1;0\n") != NULL, "%s", out);
+	free(out);
+}
+
+Test(output, advice_can_be_replaced_or_silenced)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_CRITICAL, "1MB");
+	set(OPT_ADVICE, "Call the Exchange team.");
+	out = render(&snap, NULL, &ev);
+	cr_expect(strstr(out, "Advice: Call the Exchange team.\n") != NULL, "%s", out);
+	free(out);
+	set(OPT_ADVICE, "none");
+	out = render(&snap, NULL, &ev);
+	cr_expect_null(strstr(out, "Advice:"), "%s", out);
+	free(out);
+}
+
+Test(output, no_advice_when_ok)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out = render(&snap, NULL, &ev);
+
+	cr_expect_null(strstr(out, "Advice:"), "%s", out);
+	free(out);
+}
+
+Test(output, leak_line_carries_growth_forecast_and_baseline)
+{
+	struct hr_proc p = one[0];
+	struct hr_snapshot snap = { .procs = &p, .n = 1, .mem_size_kb = 524288 };
+	struct trend_result tr = {
+		.verdict = TREND_LEAK, .have_slope = true, .slope_bph = 2202009,
+		.slope_low_bph = 1800000, .confidence = 0.999, .window_s = 86400,
+		.rising_s = 11 * 3600, .have_forecast = true, .timeleft_s = 336960,
+		.floor_bytes = 60.0 * 1048576, .segment_age_s = 3 * 86400,
+		.have_baseline = true, .baseline_bytes = 41943040,
+		.growth_state = STATE_WARNING, .timeleft_state = STATE_OK,
+	};
+	struct evaluation ev;
+	char *out;
+
+	p.mem_kb = 62771;
+	set(OPT_LIMIT, "256MB");
+	set(OPT_GROWTH_WARNING, "1MB/h");
+	set(OPT_GROWTH_CRITICAL, "4MB/h");
+	set(OPT_TIMELEFT_WARNING, "48h");
+	set(OPT_TIMELEFT_CRITICAL, "6h");
+	out = render(&snap, &tr, &ev);
+	cr_expect_eq(ev.state, STATE_WARNING);
+	cr_expect(strstr(out, "ASYNC_LEAK WARNING - Async.exe 61.3 MiB (1 instance), leaking +2.1 MiB/h"
+			 " for 11 h, limit 256.0 MiB in ~3.9 d | ") == out, "%s", out);
+	cr_expect(strstr(out, " 'growth'=2202009;1048576;4194304 'timeleft'=336960s;172800:;21600:"
+			 " 'baseline'=41943040B 'instances'=1\n") != NULL, "%s", out);
+	cr_expect(strstr(out, "Limit 256.0 MiB (--limit) reached in ~3.9 d at this rate.") != NULL,
+		  "%s", out);
+	free(out);
+}
+
+Test(output, a_restart_is_reported_while_collecting)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct trend_result tr = {
+		.verdict = TREND_COLLECTING, .restarted = true, .segment_age_s = 35 * 60,
+	};
+	struct evaluation ev;
+	char *out;
+
+	snprintf(tr.restart_desc, sizeof tr.restart_desc, "index 1388 -> 2412");
+	out = render(&snap, &tr, &ev);
+	cr_expect_eq(ev.state, STATE_OK);
+	cr_expect(strstr(out, "(1 instance), restarted 35 min ago | ") != NULL, "%s", out);
+	cr_expect(strstr(out, "Restarted 35 min ago (index 1388 -> 2412).\n") != NULL, "%s", out);
+	cr_expect(strstr(out, "Trend: collecting history, 35 min of 12 h so far.") != NULL, "%s", out);
+	free(out);
+}
+
+Test(output, worst_state_ranks_critical_warning_unknown_ok)
+{
+	cr_expect_eq(state_worst(STATE_OK, STATE_UNKNOWN), STATE_UNKNOWN);
+	cr_expect_eq(state_worst(STATE_WARNING, STATE_UNKNOWN), STATE_WARNING);
+	cr_expect_eq(state_worst(STATE_CRITICAL, STATE_WARNING), STATE_CRITICAL);
+	cr_expect_eq(state_worst(STATE_OK, STATE_OK), STATE_OK);
+}
+
+Test(output, secrets_are_never_written)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_COMMUNITY, "s3cretCommunity");
+	cfg.verbose = 3;
+	out = render(&snap, NULL, &ev);
+	cr_expect_null(strstr(out, "s3cret"), "%s", out);
+	free(out);
+}
