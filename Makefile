@@ -3,7 +3,8 @@
 # make              build plugin/check_async_leak
 # make check        unit + integration tests (installs missing Debian packages)
 # make demo         run the plugin against the simulated Windows 2000 host
-# make install      PREFIX, PLUGINDIR, DESTDIR as usual
+# make install      PREFIX, PLUGINDIR, DATADIR, MANDIR, DESTDIR as usual
+# make man          regenerate plugin/check_async_leak.1 from --help
 # make sanitize     unit + integration tests under ASan/UBSan
 # make valgrind     the plugin under valgrind against a real snmpd
 # make bench        speed and memory figures (printed, never asserted)
@@ -58,7 +59,7 @@ UNIT_BIN  = $(BUILD)/unit_tests
 SIM_BIN   = $(BUILD)/hrsim
 HOG_BIN   = $(BUILD)/hog/Async.exe
 
-.PHONY: all check unit integration deps deps-build demo install uninstall \
+.PHONY: all check unit integration deps deps-build demo install uninstall man \
         clean sanitize valgrind bench eval fuzz helpers
 
 all: $(PLUGIN)
@@ -72,7 +73,7 @@ $(BUILD)/obj/%.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
 $(BUILD)/obj:
 	mkdir -p $@
 
-helpers: $(SIM_BIN) $(HOG_BIN)
+helpers: $(SIM_BIN) $(HOG_BIN) $(BUILD)/optdoc
 
 $(SIM_BIN): tests/sim/hrsim.c | $(BUILD)/obj
 	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
@@ -87,6 +88,15 @@ $(UNIT_BIN): $(UNIT_SRCS) $(PURE_OBJS)
 
 deps:
 	@tests/deps.sh check
+
+# The README's options table is generated from plugin/config.c.
+$(BUILD)/optdoc: tests/tools/optdoc.c $(BUILD)/obj/config.o $(BUILD)/obj/units.o \
+		$(BUILD)/obj/range.o $(BUILD)/obj/util.o
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -Iplugin -o $@ $^ -lm
+
+.PHONY: readme
+readme: $(BUILD)/optdoc
+	tests/tools/readme-options.sh $(BUILD)/optdoc README.md
 
 deps-build:
 	@tests/deps.sh build
@@ -124,12 +134,39 @@ sanitize: helpers
 valgrind: $(PLUGIN) helpers
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/valgrind.sh
 
+# Samples and graph templates: everything under conf/, same layout under
+# $(DATADIR).  The man page is the committed one (see `make man`).
+CONF_FILES = $(sort $(shell find conf -type f ! -name '.*' 2>/dev/null))
+MANPAGE    = plugin/check_async_leak.1
+
 install: $(PLUGIN)
-	install -d $(DESTDIR)$(PLUGINDIR)
+	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/check_async_leak
+	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/check_async_leak.1
+	@set -e; for f in $(CONF_FILES); do \
+	    d=$(DESTDIR)$(DATADIR)/$$(dirname $${f#conf/}); \
+	    echo "install -m 0644 $$f $$d/"; \
+	    install -d "$$d"; install -m 0644 "$$f" "$$d/"; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/check_async_leak
+	rm -f $(DESTDIR)$(MANDIR)/man1/check_async_leak.1
+	@for f in $(CONF_FILES); do \
+	    echo "rm -f $(DESTDIR)$(DATADIR)/$${f#conf/}"; \
+	    rm -f "$(DESTDIR)$(DATADIR)/$${f#conf/}"; \
+	done
+	@# Our directories, deepest first, and only when empty: an admin's
+	@# own files stay.
+	@for d in $$(for f in $(CONF_FILES); do dirname $${f#conf/}; done | sort -ru); do \
+	    [ "$$d" = . ] || rmdir "$(DESTDIR)$(DATADIR)/$$d" 2>/dev/null || true; \
+	done; rmdir "$(DESTDIR)$(DATADIR)" 2>/dev/null || true
+
+# The man page from the built plugin's --help (commit the result; the
+# install test fails when it and --help part ways).
+man: $(PLUGIN)
+	tests/mkman.sh $(PLUGIN) > $(MANPAGE).tmp
+	mv $(MANPAGE).tmp $(MANPAGE)
 
 clean:
 	rm -rf $(BUILD) $(PLUGIN)
