@@ -1,20 +1,45 @@
 /*
  * inifile.h - reads the INI file with inih and applies it to a config.
  *
- *   [defaults]          applies to every host
- *   key = value         keys are the long option names with '_' for '-'
- *   [exch01]            a host section, chosen with -s, else named like -H
+ *   ; a comment                 ';' or '#' at the start of a line
+ *   [defaults]                  applies to every host
+ *   community = s3cret          keys: the options table's INI keys
+ *   warning = 150%   ; of the baseline
+ *   [exch01]                    a host section, chosen with -s, else named like -H
+ *   baseline = 40MB
  *
- * The [defaults] section is applied first, then the host section, each key
- * through config_set() with its origin, so the command line (applied after)
- * wins.  Values take the same syntax as on the command line.  A ';' starts
- * a comment anywhere on a line; '#' only at its start.
+ * Order: the whole file is read and checked first; then [defaults] is
+ * applied, then the host section, wherever they stand in the file, each
+ * key through config_set() with its origin, so the command line (applied
+ * after) wins.  Values take the same syntax as on the command line.
  *
- * Nothing is guessed silently: an unknown key (with "did you mean"), a bad
- * value, a syntax error, a line over inih's 200-byte limit, a key given
- * twice in one section, or a missing section is an error that names the
- * file and line: "check_async_leak.ini:12: unknown key 'comunity' (did you
- * mean 'community'?)".  Messages never quote a secret's value.
+ * The rules an admin has to know (README "INI file" says the same):
+ * - Section names and keys are case-insensitive ([EXCH01] is [exch01]:
+ *   host names are case-insensitive in DNS); a section may appear once.
+ * - A ';' after white space, or right after a section's ']', starts a
+ *   comment; "a;b" keeps its ';'.  '#' is a comment only at the start of
+ *   a line ("timeout = 10 # s" is a bad value, not a comment).
+ * - One pair of double quotes around a value is removed, so  advice = "..."
+ *   works and  regex = ""  sets an empty value.  Quotes do not protect a
+ *   " ;" (that is still a comment, and the lone '"' left is an error).
+ *   A key with nothing after '=' is an error; write "" for empty.
+ * - White space at the start of a line is ignored; there are no
+ *   continuation lines (inih's Python-style multi-line values are turned
+ *   off by reading the lines ourselves).
+ * - A line holds at most INIFILE_LINE_MAX bytes, the line ending not
+ *   counted: inih reads lines into a 200-byte buffer and would split a
+ *   longer one into two, silently cutting the value.
+ * - Every section is checked, not only the two applied: a mistake
+ *   anywhere fails every check that reads the file, at once, rather than
+ *   on the day a host's section is first used.
+ *
+ * Errors name the file and line, never a secret's value:
+ *   "check_async_leak.ini:12: unknown key 'comunity' (did you mean
+ *   'community'?)", "...: syntax error: expected 'key = value'",
+ *   "...: line longer than 198 bytes", "...: key 'timeout' given twice in
+ *   [exch01] (first at line 4)", "...: 'section' is not allowed in the file
+ *   (command line only)", "FILE: no section [exch03]", "cannot read FILE:
+ *   No such file or directory".
  */
 #ifndef ASYNC_LEAK_INIFILE_H
 #define ASYNC_LEAK_INIFILE_H
@@ -24,23 +49,39 @@
 
 #include "config.h"
 
+/* Longest line, without its "\n" or "\r\n" (inih's buffer: 200 bytes). */
+#define INIFILE_LINE_MAX 198
+/* Largest file read: a thousand hosts fit many times over. */
+#define INIFILE_SIZE_MAX (1024 * 1024)
+
 struct inifile_notes {
-	bool secret_exposed;	/* a secret is set in a file that group or others can read */
+	/*
+	 * A secret (community, passphrase) is set somewhere in a file that
+	 * others can read, or whose group can read it and is not the
+	 * plugin's own group (0640 root:nagios is the expected set-up).
+	 */
+	bool secret_exposed;
 	char section_used[128];	/* the host section applied, "" if none */
 };
 
 /*
  * Loads path into cfg.  section: the host section to apply (NULL or "" =
- * none).  section_required: a missing section is an error (true when the
- * user named it with -s; false when it was derived from -H, where a host
- * without a section of its own just gets [defaults]).
- * Returns 0, or -1 with a "FILE:LINE: what" message.
+ * none; "defaults" = [defaults] alone).  section_required: a missing
+ * section is an error (true when the user named it with -s; false when it
+ * was derived from -H, where a host without a section of its own just gets
+ * [defaults]).  notes may be NULL.
+ * Returns 0, or -1 with a "FILE:LINE: what" message; on error cfg is left
+ * untouched (nothing is applied before the whole file has been checked).
  */
 int inifile_load(struct config *cfg, const char *path, const char *section,
 		 bool section_required, struct inifile_notes *notes,
 		 char *err, size_t errlen);
 
-/* Whether path names a file that exists (for the default config path). */
+/*
+ * Whether path names something that exists (for the default config path):
+ * true also when it cannot be looked at (EACCES), so that inifile_load()
+ * reports why instead of the file being skipped silently.
+ */
 bool inifile_exists(const char *path);
 
 #endif
