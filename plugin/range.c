@@ -104,6 +104,9 @@ int range_parse(const char *text, enum unit_kind kind, struct range *r,
 	return 0;
 
 bad_end:
+	/* "12XB" alone needs no "range '12XB':" before its own message. */
+	if (p == text && !colon)
+		return errorf(err, errlen, "%s", why);
 	return errorf(err, errlen, "range '%s': %s", shown, why);
 }
 
