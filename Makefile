@@ -134,6 +134,27 @@ sanitize: helpers
 valgrind: $(PLUGIN) helpers
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/valgrind.sh
 
+# libFuzzer: every tests/fuzz/fuzz_NAME.c becomes $(BUILD)/fuzz/fuzz_NAME,
+# linked with all pure modules (built with coverage, ASan and UBSan), and
+# runs FUZZ_SECONDS seconds with seeds from tests/fuzz/corpus/fuzz_NAME/.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SRCS     = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS     = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(PURE_SRCS) $(wildcard plugin/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(STD_FLAGS) $(WARN_FLAGS) $(INIH_CFLAGS) $(FUZZ_FLAGS) \
+	    -Iplugin -o $@ $< $(PURE_SRCS) $(INIH_LIBS) -lm
+
+fuzz:
+	@tests/deps.sh fuzz
+	$(MAKE) $(FUZZ_BINS)
+	BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	    tests/fuzz/run.sh $(notdir $(FUZZ_BINS))
+
 # Samples and graph templates: everything under conf/, same layout under
 # $(DATADIR).  The man page is the committed one (see `make man`).
 CONF_FILES = $(sort $(shell find conf -type f ! -name '.*' 2>/dev/null))

@@ -1,0 +1,111 @@
+<?php
+/*
+ * check_async_leak - PNP4Nagios template (templates/check_async_leak.php).
+ *
+ * Four graphs from the plugin's perfdata labels:
+ *   1. 'mem' with the 'baseline' and the warning and critical thresholds;
+ *   2. 'growth', the leak's slope in bytes per hour, with its thresholds;
+ *   3. 'timeleft', the forecast time until the limit, in hours;
+ *   4. 'instances', how many Async.exe processes matched.
+ *
+ * 'baseline', 'growth' and 'timeleft' appear only once the plugin knows
+ * them (a baseline set or learned, a trend, a rising trend), so the DS are
+ * looked up by name, never by position.  Use RRD_STORAGE_TYPE = MULTIPLE
+ * (check_commands/check_async_leak.cfg next to this file): with SINGLE, a
+ * label that appears later cannot be added to the existing RRD file.
+ *
+ * Thresholds may be ranges (~:200MB is sent as ~:209715200, timeleft as
+ * 259200:); every numeric end of a range is drawn as a line.
+ */
+
+$async_leak_ds = array();
+foreach ($this->DS as $async_leak_v) {
+	$async_leak_ds[$async_leak_v['NAME']] = $async_leak_v;
+}
+
+/* A closure, not a function: PNP includes a template once per service
+ * graphed on a page, and a named function would be declared twice. */
+$async_leak_rules = function ($v, $scale, $unit) {
+	$out = '';
+	foreach (array('WARN' => array('#e5a50a', 'Warning'),
+		       'CRIT' => array('#c01c28', 'Critical')) as $key => $style) {
+		$seen = array();
+		foreach (array($key, $key . '_MIN', $key . '_MAX') as $k) {
+			if (!isset($v[$k]) || !is_numeric($v[$k]) || isset($seen[(string)$v[$k]]))
+				continue;
+			$seen[(string)$v[$k]] = true;
+			$out .= sprintf('HRULE:%F%s:"%s %.1f %s\l" ', $v[$k] / $scale,
+					$style[0], $style[1], $v[$k] / $scale, $unit);
+		}
+	}
+	return $out;
+};
+
+$async_leak_def = function ($vname, $v) {
+	return 'DEF:' . $vname . '=' . $v['RRDFILE'] . ':' . $v['DS'] . ':AVERAGE ';
+};
+
+$async_leak_title = $this->MACRO['DISP_HOSTNAME'] . ' / ' . $this->MACRO['DISP_SERVICEDESC'];
+$async_leak_n = 0;
+
+if (isset($async_leak_ds['mem'])) {
+	$v = $async_leak_ds['mem'];
+	$async_leak_n++;
+	$ds_name[$async_leak_n] = 'Memory';
+	$opt[$async_leak_n] = '--vertical-label "MiB" --lower-limit 0 --base 1024 ' .
+		'--title "' . $async_leak_title . ' - memory"';
+	$def[$async_leak_n] = $async_leak_def('mem', $v) .
+		'CDEF:mib=mem,1048576,/ ' .
+		'AREA:mib#99c1f1 LINE1:mib#1c71d8:"Async.exe memory" ' .
+		'GPRINT:mib:LAST:"last %6.1lf MiB" ' .
+		'GPRINT:mib:MAX:"max %6.1lf MiB\l" ';
+	if (isset($async_leak_ds['baseline'])) {
+		$def[$async_leak_n] .= $async_leak_def('base', $async_leak_ds['baseline']) .
+			'CDEF:basemib=base,1048576,/ ' .
+			'LINE2:basemib#26a269:"Baseline" ' .
+			'GPRINT:basemib:LAST:"%6.1lf MiB\l" ';
+	}
+	$def[$async_leak_n] .= $async_leak_rules($v, 1048576, 'MiB');
+}
+
+if (isset($async_leak_ds['growth'])) {
+	$v = $async_leak_ds['growth'];
+	$async_leak_n++;
+	$ds_name[$async_leak_n] = 'Growth';
+	$opt[$async_leak_n] = '--vertical-label "MiB per hour" --base 1024 ' .
+		'--title "' . $async_leak_title . ' - leak growth"';
+	$def[$async_leak_n] = $async_leak_def('growth', $v) .
+		'CDEF:mibh=growth,1048576,/ ' .
+		'LINE2:mibh#9141ac:"Growth" ' .
+		'GPRINT:mibh:LAST:"last %6.2lf MiB/h" ' .
+		'GPRINT:mibh:MAX:"max %6.2lf MiB/h\l" ' .
+		'HRULE:0#77767b ' .
+		$async_leak_rules($v, 1048576, 'MiB/h');
+}
+
+if (isset($async_leak_ds['timeleft'])) {
+	$v = $async_leak_ds['timeleft'];
+	$async_leak_n++;
+	$ds_name[$async_leak_n] = 'Time left';
+	$opt[$async_leak_n] = '--vertical-label "hours" --lower-limit 0 ' .
+		'--title "' . $async_leak_title . ' - time until the limit"';
+	$def[$async_leak_n] = $async_leak_def('timeleft', $v) .
+		'CDEF:hours=timeleft,3600,/ ' .
+		'AREA:hours#f8e45c LINE1:hours#c64600:"Time left" ' .
+		'GPRINT:hours:LAST:"last %6.1lf h" ' .
+		'GPRINT:hours:MIN:"min %6.1lf h\l" ' .
+		$async_leak_rules($v, 3600, 'h');
+}
+
+if (isset($async_leak_ds['instances'])) {
+	$v = $async_leak_ds['instances'];
+	$async_leak_n++;
+	$ds_name[$async_leak_n] = 'Instances';
+	$opt[$async_leak_n] = '--vertical-label "processes" --lower-limit 0 ' .
+		'--title "' . $async_leak_title . ' - Async.exe instances"';
+	$def[$async_leak_n] = $async_leak_def('inst', $v) .
+		'LINE2:inst#3d3846:"Instances" ' .
+		'GPRINT:inst:LAST:"last %2.0lf\l" ' .
+		$async_leak_rules($v, 1, '');
+}
+?>

@@ -1,0 +1,5 @@
+<?php
+/* PNP4Nagios picks a template by the check command's name: the check_async_leak_v3
+ * command (conf/ samples) draws the same graphs as check_async_leak. */
+include(dirname(__FILE__) . '/check_async_leak.php');
+?>
