@@ -1,0 +1,993 @@
+/*
+ * snmp.c - one check's SNMP exchange with the agent (see snmp.h).
+ *
+ * The library is set up for a short-lived process (REFERENCE.md §3): no
+ * MIB files, no configuration files, no persistent state, its log routed
+ * through a callback that only -vvv lets through.  The whole exchange runs
+ * against one monotonic deadline, cfg->timeout_s after the start: every
+ * request gets what is left of it, split over its tries.
+ */
+#include "snmp.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "util.h"
+
+/* HOST-RESOURCES-MIB (RFC 2790), numeric: no MIB files are loaded. */
+#define HR 1, 3, 6, 1, 2, 1, 25
+static const oid OID_UPTIME[] = { HR, 1, 1, 0 };
+static const oid OID_MEMSIZE[] = { HR, 2, 2, 0 };
+static const oid OID_RUN_NAME[] = { HR, 4, 2, 1, 2 };
+static const oid OID_RUN_PATH[] = { HR, 4, 2, 1, 4 };
+static const oid OID_RUN_STATUS[] = { HR, 4, 2, 1, 7 };
+static const oid OID_PERF_CPU[] = { HR, 5, 1, 1, 1 };
+static const oid OID_PERF_MEM[] = { HR, 5, 1, 1, 2 };
+#define COLUMN_LEN 11	/* sub-identifiers of a column OID above */
+#define SCALAR_LEN 10
+
+#define MAX_REPETITIONS 50	/* per GETBULK, shared by the walked columns */
+#define GET_ROWS 10		/* matched rows per GET (4 varbinds each) */
+#define MAX_ROWS 100000		/* a sane agent has far fewer processes */
+#define MAX_TRIES 3		/* tries per request, when the budget allows */
+#define MIN_TRY_US 300000	/* ... but no try shorter than this */
+#define STATUS_INVALID 4
+
+/* What one GET varbind is for. */
+enum item_kind { IT_STATUS, IT_MEM, IT_CPU, IT_PATH, IT_MEMSIZE, IT_UPTIME };
+
+struct item {
+	enum item_kind kind;
+	size_t row;		/* index into the matched rows */
+	oid name[MAX_OID_LEN];
+	size_t name_len;
+	bool done;		/* answered, or known to be absent */
+};
+
+/* A row as the walk saw it. */
+struct walk_row {
+	long index;
+	char name[HR_NAME_MAX + 1];
+	char path[HR_PATH_MAX + 1];
+	bool has_path;
+};
+
+struct rowvec {
+	struct walk_row *v;
+	size_t n, cap;
+};
+
+/* One matched row while the GET fills it in. */
+struct got {
+	bool status, mem;	/* present in the answer */
+};
+
+struct ctx {
+	const struct config *cfg;
+	void *sessp;
+	char peer[300];			/* "HOST:PORT" as the user wrote it */
+	struct timespec deadline;	/* CLOCK_MONOTONIC */
+	unsigned requests;
+	int max_rep;
+	char *err;
+	size_t errlen;
+};
+
+/* State the library's log callback needs; lives until snmp_shutdown. */
+struct log_ctx {
+	int verbose;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long long remaining_us(const struct ctx *c)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)(c->deadline.tv_sec - ts.tv_sec) * 1000000LL +
+	       (c->deadline.tv_nsec - ts.tv_nsec) / 1000;
+}
+
+/* Spreads what is left of the budget over the tries of the next request. */
+static int set_try_timeout(struct ctx *c, netsnmp_session *s)
+{
+	long long left = remaining_us(c);
+	long long tries;
+
+	if (left < 1000)
+		return -1;
+	tries = left / MIN_TRY_US;
+	if (tries > MAX_TRIES)
+		tries = MAX_TRIES;
+	if (tries < 1)
+		tries = 1;
+	s->retries = (int)tries - 1;
+	s->timeout = (long)(left / tries);
+	return 0;
+}
+
+static int log_cb(int major, int minor, void *server_arg, void *client_arg)
+{
+	const struct snmp_log_message *m = server_arg;
+	const struct log_ctx *lc = client_arg;
+
+	(void)major;
+	(void)minor;
+	if (lc->verbose >= 3 && m && m->msg && m->priority <= LOG_WARNING)
+		fprintf(stderr, "snmp: library: %s%s", m->msg,
+			m->msg[0] && m->msg[strlen(m->msg) - 1] == '\n' ? "" : "\n");
+	return SNMPERR_SUCCESS;
+}
+
+/*
+ * init_snmp creates <persistent dir>/cert_indexes even with every
+ * persistence switch off (and as root the default dir is /var/lib/snmp).
+ * Give it a directory of our own: TMPDIR/check_async_leak-EUID, made 0700,
+ * used only if it is a real directory owned by us and closed to others.
+ */
+static int private_dir(char *buf, size_t len, char *err, size_t errlen)
+{
+	const char *tmp = getenv("TMPDIR");
+	struct stat st;
+	int n;
+
+	if (!tmp || tmp[0] != '/')
+		tmp = "/tmp";
+	n = snprintf(buf, len, "%s/check_async_leak-%lu", tmp, (unsigned long)geteuid());
+	if (n < 0 || (size_t)n >= len)
+		return errorf(err, errlen, "the temporary directory name is too long");
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+		return errorf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
+	if (lstat(buf, &st) < 0)
+		return errorf(err, errlen, "cannot use %s: %s", buf, strerror(errno));
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
+		return errorf(err, errlen, "refusing to use %s: not a private directory "
+			      "of this user", buf);
+	return 0;
+}
+
+static void library_init(const char *persist_dir, struct log_ctx *lc)
+{
+	/* Environment for the MIB code, which reads nothing else. */
+	setenv("MIBS", "", 1);
+	setenv("MIBDIRS", "", 1);
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_PERSISTENT_DIR,
+			      persist_dir);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+
+	/* Our handler first, so the library never falls back to stderr. */
+	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_WARNING);
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, lc);
+	init_snmp("check_async_leak");
+}
+
+/* Resolves the host to a numeric Net-SNMP peer name ("udp:1.2.3.4:161"). */
+static int peer_name(const struct config *cfg, char *buf, size_t len,
+		     char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL, *ai, *pick = NULL;
+	char host[256], addr[INET6_ADDRSTRLEN];
+	size_t hl;
+	int n;
+
+	if (copy_str(host, sizeof host, cfg->hostname) < 0 || host[0] == '\0')
+		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+	hl = strlen(host);
+	if (host[0] == '[' && host[hl - 1] == ']') {	/* [::1] */
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+	for (ai = res; ai && !pick; ai = ai->ai_next)	/* IPv4 first, like snmpget */
+		if (ai->ai_family == AF_INET)
+			pick = ai;
+	for (ai = res; ai && !pick; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET6)
+			pick = ai;
+	if (!pick) {
+		freeaddrinfo(res);
+		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+	}
+	if (pick->ai_family == AF_INET) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)pick->ai_addr)->sin_addr,
+			  addr, sizeof addr);
+		n = snprintf(buf, len, "udp:%s:%u", addr, cfg->port);
+	} else {
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)pick->ai_addr)->sin6_addr,
+			  addr, sizeof addr);
+		n = snprintf(buf, len, "udp6:[%s]:%u", addr, cfg->port);
+	}
+	freeaddrinfo(res);
+	if (n < 0 || (size_t)n >= len)
+		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+	return 0;
+}
+
+static const char *type_name(u_char type)
+{
+	switch (type) {
+	case ASN_INTEGER: return "INTEGER";
+	case ASN_OCTET_STR: return "OCTET STRING";
+	case ASN_OBJECT_ID: return "OBJECT IDENTIFIER";
+	case ASN_NULL: return "NULL";
+	case ASN_BIT_STR: return "BITS";
+	case ASN_IPADDRESS: return "IpAddress";
+	case ASN_COUNTER: return "Counter32";
+	case ASN_GAUGE: return "Gauge32";
+	case ASN_TIMETICKS: return "TimeTicks";
+	case ASN_OPAQUE: return "Opaque";
+	case ASN_COUNTER64: return "Counter64";
+	default: return "an unknown type";
+	}
+}
+
+static bool is_exception(u_char type)
+{
+	return type == SNMP_NOSUCHOBJECT || type == SNMP_NOSUCHINSTANCE ||
+	       type == SNMP_ENDOFMIBVIEW;
+}
+
+/* Readable object names for messages: "hrSWRunPerfMem.1388". */
+static void object_name(const oid *name, size_t len, char *buf, size_t size)
+{
+	static const struct { const oid *o; size_t len; const char *label; } known[] = {
+		{ OID_RUN_NAME, COLUMN_LEN, "hrSWRunName" },
+		{ OID_RUN_PATH, COLUMN_LEN, "hrSWRunPath" },
+		{ OID_RUN_STATUS, COLUMN_LEN, "hrSWRunStatus" },
+		{ OID_PERF_CPU, COLUMN_LEN, "hrSWRunPerfCPU" },
+		{ OID_PERF_MEM, COLUMN_LEN, "hrSWRunPerfMem" },
+		{ OID_UPTIME, SCALAR_LEN - 1, "hrSystemUptime" },
+		{ OID_MEMSIZE, SCALAR_LEN - 1, "hrMemorySize" },
+	};
+	size_t i, k, used = 0;
+	int n;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
+		if (len > known[i].len &&
+		    snmp_oid_compare(name, known[i].len, known[i].o, known[i].len) == 0) {
+			n = snprintf(buf, size, "%s", known[i].label);
+			used = n > 0 ? (size_t)n : 0;
+			for (k = known[i].len; k < len && used < size; k++) {
+				n = snprintf(buf + used, size - used, ".%lu", (unsigned long)name[k]);
+				used += n > 0 ? (size_t)n : 0;
+			}
+			return;
+		}
+	}
+	buf[0] = '\0';
+	for (k = 0; k < len && used < size; k++) {
+		n = snprintf(buf + used, size - used, ".%lu", (unsigned long)name[k]);
+		used += n > 0 ? (size_t)n : 0;
+	}
+}
+
+static int wrong_type(struct ctx *c, const netsnmp_variable_list *vb, const char *want)
+{
+	char obj[160];
+
+	object_name(vb->name, vb->name_length, obj, sizeof obj);
+	return errorf(c->err, c->errlen, "%s has type %s, expected %s", obj,
+		      type_name(vb->type), want);
+}
+
+/* Turns the session's last error into one sentence (never a secret). */
+static int session_error(struct ctx *c, int code)
+{
+	switch (code) {
+	case SNMPERR_TIMEOUT:
+		return errorf(c->err, c->errlen, "no response from %s after %u s",
+			      c->peer, c->cfg->timeout_s);
+	case SNMPERR_UNKNOWN_USER_NAME:
+	case SNMPERR_USM_UNKNOWNSECURITYNAME:
+		return errorf(c->err, c->errlen, "authentication failure: unknown user name");
+	case SNMPERR_AUTHENTICATION_FAILURE:
+	case SNMPERR_USM_AUTHENTICATIONFAILURE:
+		return errorf(c->err, c->errlen, "authentication failure: wrong digest "
+			      "(authentication passphrase or protocol?)");
+	case SNMPERR_DECRYPTION_ERR:
+	case SNMPERR_USM_DECRYPTIONERROR:
+		return errorf(c->err, c->errlen, "authentication failure: decryption error "
+			      "(privacy passphrase or protocol?)");
+	case SNMPERR_UNKNOWN_ENG_ID:
+	case SNMPERR_USM_UNKNOWNENGINEID:
+		return errorf(c->err, c->errlen, "authentication failure: unknown engine id");
+	case SNMPERR_NOT_IN_TIME_WINDOW:
+	case SNMPERR_USM_NOTINTIMEWINDOW:
+		return errorf(c->err, c->errlen, "authentication failure: not in time window");
+	case SNMPERR_UNSUPPORTED_SEC_LEVEL:
+	case SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL:
+		return errorf(c->err, c->errlen, "authentication failure: the user does not "
+			      "support this security level (seclevel?)");
+	default:
+		return errorf(c->err, c->errlen, "snmp error talking to %s: %s", c->peer,
+			      snmp_api_errstring(code));
+	}
+}
+
+/* Sends req (always consumed); on success *resp is a response to free. */
+static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
+{
+	netsnmp_session *s = snmp_sess_session(c->sessp);
+	double t0 = now_s();
+	int status, liberr = 0, syserr = 0;
+	char *msg = NULL;
+
+	*resp = NULL;
+	if (set_try_timeout(c, s) < 0) {
+		snmp_free_pdu(req);
+		return session_error(c, SNMPERR_TIMEOUT);
+	}
+	c->requests++;
+	if (c->cfg->verbose >= 3)
+		fprintf(stderr, "snmp: request %u: %s of %d objects (max-repetitions %ld), "
+			"%.2f s x %d tries\n", c->requests,
+			req->command == SNMP_MSG_GETBULK ? "GETBULK" :
+			req->command == SNMP_MSG_GETNEXT ? "GETNEXT" : "GET",
+			(int)count_varbinds(req->variables),
+			req->command == SNMP_MSG_GETBULK ? req->max_repetitions : 0L,
+			(double)s->timeout / 1e6, s->retries + 1);
+	status = snmp_sess_synch_response(c->sessp, req, resp);
+	if (c->cfg->verbose >= 3)
+		fprintf(stderr, "snmp: request %u: %s after %.1f ms, %d varbinds\n",
+			c->requests, status == STAT_SUCCESS ? "answered" :
+			status == STAT_TIMEOUT ? "timed out" : "failed",
+			(now_s() - t0) * 1000.0,
+			*resp ? (int)count_varbinds((*resp)->variables) : 0);
+	if (status == STAT_SUCCESS && *resp)
+		return 0;
+	if (*resp) {
+		snmp_free_pdu(*resp);
+		*resp = NULL;
+	}
+	if (status == STAT_TIMEOUT)
+		return session_error(c, SNMPERR_TIMEOUT);
+	snmp_sess_error(c->sessp, &syserr, &liberr, &msg);
+	free(msg);
+	return session_error(c, liberr ? liberr : SNMPERR_GENERR);
+}
+
+static int pdu_error(struct ctx *c, const netsnmp_pdu *resp)
+{
+	return errorf(c->err, c->errlen, "the agent at %s answered with error '%s'",
+		      c->peer, snmp_errstring(resp->errstat));
+}
+
+static int rows_push(struct ctx *c, struct rowvec *rv, long index)
+{
+	if (rv->n == MAX_ROWS)
+		return errorf(c->err, c->errlen, "the agent lists more than %d processes",
+			      MAX_ROWS);
+	if (rv->n == rv->cap) {
+		size_t cap = rv->cap ? rv->cap * 2 : 128;
+		struct walk_row *v = realloc(rv->v, cap * sizeof *v);
+
+		if (!v)
+			return errorf(c->err, c->errlen, "out of memory");
+		rv->v = v;
+		rv->cap = cap;
+	}
+	memset(&rv->v[rv->n], 0, sizeof rv->v[0]);
+	rv->v[rv->n++].index = index;
+	return 0;
+}
+
+/* Copies an OCTET STRING varbind; over-long values break the MIB: error. */
+static int take_string(struct ctx *c, const netsnmp_variable_list *vb,
+		       char *dst, size_t size)
+{
+	char obj[160];
+
+	if (vb->type != ASN_OCTET_STR)
+		return wrong_type(c, vb, "OCTET STRING");
+	if (copy_counted(dst, size, vb->val.string, vb->val_len) < 0) {
+		object_name(vb->name, vb->name_length, obj, sizeof obj);
+		return errorf(c->err, c->errlen, "%s is %zu bytes long, more than the %zu "
+			      "the MIB allows", obj, vb->val_len, size - 1);
+	}
+	return 0;
+}
+
+/* A walked column: its base OID, cursor and the rows it produced. */
+struct column {
+	const oid *base;
+	oid cur[MAX_OID_LEN];
+	size_t cur_len;
+	bool done;
+	struct rowvec rows;
+	size_t strsize;		/* HR_NAME_MAX + 1 or HR_PATH_MAX + 1 */
+	bool is_path;
+};
+
+/* Takes one walked varbind for column col; sets col->done at the end. */
+static int walk_take(struct ctx *c, struct column *col, const netsnmp_variable_list *vb)
+{
+	struct walk_row *r;
+	char obj[160];
+	oid idx;
+
+	if (is_exception(vb->type) ||
+	    snmp_oidtree_compare(col->base, COLUMN_LEN, vb->name, vb->name_length) != 0 ||
+	    snmp_oid_compare(vb->name, vb->name_length, col->cur, col->cur_len) <= 0) {
+		col->done = true;
+		return 0;
+	}
+	if (vb->name_length != COLUMN_LEN + 1 || vb->name[COLUMN_LEN] == 0 ||
+	    vb->name[COLUMN_LEN] > 2147483647UL) {
+		object_name(vb->name, vb->name_length, obj, sizeof obj);
+		return errorf(c->err, c->errlen, "the agent returned %s, which is not a "
+			      "valid hrSWRunTable row", obj);
+	}
+	idx = vb->name[COLUMN_LEN];
+	if (rows_push(c, &col->rows, (long)idx) < 0)
+		return -1;
+	r = &col->rows.v[col->rows.n - 1];
+	if (take_string(c, vb, col->is_path ? r->path : r->name, col->strsize) < 0)
+		return -1;
+	memcpy(col->cur, vb->name, vb->name_length * sizeof(oid));
+	col->cur_len = vb->name_length;
+	return 0;
+}
+
+/*
+ * Walks the given columns side by side: GETBULK with one repeater per
+ * column still open (GETNEXT on v1), until each column ends.
+ */
+static int walk(struct ctx *c, struct column *cols, size_t ncols)
+{
+	bool v1 = c->cfg->protocol == SNMPV_1;
+
+	for (;;) {
+		struct column *active[2];
+		size_t nact = 0, i, k;
+		netsnmp_pdu *req, *resp;
+		netsnmp_variable_list *vb;
+
+		for (i = 0; i < ncols; i++)
+			if (!cols[i].done)
+				active[nact++] = &cols[i];
+		if (nact == 0)
+			return 0;
+
+		req = snmp_pdu_create(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
+		if (!req)
+			return errorf(c->err, c->errlen, "out of memory");
+		if (!v1) {
+			req->non_repeaters = 0;
+			req->max_repetitions = c->max_rep / (long)nact > 0 ?
+					       c->max_rep / (long)nact : 1;
+		}
+		for (i = 0; i < nact; i++)
+			snmp_add_null_var(req, active[i]->cur, active[i]->cur_len);
+		if (request(c, req, &resp) < 0)
+			return -1;
+
+		if (resp->errstat == SNMP_ERR_TOOBIG && !v1 && c->max_rep > 1) {
+			c->max_rep /= 2;	/* the answer did not fit: ask for less */
+			snmp_free_pdu(resp);
+			continue;
+		}
+		if (resp->errstat == SNMP_ERR_NOSUCHNAME && v1) {
+			/* v1's end of the MIB: the named varbind's column is over. */
+			k = resp->errindex >= 1 && (size_t)resp->errindex <= nact ?
+			    (size_t)resp->errindex - 1 : 0;
+			active[k]->done = true;
+			snmp_free_pdu(resp);
+			continue;
+		}
+		if (resp->errstat != SNMP_ERR_NOERROR) {
+			pdu_error(c, resp);
+			snmp_free_pdu(resp);
+			return -1;
+		}
+		if (!resp->variables) {
+			snmp_free_pdu(resp);
+			return errorf(c->err, c->errlen, "the agent at %s sent an empty answer "
+				      "to a walk", c->peer);
+		}
+		/* GETBULK answers row by row: varbind k belongs to column k % nact. */
+		for (vb = resp->variables, k = 0; vb; vb = vb->next_variable, k++) {
+			struct column *col = active[k % nact];
+
+			if (!col->done && walk_take(c, col, vb) < 0) {
+				snmp_free_pdu(resp);
+				return -1;
+			}
+		}
+		snmp_free_pdu(resp);
+	}
+}
+
+/* Adds a GET item for column/scalar base + one sub-identifier. */
+static void item_set(struct item *it, enum item_kind kind, size_t row,
+		     const oid *base, size_t base_len, oid sub)
+{
+	memset(it, 0, sizeof *it);
+	it->kind = kind;
+	it->row = row;
+	memcpy(it->name, base, base_len * sizeof(oid));
+	it->name[base_len] = sub;
+	it->name_len = base_len + 1;
+}
+
+static int take_integer(struct ctx *c, const netsnmp_variable_list *vb, long *v)
+{
+	if (vb->type != ASN_INTEGER)
+		return wrong_type(c, vb, "INTEGER");
+	*v = *vb->val.integer;
+	return 0;
+}
+
+/* Stores one answered GET varbind in the snapshot. */
+static int get_take(struct ctx *c, const struct item *it, const netsnmp_variable_list *vb,
+		    struct hr_snapshot *out, struct got *got)
+{
+	struct hr_proc *p = it->kind <= IT_PATH ? &out->procs[it->row] : NULL;
+	char obj[160];
+	long v = 0;
+
+	if (is_exception(vb->type))
+		return 0;	/* absent: the caller's defaults stand */
+	switch (it->kind) {
+	case IT_STATUS:
+		if (take_integer(c, vb, &v) < 0)
+			return -1;
+		p->status = (int)v;
+		got[it->row].status = true;
+		return 0;
+	case IT_MEM:
+		if (take_integer(c, vb, &v) < 0)
+			return -1;
+		if (v < 0) {
+			object_name(vb->name, vb->name_length, obj, sizeof obj);
+			return errorf(c->err, c->errlen, "%s is negative (%ld)", obj, v);
+		}
+		p->mem_kb = v;
+		got[it->row].mem = true;
+		return 0;
+	case IT_CPU:
+		if (take_integer(c, vb, &v) < 0)
+			return -1;
+		/* Integer32 on the wire, a wrapping counter in meaning. */
+		p->cpu_cs = (unsigned long)(uint32_t)v;
+		p->has_cpu = true;
+		return 0;
+	case IT_PATH:
+		return take_string(c, vb, p->path, sizeof p->path);
+	case IT_MEMSIZE:
+		if (take_integer(c, vb, &v) < 0)
+			return -1;
+		out->mem_size_kb = v > 0 ? v : -1;
+		return 0;
+	case IT_UPTIME:
+		if (vb->type != ASN_TIMETICKS)
+			return wrong_type(c, vb, "TimeTicks");
+		out->uptime_ticks = (unsigned long)*vb->val.integer;
+		out->has_uptime = true;
+		return 0;
+	}
+	return 0;
+}
+
+/*
+ * GETs the items in chunks.  v1 answers a missing object with noSuchName
+ * for the whole PDU: that item is marked absent and the rest asked again.
+ */
+static int get_items(struct ctx *c, struct item *items, size_t nitems,
+		     struct hr_snapshot *out, struct got *got)
+{
+	size_t chunk = 4 * GET_ROWS + 2, start = 0;
+
+	while (start < nitems) {
+		size_t end = start + chunk < nitems ? start + chunk : nitems;
+		size_t idx[4 * GET_ROWS + 2], n = 0, i;
+		netsnmp_pdu *req, *resp;
+		netsnmp_variable_list *vb;
+
+		for (i = start; i < end; i++)
+			if (!items[i].done)
+				idx[n++] = i;
+		if (n == 0) {
+			start = end;
+			continue;
+		}
+		req = snmp_pdu_create(SNMP_MSG_GET);
+		if (!req)
+			return errorf(c->err, c->errlen, "out of memory");
+		for (i = 0; i < n; i++)
+			snmp_add_null_var(req, items[idx[i]].name, items[idx[i]].name_len);
+		if (request(c, req, &resp) < 0)
+			return -1;
+
+		if (resp->errstat == SNMP_ERR_TOOBIG && chunk > 1) {
+			chunk /= 2;
+			snmp_free_pdu(resp);
+			continue;
+		}
+		if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex >= 1 &&
+		    (size_t)resp->errindex <= n) {
+			items[idx[resp->errindex - 1]].done = true;
+			snmp_free_pdu(resp);
+			continue;
+		}
+		if (resp->errstat != SNMP_ERR_NOERROR) {
+			pdu_error(c, resp);
+			snmp_free_pdu(resp);
+			return -1;
+		}
+		for (vb = resp->variables, i = 0; i < n; i++, vb = vb->next_variable) {
+			struct item *it = &items[idx[i]];
+			char want[160], have[160];
+
+			if (!vb) {
+				snmp_free_pdu(resp);
+				return errorf(c->err, c->errlen, "the agent at %s answered %zu "
+					      "of %zu objects", c->peer, i, n);
+			}
+			if (snmp_oid_compare(vb->name, vb->name_length, it->name,
+					     it->name_len) != 0) {
+				object_name(it->name, it->name_len, want, sizeof want);
+				object_name(vb->name, vb->name_length, have, sizeof have);
+				snmp_free_pdu(resp);
+				return errorf(c->err, c->errlen, "the agent answered %s to a "
+					      "request for %s", have, want);
+			}
+			if (get_take(c, it, vb, out, got) < 0) {
+				snmp_free_pdu(resp);
+				return -1;
+			}
+			it->done = true;
+		}
+		snmp_free_pdu(resp);
+		start = end;
+	}
+	return 0;
+}
+
+/* Lists up to a few indexes for a message: "1388, 2412 and 3 more". */
+static void index_list(const long *ix, size_t n, char *buf, size_t size)
+{
+	size_t i, used = 0;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && i < 3 && used < size; i++) {
+		k = snprintf(buf + used, size - used, "%s%ld", i ? ", " : "", ix[i]);
+		used += k > 0 ? (size_t)k : 0;
+	}
+	if (n > 3 && used < size)
+		snprintf(buf + used, size - used, " and %zu more", n - 3);
+}
+
+/*
+ * Decides what the GET answers mean: vanished rows go, rows without
+ * hrSWRunPerfMem mean the perf group is missing, invalid rows go.
+ */
+static int settle(struct ctx *c, struct hr_snapshot *out, const struct got *got)
+{
+	size_t i, j, alive = 0, with_mem = 0, nvan = 0, nmiss = 0;
+	long vanished[4], missing[4];
+	char list[80];
+
+	for (i = 0; i < out->n; i++) {
+		if (!got[i].status) {
+			if (nvan < 4)
+				vanished[nvan] = out->procs[i].index;
+			nvan++;
+			continue;
+		}
+		alive++;
+		if (got[i].mem) {
+			with_mem++;
+		} else {
+			if (nmiss < 4)
+				missing[nmiss] = out->procs[i].index;
+			nmiss++;
+		}
+	}
+	if (out->n > 0 && alive == 0) {
+		index_list(vanished, nvan, list, sizeof list);
+		return errorf(c->err, c->errlen, "process%s %s vanished between the walk "
+			      "and the GET", nvan > 1 ? "es" : "", list);
+	}
+	if (alive > 0 && with_mem == 0)
+		return errorf(c->err, c->errlen, "the agent has no hrSWRunPerfTable "
+			      "(HOST-RESOURCES-MIB perf group)");
+	if (nmiss > 0) {
+		index_list(missing, nmiss, list, sizeof list);
+		return errorf(c->err, c->errlen, "hrSWRunPerfMem is missing for process%s "
+			      "%s", nmiss > 1 ? "es" : "", list);
+	}
+	for (i = j = 0; i < out->n; i++)
+		if (got[i].status && out->procs[i].status != STATUS_INVALID)
+			out->procs[j++] = out->procs[i];
+	out->n = j;
+	return 0;
+}
+
+/* Joins the walked name (and path) columns into rows; paths are optional. */
+static void merge_paths(struct rowvec *names, const struct rowvec *paths)
+{
+	size_t i, j = 0;
+
+	for (i = 0; i < names->n; i++) {
+		while (j < paths->n && paths->v[j].index < names->v[i].index)
+			j++;
+		if (j < paths->n && paths->v[j].index == names->v[i].index) {
+			memcpy(names->v[i].path, paths->v[j].path, sizeof names->v[i].path);
+			names->v[i].has_path = true;
+		}
+	}
+}
+
+static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername)
+{
+	const struct config *cfg = c->cfg;
+
+	snmp_sess_init(s);
+	s->peername = (char *)peername;
+	switch (cfg->protocol) {
+	case SNMPV_1:
+	case SNMPV_2C:
+		s->version = cfg->protocol == SNMPV_1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
+		s->community = (u_char *)cfg->community;
+		s->community_len = strlen(cfg->community);
+		return 0;
+	case SNMPV_3:
+		break;
+	}
+	s->version = SNMP_VERSION_3;
+	s->securityName = (char *)cfg->secname;
+	s->securityNameLen = strlen(cfg->secname);
+	s->securityModel = SNMP_SEC_MODEL_USM;
+	s->securityLevel = cfg->seclevel == SECLEVEL_NOAUTH ? SNMP_SEC_LEVEL_NOAUTH :
+			   cfg->seclevel == SECLEVEL_AUTHNOPRIV ? SNMP_SEC_LEVEL_AUTHNOPRIV :
+			   SNMP_SEC_LEVEL_AUTHPRIV;
+	if (cfg->seclevel == SECLEVEL_NOAUTH)
+		return 0;
+
+	switch (cfg->authproto) {
+#ifndef NETSNMP_DISABLE_MD5
+	case AUTH_MD5: s->securityAuthProto = usmHMACMD5AuthProtocol; break;
+#endif
+	case AUTH_SHA: s->securityAuthProto = usmHMACSHA1AuthProtocol; break;
+	case AUTH_SHA224: s->securityAuthProto = usmHMAC128SHA224AuthProtocol; break;
+	case AUTH_SHA256: s->securityAuthProto = usmHMAC192SHA256AuthProtocol; break;
+	case AUTH_SHA384: s->securityAuthProto = usmHMAC256SHA384AuthProtocol; break;
+	case AUTH_SHA512: s->securityAuthProto = usmHMAC384SHA512AuthProtocol; break;
+	default:
+		return errorf(c->err, c->errlen, "authentication protocol %s is not "
+			      "supported by this Net-SNMP library",
+			      config_authproto_name(cfg->authproto));
+	}
+	s->securityAuthProtoLen = USM_AUTH_PROTO_SHA_LEN;
+	if (strlen(cfg->authpasswd) < 8)
+		return errorf(c->err, c->errlen, "the authentication passphrase must have "
+			      "at least 8 characters");
+	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
+	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
+			(const u_char *)cfg->authpasswd, strlen(cfg->authpasswd),
+			s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
+		return errorf(c->err, c->errlen, "cannot derive a key from the "
+			      "authentication passphrase");
+	if (cfg->seclevel != SECLEVEL_AUTHPRIV)
+		return 0;
+
+	switch (cfg->privproto) {
+#ifndef NETSNMP_DISABLE_DES
+	case PRIV_DES:
+		s->securityPrivProto = usmDESPrivProtocol;
+		s->securityPrivProtoLen = USM_PRIV_PROTO_DES_LEN;
+		break;
+#endif
+	case PRIV_AES:
+		s->securityPrivProto = usmAESPrivProtocol;
+		s->securityPrivProtoLen = USM_PRIV_PROTO_AES_LEN;
+		break;
+#ifdef NETSNMP_DRAFT_BLUMENTHAL_AES_04
+	case PRIV_AES192:
+		s->securityPrivProto = usmAES192PrivProtocol;
+		s->securityPrivProtoLen = OID_LENGTH(usmAES192PrivProtocol);
+		break;
+	case PRIV_AES256:
+		s->securityPrivProto = usmAES256PrivProtocol;
+		s->securityPrivProtoLen = OID_LENGTH(usmAES256PrivProtocol);
+		break;
+#endif
+	default:
+		return errorf(c->err, c->errlen, "privacy protocol %s is not supported by "
+			      "this Net-SNMP library",
+			      config_privproto_name(cfg->privproto));
+	}
+	if (strlen(cfg->privpasswd) < 8)
+		return errorf(c->err, c->errlen, "the privacy passphrase must have at least "
+			      "8 characters");
+	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
+	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
+			(const u_char *)cfg->privpasswd, strlen(cfg->privpasswd),
+			s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
+		return errorf(c->err, c->errlen, "cannot derive a key from the privacy "
+			      "passphrase");
+	return 0;
+}
+
+/* The part of snmp_query that runs between init_snmp and snmp_shutdown. */
+static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
+		 struct hr_snapshot *out)
+{
+	char peername[INET6_ADDRSTRLEN + 32];
+	netsnmp_session s;
+	struct column cols[2];
+	struct item *items = NULL;
+	struct got *got = NULL;
+	bool *matched = NULL;
+	size_t ncols = need_path ? 2 : 1, i, nitems = 0;
+	int rc = -1, liberr = 0, syserr = 0;
+	char *msg = NULL;
+
+	memset(cols, 0, sizeof cols);
+	if (peer_name(c->cfg, peername, sizeof peername, c->err, c->errlen) < 0)
+		return -1;
+	if (setup_session(c, &s, peername) < 0)
+		goto out;
+	if (set_try_timeout(c, &s) < 0) {
+		session_error(c, SNMPERR_TIMEOUT);
+		goto out;
+	}
+	/* For v3 this already talks to the agent (engine id discovery). */
+	c->sessp = snmp_sess_open(&s);
+	memset(s.securityAuthKey, 0, sizeof s.securityAuthKey);
+	memset(s.securityPrivKey, 0, sizeof s.securityPrivKey);
+	if (!c->sessp) {
+		snmp_error(&s, &syserr, &liberr, &msg);
+		free(msg);
+		if (c->cfg->protocol == SNMPV_3)
+			c->requests++;	/* the discovery probe */
+		session_error(c, liberr ? liberr : SNMPERR_GENERR);
+		goto out;
+	}
+	if (c->cfg->protocol == SNMPV_3)
+		c->requests++;
+
+	for (i = 0; i < ncols; i++) {
+		cols[i].base = i == 0 ? OID_RUN_NAME : OID_RUN_PATH;
+		memcpy(cols[i].cur, cols[i].base, COLUMN_LEN * sizeof(oid));
+		cols[i].cur_len = COLUMN_LEN;
+		cols[i].is_path = i == 1;
+		cols[i].strsize = i == 0 ? HR_NAME_MAX + 1 : HR_PATH_MAX + 1;
+	}
+	if (walk(c, cols, ncols) < 0)
+		goto out;
+	if (need_path)
+		merge_paths(&cols[0].rows, &cols[1].rows);
+	out->rows_walked = cols[0].rows.n;
+
+	/* The caller picks the rows; they keep the walk's (index) order. */
+	matched = calloc(cols[0].rows.n + 1, 1);
+	if (!matched) {
+		errorf(c->err, c->errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < cols[0].rows.n; i++) {
+		const struct walk_row *r = &cols[0].rows.v[i];
+
+		matched[i] = match(r->name, need_path ? r->path : NULL, ud);
+		out->n += matched[i];
+	}
+	if (out->n > 0) {
+		out->procs = calloc(out->n, sizeof *out->procs);
+		got = calloc(out->n, sizeof *got);
+		if (!out->procs || !got) {
+			errorf(c->err, c->errlen, "out of memory");
+			goto out;
+		}
+	}
+	items = calloc(4 * out->n + 2, sizeof *items);
+	if (!items) {
+		errorf(c->err, c->errlen, "out of memory");
+		goto out;
+	}
+	item_set(&items[nitems++], IT_MEMSIZE, 0, OID_MEMSIZE, SCALAR_LEN - 1, 0);
+	item_set(&items[nitems++], IT_UPTIME, 0, OID_UPTIME, SCALAR_LEN - 1, 0);
+	out->n = 0;
+	for (i = 0; i < cols[0].rows.n; i++) {
+		const struct walk_row *r = &cols[0].rows.v[i];
+		struct hr_proc *p;
+
+		if (!matched[i])
+			continue;
+		p = &out->procs[out->n];
+		p->index = r->index;
+		memcpy(p->name, r->name, sizeof p->name);
+		memcpy(p->path, r->path, sizeof p->path);
+		p->status = 0;
+		item_set(&items[nitems++], IT_STATUS, out->n, OID_RUN_STATUS, COLUMN_LEN, (oid)r->index);
+		item_set(&items[nitems++], IT_MEM, out->n, OID_PERF_MEM, COLUMN_LEN, (oid)r->index);
+		item_set(&items[nitems++], IT_CPU, out->n, OID_PERF_CPU, COLUMN_LEN, (oid)r->index);
+		item_set(&items[nitems++], IT_PATH, out->n, OID_RUN_PATH, COLUMN_LEN, (oid)r->index);
+		out->n++;
+	}
+	if (get_items(c, items, nitems, out, got) < 0)
+		goto out;
+	rc = settle(c, out, got);
+out:
+	if (c->sessp)
+		snmp_sess_close(c->sessp);
+	c->sessp = NULL;
+	for (i = 0; i < 2; i++)
+		free(cols[i].rows.v);
+	free(items);
+	free(got);
+	free(matched);
+	return rc;
+}
+
+int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
+	       bool need_path, struct hr_snapshot *out,
+	       char *err, size_t errlen)
+{
+	struct ctx c;
+	struct log_ctx lc = { cfg->verbose };
+	char dir[512];
+	int n, rc;
+
+	memset(out, 0, sizeof *out);
+	out->mem_size_kb = -1;
+	memset(&c, 0, sizeof c);
+	c.cfg = cfg;
+	c.err = err;
+	c.errlen = errlen;
+	c.max_rep = MAX_REPETITIONS;
+	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
+	c.deadline.tv_sec += cfg->timeout_s;
+	n = snprintf(c.peer, sizeof c.peer, "%s:%u", cfg->hostname, cfg->port);
+	if (n < 0 || (size_t)n >= sizeof c.peer)
+		return errorf(err, errlen, "the host name is too long");
+
+	if (private_dir(dir, sizeof dir, err, errlen) < 0)
+		return -1;
+	library_init(dir, &lc);
+	rc = query(&c, match, ud, need_path, out);
+	/* snmp_shutdown frees the client data of callbacks still registered. */
+	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, &lc, 1);
+	snmp_shutdown("check_async_leak");
+
+	out->requests = c.requests;
+	if (rc < 0) {
+		snmp_snapshot_release(out);
+		out->requests = c.requests;
+	}
+	return rc;
+}
+
+void snmp_snapshot_release(struct hr_snapshot *snap)
+{
+	free(snap->procs);
+	snap->procs = NULL;
+	snap->n = 0;
+}
