@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/deps.sh SET - installs the Debian packages a make target needs, when
-# they are missing.  SET is build, demo or check.  As root it runs apt-get;
+# they are missing.  SET is build, demo, check or fuzz.  As root it runs apt-get;
 # otherwise it names the packages and the command to run, and fails.
 set -u
 
@@ -9,7 +9,9 @@ case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd" ;;
 	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind" ;;
-	*) echo "usage: tests/deps.sh build|demo|check" >&2; exit 2 ;;
+	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
+	fuzz)  want="$build clang libclang-rt-dev" ;;
+	*) echo "usage: tests/deps.sh build|demo|check|fuzz" >&2; exit 2 ;;
 esac
 
 missing=""
