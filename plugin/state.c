@@ -1,0 +1,1332 @@
+/*
+ * state.c - the history file between runs (see state.h for the format,
+ * the bounds and the locking scheme).
+ *
+ * Two layers: pure functions from text to struct state_history and back
+ * (parse, format, compaction, names), and a thin file layer (lock, read,
+ * write-and-rename) around them, so that the first can be unit-tested and
+ * fuzzed without touching a disk.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Everything parse and compaction may hold at once: see push_record(). */
+#define STATE_CAP (STATE_MAX_RAW + STATE_MAX_HOURLY + 1)
+/* A record stands for at most one sample a second of one hour. */
+#define STATE_COUNT_MAX STATE_BLOCK_S
+/* Longest line read; longer ones are damage.  A record line is <= 217. */
+#define STATE_LINE_MAX 512
+/* Upper bound of one formatted record line, newline included. */
+#define STATE_RECORD_MAX 224
+/* Upper bound of all formatted metadata. */
+#define STATE_META_MAX 16384
+#define STATE_SLOPE_MAX 1000000000000000LL	/* 1 PB/h: absurd beyond */
+#define STATE_MAX_FIELDS 8
+#define STATE_LOCK_STEP_MS 10
+
+/* ---------------------------------------------------------------- names */
+
+static bool keep_byte(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * Appends src, %XX-encoded, to dst[size] at *len.  lower folds ASCII
+ * letters (host names and process names match case-insensitively, so
+ * "Async.exe" and "async.exe" must share a file).  Returns 0 or -1 when
+ * it does not fit.
+ */
+static int encode_part(char *dst, size_t size, size_t *len, const char *src, bool lower)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; src[i]; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (lower && c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		/* A leading '.' would make a hidden file (or "." / ".."). */
+		if (keep_byte(c) && !(c == '.' && *len == 0)) {
+			if (*len + 1 >= size)
+				return -1;
+			dst[(*len)++] = (char)c;
+		} else {
+			if (*len + 3 >= size)
+				return -1;
+			dst[(*len)++] = '%';
+			dst[(*len)++] = hex[c >> 4];
+			dst[(*len)++] = hex[c & 0xf];
+		}
+	}
+	dst[*len] = '\0';
+	return 0;
+}
+
+static int append_raw(char *dst, size_t size, size_t *len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (*len + n >= size)
+		return -1;
+	memcpy(dst + *len, src, n + 1);
+	*len += n;
+	return 0;
+}
+
+/* FNV-1a, 64 bits: enough to tell apart the few checks of one directory. */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+int state_key(const struct config *cfg, char *key, size_t keylen,
+	      char *err, size_t errlen)
+{
+	/* Room for every part fully encoded: 3 bytes per input byte. */
+	char full[3 * (sizeof cfg->hostname + sizeof cfg->regex + sizeof cfg->path +
+		       sizeof cfg->section) + 64];
+	char port[16];
+	size_t len = 0;
+	bool regex = config_use_regex(cfg);
+	int rc = 0;
+
+	if (!cfg->hostname[0])
+		return errorf(err, errlen, "no host name to name the state file after");
+	snprintf(port, sizeof port, "+%u+", cfg->port);
+	rc |= encode_part(full, sizeof full, &len, cfg->hostname, true);
+	rc |= append_raw(full, sizeof full, &len, port);
+	if (regex) {
+		rc |= append_raw(full, sizeof full, &len, "re=");
+		rc |= encode_part(full, sizeof full, &len, cfg->regex, false);
+	} else {
+		rc |= encode_part(full, sizeof full, &len, cfg->process, true);
+	}
+	if (cfg->path[0]) {
+		rc |= append_raw(full, sizeof full, &len, "+path=");
+		rc |= encode_part(full, sizeof full, &len, cfg->path, false);
+	}
+	if (cfg->section[0]) {
+		rc |= append_raw(full, sizeof full, &len, "+sec=");
+		rc |= encode_part(full, sizeof full, &len, cfg->section, false);
+	}
+	if (rc)
+		return errorf(err, errlen, "state file name too long");
+
+	if (len > STATE_STEM_MAX) {
+		/* Keep a readable prefix, cut before a %XX, and add a hash of all. */
+		size_t keep = STATE_STEM_MAX - 17;
+
+		if (full[keep - 1] == '%')
+			keep -= 1;
+		else if (full[keep - 2] == '%')
+			keep -= 2;
+		snprintf(full + keep, sizeof full - keep, "~%016llx",
+			 (unsigned long long)fnv1a(full));
+		len = strlen(full);
+	}
+	if (len >= keylen)
+		return errorf(err, errlen, "state file name too long");
+	memcpy(key, full, len + 1);
+	return 0;
+}
+
+int state_path(const struct config *cfg, const char *mp_state_path,
+	       unsigned euid, char *path, size_t pathlen,
+	       char *err, size_t errlen)
+{
+	char key[STATE_STEM_MAX + 1];
+	int n;
+
+	if (cfg->state_file[0]) {
+		if (copy_str(path, pathlen, cfg->state_file) < 0)
+			return errorf(err, errlen, "state file path too long");
+		return 0;
+	}
+	if (state_key(cfg, key, sizeof key, err, errlen) < 0)
+		return -1;
+	if (cfg->state_dir[0]) {
+		n = snprintf(path, pathlen, "%s/%s.state", cfg->state_dir, key);
+	} else if (mp_state_path && mp_state_path[0]) {
+		if (mp_state_path[0] != '/')
+			return errorf(err, errlen,
+				      "MP_STATE_PATH must be an absolute path, not '%s'",
+				      mp_state_path);
+		n = snprintf(path, pathlen, "%s/%u/check_async_leak/%s.state",
+			     mp_state_path, euid, key);
+	} else {
+		n = snprintf(path, pathlen, "%s/check_async_leak-%u/%s.state",
+			     STATE_DEFAULT_ROOT, euid, key);
+	}
+	if (n < 0 || (size_t)n >= pathlen)
+		return errorf(err, errlen, "state file path too long");
+	return 0;
+}
+
+/* ------------------------------------------------------------- history */
+
+void state_history_init(struct state_history *h)
+{
+	memset(h, 0, sizeof *h);
+}
+
+void state_history_free(struct state_history *h)
+{
+	free(h->samples);
+	free(h->counts);
+	free(h->max_kb);
+	state_history_init(h);
+}
+
+static int grow(struct state_history *h, size_t want)
+{
+	size_t cap = h->cap ? h->cap : 256;
+	struct sample *s;
+	unsigned *c;
+	long *m;
+
+	if (want <= h->cap)
+		return 0;
+	while (cap < want)
+		cap *= 2;
+	if (cap > STATE_CAP)
+		cap = STATE_CAP;
+	if (cap < want)
+		return -1;
+	/* Each realloc either succeeds or leaves the old array in place. */
+	s = realloc(h->samples, cap * sizeof *s);
+	if (!s)
+		return -1;
+	h->samples = s;
+	c = realloc(h->counts, cap * sizeof *c);
+	if (!c)
+		return -1;
+	h->counts = c;
+	m = realloc(h->max_kb, cap * sizeof *m);
+	if (!m)
+		return -1;
+	h->max_kb = m;
+	h->cap = cap;
+	return 0;
+}
+
+/* floor(t / block) * block, also for negative t. */
+static time_t block_of(time_t t)
+{
+	time_t r = t % STATE_BLOCK_S;
+
+	return t - (r < 0 ? r + STATE_BLOCK_S : r);
+}
+
+/* b continues a's segment: same processes, no counter went backwards. */
+static bool same_segment(const struct sample *a, const struct sample *b)
+{
+	if (strcmp(a->indexes, b->indexes) != 0)
+		return false;
+	if (a->has_cpu && b->has_cpu && b->cpu_cs < a->cpu_cs)
+		return false;
+	if (a->has_uptime && b->has_uptime && b->uptime_ticks < a->uptime_ticks)
+		return false;
+	return true;
+}
+
+static void remove_front(struct state_history *h, size_t k)
+{
+	if (k == 0)
+		return;
+	if (k > h->n)
+		k = h->n;
+	memmove(h->samples, h->samples + k, (h->n - k) * sizeof *h->samples);
+	memmove(h->counts, h->counts + k, (h->n - k) * sizeof *h->counts);
+	memmove(h->max_kb, h->max_kb + k, (h->n - k) * sizeof *h->max_kb);
+	h->n -= k;
+	h->nhourly = h->nhourly > k ? h->nhourly - k : 0;
+}
+
+/* Drops records [k, n). */
+static void truncate_at(struct state_history *h, size_t k)
+{
+	if (k >= h->n)
+		return;
+	h->n = k;
+	if (h->nhourly > k)
+		h->nhourly = k;
+}
+
+/*
+ * Turns raw records [nhourly, k) into hourly records: one per clock hour
+ * and segment, the lowest sample of the group standing for all of it.
+ * Works in place: a group is written at or before its first record.
+ */
+static void compact_range(struct state_history *h, size_t k)
+{
+	size_t w = h->nhourly, i = h->nhourly;
+	struct sample cur, prev;
+	unsigned cnt;
+	long mx;
+	bool open = false;
+
+	if (i >= k)
+		return;
+	/* Initialised for the compiler; the loop's first pass sets them. */
+	cur = prev = h->samples[i];
+	cnt = h->counts[i];
+	mx = h->max_kb[i];
+	/* The last hourly record may be the same hour (compacted early). */
+	if (w > 0 && block_of(h->samples[w - 1].t) == block_of(h->samples[i].t) &&
+	    same_segment(&h->samples[w - 1], &h->samples[i])) {
+		w--;
+		cur = prev = h->samples[w];
+		cnt = h->counts[w];
+		mx = h->max_kb[w];
+		open = true;
+	}
+	for (; i < k; i++) {
+		const struct sample *r = &h->samples[i];
+
+		if (open && block_of(prev.t) == block_of(r->t) && same_segment(&prev, r)) {
+			cnt = cnt + h->counts[i] > STATE_COUNT_MAX ?
+				STATE_COUNT_MAX : cnt + h->counts[i];
+			if (h->max_kb[i] > mx)
+				mx = h->max_kb[i];
+			if (r->mem_kb < cur.mem_kb)
+				cur = *r;
+		} else {
+			if (open) {
+				h->samples[w] = cur;
+				h->counts[w] = cnt;
+				h->max_kb[w] = mx;
+				w++;
+			}
+			cur = *r;
+			cnt = h->counts[i];
+			mx = h->max_kb[i];
+			open = true;
+		}
+		prev = *r;
+	}
+	h->samples[w] = cur;
+	h->counts[w] = cnt;
+	h->max_kb[w] = mx;
+	w++;
+	memmove(h->samples + w, h->samples + k, (h->n - k) * sizeof *h->samples);
+	memmove(h->counts + w, h->counts + k, (h->n - k) * sizeof *h->counts);
+	memmove(h->max_kb + w, h->max_kb + k, (h->n - k) * sizeof *h->max_kb);
+	h->n = w + (h->n - k);
+	h->nhourly = w;
+}
+
+void state_compact(struct state_history *h, time_t now)
+{
+	time_t old = now - STATE_KEEP_S;
+	time_t cutoff = block_of(now - STATE_RAW_KEEP_S);
+	size_t i = 0, k;
+
+	while (i < h->n && h->samples[i].t < old)
+		i++;
+	remove_front(h, i);
+
+	k = h->nhourly;
+	while (k < h->n && h->samples[k].t < cutoff)
+		k++;
+	if (h->n - k > STATE_MAX_RAW) {
+		/* Checks faster than once a minute: compact whole hours early. */
+		size_t j = h->n - STATE_MAX_RAW;
+		time_t next = block_of(h->samples[j - 1].t) + STATE_BLOCK_S;
+
+		k = j;
+		while (k < h->n && h->samples[k].t < next)
+			k++;
+	}
+	compact_range(h, k);
+
+	if (h->nhourly > STATE_MAX_HOURLY)
+		remove_front(h, h->nhourly - STATE_MAX_HOURLY);
+}
+
+/*
+ * Appends one record.  When the arrays are at their hard cap, compaction
+ * as of now makes room: it leaves at most STATE_MAX_RAW + STATE_MAX_HOURLY
+ * records, one less than STATE_CAP.
+ */
+static int push_record(struct state_history *h, const struct sample *s,
+		       unsigned count, long max_kb, bool hourly, time_t now)
+{
+	if (h->n == STATE_CAP)
+		state_compact(h, now);
+	if (h->n == STATE_CAP || grow(h, h->n + 1) < 0)
+		return -1;
+	h->samples[h->n] = *s;
+	h->counts[h->n] = count;
+	h->max_kb[h->n] = max_kb;
+	h->n++;
+	if (hourly)
+		h->nhourly = h->n;
+	return 0;
+}
+
+const struct sample *state_samples(const struct state_history *h, size_t *n)
+{
+	*n = h->n;
+	return h->samples;
+}
+
+/* ------------------------------------------------------ field checking */
+
+/* Strict unsigned decimal: digits only, no sign, <= max. */
+static int parse_u(const char *s, unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		unsigned d;
+
+		if (*s < '0' || *s > '9')
+			return -1;
+		d = (unsigned)(*s - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+static int parse_time(const char *s, time_t *t)
+{
+	unsigned long long v;
+
+	if (parse_u(s, (unsigned long long)LLONG_MAX, &v) < 0 || v == 0)
+		return -1;
+	*t = (time_t)v;
+	return 0;
+}
+
+static int parse_kb(const char *s, long *kb)
+{
+	unsigned long long v;
+
+	if (parse_u(s, STATE_MEM_KB_MAX, &v) < 0)
+		return -1;
+	*kb = (long)v;
+	return 0;
+}
+
+/* '-' or a value, for optional fields. */
+static int parse_opt_ul(const char *s, unsigned long *v, bool *has)
+{
+	unsigned long long x;
+
+	if (strcmp(s, "-") == 0) {
+		*has = false;
+		*v = 0;
+		return 0;
+	}
+	if (parse_u(s, ULONG_MAX, &x) < 0)
+		return -1;
+	*v = (unsigned long)x;
+	*has = true;
+	return 0;
+}
+
+static int parse_opt_kb(const char *s, long *kb)
+{
+	if (strcmp(s, "-") == 0) {
+		*kb = -1;
+		return 0;
+	}
+	return parse_kb(s, kb);
+}
+
+/* "" or positive Integer32 values without leading zeros, joined by ','. */
+static bool indexes_ok(const char *s)
+{
+	if (strlen(s) >= sizeof ((struct sample *)0)->indexes)
+		return false;
+	if (!*s)
+		return true;
+	for (;;) {
+		unsigned long long v = 0;
+		size_t digits = 0;
+
+		if (*s == '0')
+			return false;
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 10 || v > 2147483647ULL)
+				return false;
+			s++;
+		}
+		if (digits == 0)
+			return false;
+		if (*s == '\0')
+			return true;
+		if (*s != ',')
+			return false;
+		s++;
+	}
+}
+
+int state_sample_check(const struct sample *s, char *err, size_t errlen)
+{
+	if (s->t <= 0)
+		return errorf(err, errlen, "sample time %lld is not after 1970",
+			      (long long)s->t);
+	if (s->mem_kb < 0 || s->mem_kb > STATE_MEM_KB_MAX)
+		return errorf(err, errlen, "sample memory %ld KB is out of range", s->mem_kb);
+	if (memchr(s->indexes, '\0', sizeof s->indexes) == NULL || !indexes_ok(s->indexes))
+		return errorf(err, errlen, "sample process indexes are not a list of numbers");
+	return 0;
+}
+
+int state_append(struct state_history *h, const struct sample *s,
+		 char *err, size_t errlen)
+{
+	size_t k = h->n;
+
+	if (state_sample_check(s, err, errlen) < 0)
+		return -1;
+	while (k > 0 && h->samples[k - 1].t >= s->t)
+		k--;
+	truncate_at(h, k);
+	if (push_record(h, s, 1, s->mem_kb, false, s->t) < 0)
+		return errorf(err, errlen, "out of memory for the history");
+	return 0;
+}
+
+/* ------------------------------------------------------------ metadata */
+
+static const char *const reserved_keys[] = {
+	"key", "written", "baseline_kb", "baseline_learned_at", "segment",
+};
+
+static bool kv_key_ok(const char *key)
+{
+	size_t i, n = strlen(key);
+
+	if (n == 0 || n >= STATE_KV_KEY_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((key[i] >= 'a' && key[i] <= 'z') || (key[i] >= '0' && key[i] <= '9') ||
+		      key[i] == '_'))
+			return false;
+	for (i = 0; i < sizeof reserved_keys / sizeof *reserved_keys; i++)
+		if (strcmp(key, reserved_keys[i]) == 0)
+			return false;
+	return true;
+}
+
+/* Printable ASCII; no leading or trailing blank (parse trims them). */
+static bool kv_value_ok(const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (n >= STATE_KV_VALUE_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if (v[i] < 0x20 || v[i] > 0x7e)
+			return false;
+	return n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
+}
+
+const char *state_kv_get(const struct state_history *h, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < h->nkv; i++)
+		if (strcmp(h->kv[i].key, key) == 0)
+			return h->kv[i].value;
+	return NULL;
+}
+
+int state_kv_set(struct state_history *h, const char *key, const char *value,
+		 char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!kv_key_ok(key))
+		return errorf(err, errlen, "'%.40s' cannot name state metadata", key);
+	if (value && !kv_value_ok(value))
+		return errorf(err, errlen, "state metadata %s: value too long or not printable",
+			      key);
+	for (i = 0; i < h->nkv; i++)
+		if (strcmp(h->kv[i].key, key) == 0)
+			break;
+	if (!value) {
+		if (i < h->nkv) {
+			memmove(&h->kv[i], &h->kv[i + 1], (h->nkv - i - 1) * sizeof h->kv[0]);
+			h->nkv--;
+		}
+		return 0;
+	}
+	if (i == h->nkv) {
+		if (h->nkv == STATE_MAX_KV)
+			return errorf(err, errlen, "no room for more state metadata");
+		h->nkv++;
+		copy_str(h->kv[i].key, sizeof h->kv[i].key, key);
+	}
+	copy_str(h->kv[i].value, sizeof h->kv[i].value, value);
+	return 0;
+}
+
+void state_set_baseline(struct state_history *h, long kb, time_t learned_at)
+{
+	h->have_baseline = kb >= 0 && kb <= STATE_MEM_KB_MAX;
+	h->baseline_kb = h->have_baseline ? kb : 0;
+	h->baseline_learned_at = h->have_baseline && learned_at > 0 ? learned_at : 0;
+}
+
+static bool segment_ok(const struct state_segment *seg)
+{
+	return seg->start > 0 && seg->end >= seg->start &&
+	       seg->base_kb >= -1 && seg->base_kb <= STATE_MEM_KB_MAX &&
+	       seg->peak_kb >= -1 && seg->peak_kb <= STATE_MEM_KB_MAX &&
+	       (!seg->has_slope || (seg->slope_bph >= -STATE_SLOPE_MAX &&
+				    seg->slope_bph <= STATE_SLOPE_MAX));
+}
+
+int state_put_segment(struct state_history *h, const struct state_segment *seg,
+		      char *err, size_t errlen)
+{
+	size_t i;
+
+	if (!segment_ok(seg))
+		return errorf(err, errlen, "inconsistent segment summary");
+	for (i = 0; i < h->nsegments && h->segments[i].start < seg->start; i++)
+		;
+	if (i < h->nsegments && h->segments[i].start == seg->start) {
+		h->segments[i] = *seg;
+		return 0;
+	}
+	if (h->nsegments == STATE_MAX_SEGMENTS) {
+		if (i == 0)
+			return 0;	/* older than everything kept: not worth a slot */
+		memmove(&h->segments[0], &h->segments[1], (i - 1) * sizeof h->segments[0]);
+		h->segments[i - 1] = *seg;
+		return 0;
+	}
+	memmove(&h->segments[i + 1], &h->segments[i],
+		(h->nsegments - i) * sizeof h->segments[0]);
+	h->segments[i] = *seg;
+	h->nsegments++;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- parse */
+
+/* Splits line at blanks into at most max fields; returns their number or -1. */
+static int split(char *line, char **f, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (!*line)
+			return n;
+		if (n == max)
+			return -1;
+		f[n++] = line;
+		while (*line && *line != ' ' && *line != '\t')
+			line++;
+		if (*line)
+			*line++ = '\0';
+	}
+}
+
+static bool stem_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > STATE_STEM_MAX)
+		return false;
+	for (; *s; s++)
+		if (!keep_byte((unsigned char)*s) && !strchr("%+=~", *s))
+			return false;
+	return true;
+}
+
+/* One "# segment=..." value; 1 kept, 0 damaged, 2 in the future. */
+static int parse_segment(struct state_history *h, char *value, time_t now)
+{
+	char *f[STATE_MAX_FIELDS];
+	struct state_segment seg;
+	unsigned long long leak;
+
+	memset(&seg, 0, sizeof seg);
+	if (split(value, f, STATE_MAX_FIELDS) != 6 || parse_time(f[0], &seg.start) < 0 ||
+	    parse_time(f[1], &seg.end) < 0 || parse_u(f[2], 1, &leak) < 0 ||
+	    parse_opt_kb(f[4], &seg.base_kb) < 0 || parse_opt_kb(f[5], &seg.peak_kb) < 0)
+		return 0;
+	seg.leaking = leak == 1;
+	if (strcmp(f[3], "-") != 0) {
+		const char *p = f[3];
+		unsigned long long mag;
+
+		if (*p == '-')
+			p++;
+		if (parse_u(p, (unsigned long long)STATE_SLOPE_MAX, &mag) < 0)
+			return 0;
+		seg.has_slope = true;
+		seg.slope_bph = f[3][0] == '-' ? -(long long)mag : (long long)mag;
+	}
+	if (!segment_ok(&seg))
+		return 0;
+	if (seg.end > now)
+		return 2;
+	if (h->nsegments > 0 && seg.start <= h->segments[h->nsegments - 1].start)
+		return 3;
+	if (h->nsegments == STATE_MAX_SEGMENTS) {
+		memmove(&h->segments[0], &h->segments[1],
+			(STATE_MAX_SEGMENTS - 1) * sizeof h->segments[0]);
+		h->nsegments--;
+	}
+	h->segments[h->nsegments++] = seg;
+	return 1;
+}
+
+/* A "# ..." line after the first; returns false for damage. */
+static bool parse_meta(struct state_history *h, char *line, time_t now)
+{
+	char *key, *value, *eq;
+	unsigned long long v;
+	time_t t;
+
+	key = trim(line + 1);
+	eq = strchr(key, '=');
+	if (!eq)
+		return true;	/* a comment */
+	*eq = '\0';
+	value = trim(eq + 1);
+	key = trim(key);
+	if (strcmp(key, "key") == 0) {
+		if (!stem_ok(value))
+			return false;
+		memcpy(h->key, value, strlen(value) + 1);
+	} else if (strcmp(key, "written") == 0) {
+		if (parse_time(value, &t) < 0)
+			return false;
+		h->written = t;
+	} else if (strcmp(key, "baseline_kb") == 0) {
+		if (parse_u(value, STATE_MEM_KB_MAX, &v) < 0)
+			return false;
+		h->have_baseline = true;
+		h->baseline_kb = (long)v;
+	} else if (strcmp(key, "baseline_learned_at") == 0) {
+		if (parse_time(value, &t) < 0)
+			return false;
+		h->baseline_learned_at = t <= now ? t : 0;
+	} else if (strcmp(key, "segment") == 0) {
+		switch (parse_segment(h, value, now)) {
+		case 0:
+			return false;
+		case 2:
+			h->future++;
+			break;
+		case 3:
+			h->disordered++;
+			break;
+		default:
+			break;
+		}
+	} else {
+		if (!kv_key_ok(key) || !kv_value_ok(value))
+			return false;
+		if (!state_kv_get(h, key) && h->nkv == STATE_MAX_KV)
+			return false;
+		state_kv_set(h, key, value, NULL, 0);
+	}
+	return true;
+}
+
+/*
+ * A record line.  Returns 1 kept, 0 damaged, 2 newer than now, 3 out of
+ * order, -1 out of memory.
+ */
+static int parse_record(struct state_history *h, char *line, time_t now)
+{
+	char *f[STATE_MAX_FIELDS];
+	int nf = split(line, f, STATE_MAX_FIELDS);
+	struct sample s;
+	unsigned long long count = 1;
+	long max_kb;
+	bool hourly = nf == 7;
+
+	memset(&s, 0, sizeof s);
+	if (nf < 3 || nf == 6 || nf > 7)
+		return 0;
+	if (parse_time(f[0], &s.t) < 0 || parse_kb(f[1], &s.mem_kb) < 0)
+		return 0;
+	if (strcmp(f[2], "-") != 0) {
+		if (copy_str(s.indexes, sizeof s.indexes, f[2]) < 0 || !indexes_ok(s.indexes))
+			return 0;
+	}
+	if (nf >= 4 && parse_opt_ul(f[3], &s.cpu_cs, &s.has_cpu) < 0)
+		return 0;
+	if (nf >= 5 && parse_opt_ul(f[4], &s.uptime_ticks, &s.has_uptime) < 0)
+		return 0;
+	max_kb = s.mem_kb;
+	if (hourly && (parse_u(f[5], STATE_COUNT_MAX, &count) < 0 || count == 0 ||
+		       parse_kb(f[6], &max_kb) < 0 || max_kb < s.mem_kb))
+		return 0;
+	if (s.t > now)
+		return 2;
+	if (h->n > 0 && s.t <= h->samples[h->n - 1].t)
+		return 3;
+	if (hourly && h->n > h->nhourly)
+		return 3;	/* hourly records come before raw samples */
+	return push_record(h, &s, (unsigned)count, max_kb, hourly, now) < 0 ? -1 : 1;
+}
+
+static void add_note(char *note, size_t size, const char *text)
+{
+	size_t len = strlen(note);
+
+	snprintf(note + len, size - len, "%s%s", len ? "; " : "", text);
+}
+
+int state_parse(const char *text, size_t len, time_t now,
+		struct state_history *h, char *err, size_t errlen)
+{
+	char line[STATE_LINE_MAX + 1];
+	char buf[160];
+	size_t pos = 0, lineno = 0, first_damage = 0;
+
+	state_history_free(h);
+	if (len == 0)
+		return 0;	/* emptied by hand: a fresh start, nothing to say */
+	if (len > (size_t)STATE_MAX_FILE) {
+		h->foreign = true;
+		copy_str(h->note, sizeof h->note,
+			 "the state file is too large to be ours; a new history starts");
+		return 0;
+	}
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t n = end - pos;
+		bool bad = false;
+
+		lineno++;
+		if (n > STATE_LINE_MAX || memchr(text + pos, '\0', n)) {
+			bad = true;
+		} else {
+			memcpy(line, text + pos, n);
+			line[n] = '\0';
+			if (n > 0 && line[n - 1] == '\r')
+				line[n - 1] = '\0';
+		}
+		pos = end + 1;
+
+		if (lineno == 1) {
+			if (bad || strcmp(trim(line), STATE_MAGIC) != 0) {
+				const char *v = "# check_async_leak state v";
+
+				h->foreign = true;
+				if (!bad && strncmp(line, v, strlen(v)) == 0)
+					snprintf(h->note, sizeof h->note,
+						 "the state file has format %.20s, which this "
+						 "version does not read; a new history starts",
+						 line + strlen(v) - 1);
+				else
+					copy_str(h->note, sizeof h->note,
+						 "not a check_async_leak state file; a new history "
+						 "starts");
+				return 0;
+			}
+			continue;
+		}
+		if (!bad) {
+			char *l = trim(line);
+
+			if (*l == '\0')
+				continue;
+			if (*l == '#') {
+				bad = !parse_meta(h, l, now);
+			} else {
+				switch (parse_record(h, l, now)) {
+				case -1:
+					state_history_free(h);
+					return errorf(err, errlen,
+						      "out of memory reading the history");
+				case 0:
+					bad = true;
+					break;
+				case 2:
+					h->future++;
+					break;
+				case 3:
+					h->disordered++;
+					break;
+				default:
+					break;
+				}
+			}
+		}
+		if (bad) {
+			if (h->damaged_lines++ == 0)
+				first_damage = lineno;
+		}
+	}
+
+	if (h->damaged_lines) {
+		snprintf(buf, sizeof buf, "%u damaged line%s ignored (the first is line %zu)",
+			 h->damaged_lines, h->damaged_lines == 1 ? "" : "s", first_damage);
+		add_note(h->note, sizeof h->note, buf);
+	}
+	if (h->disordered) {
+		snprintf(buf, sizeof buf, "%u record%s out of time order or duplicated ignored",
+			 h->disordered, h->disordered == 1 ? "" : "s");
+		add_note(h->note, sizeof h->note, buf);
+	}
+	if (h->future) {
+		snprintf(buf, sizeof buf, "%u record%s newer than now dropped (clock stepped back?)",
+			 h->future, h->future == 1 ? "" : "s");
+		add_note(h->note, sizeof h->note, buf);
+	}
+	return 0;
+}
+
+/* --------------------------------------------------------------- format */
+
+struct out {
+	char *buf;
+	size_t len, size;
+	bool overflow;
+};
+
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		o->overflow = true;
+	else
+		o->len += (size_t)n;
+}
+
+static void put_opt_ul(struct out *o, bool has, unsigned long v)
+{
+	if (has)
+		put(o, " %lu", v);
+	else
+		put(o, " -");
+}
+
+int state_format(const struct state_history *h, char **out, size_t *outlen,
+		 char *err, size_t errlen)
+{
+	struct out o = { NULL, 0, 0, false };
+	size_t i;
+
+	o.size = STATE_META_MAX + h->n * STATE_RECORD_MAX + 1;
+	o.buf = malloc(o.size);
+	if (!o.buf)
+		return errorf(err, errlen, "out of memory writing the history");
+
+	put(&o, "%s\n", STATE_MAGIC);
+	put(&o, "# Format (see README): UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS"
+	    " [COUNT MAX_KB]\n");
+	if (h->key[0])
+		put(&o, "# key=%s\n", h->key);
+	if (h->written > 0)
+		put(&o, "# written=%lld\n", (long long)h->written);
+	if (h->have_baseline) {
+		put(&o, "# baseline_kb=%ld\n", h->baseline_kb);
+		if (h->baseline_learned_at > 0)
+			put(&o, "# baseline_learned_at=%lld\n", (long long)h->baseline_learned_at);
+	}
+	for (i = 0; i < h->nsegments; i++) {
+		const struct state_segment *g = &h->segments[i];
+
+		put(&o, "# segment=%lld %lld %d", (long long)g->start, (long long)g->end,
+		    g->leaking ? 1 : 0);
+		if (g->has_slope)
+			put(&o, " %lld", g->slope_bph);
+		else
+			put(&o, " -");
+		put_opt_ul(&o, g->base_kb >= 0, (unsigned long)g->base_kb);
+		put_opt_ul(&o, g->peak_kb >= 0, (unsigned long)g->peak_kb);
+		put(&o, "\n");
+	}
+	for (i = 0; i < h->nkv; i++)
+		put(&o, "# %s=%s\n", h->kv[i].key, h->kv[i].value);
+	for (i = 0; i < h->n; i++) {
+		const struct sample *s = &h->samples[i];
+
+		put(&o, "%lld %ld %s", (long long)s->t, s->mem_kb,
+		    s->indexes[0] ? s->indexes : "-");
+		put_opt_ul(&o, s->has_cpu, s->cpu_cs);
+		put_opt_ul(&o, s->has_uptime, s->uptime_ticks);
+		if (i < h->nhourly)
+			put(&o, " %u %ld", h->counts[i], h->max_kb[i]);
+		put(&o, "\n");
+	}
+	if (o.overflow) {
+		free(o.buf);
+		return errorf(err, errlen, "the history does not fit its bound (a bug)");
+	}
+	*out = o.buf;
+	*outlen = o.len;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- files */
+
+static int monotonic_ms(long long *ms)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+		return -1;
+	*ms = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return 0;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* The directory part of path ("." when there is none). */
+static int dir_of(const char *path, char *dir, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n;
+
+	if (!slash)
+		return copy_str(dir, size, ".");
+	n = slash == path ? 1 : (size_t)(slash - path);
+	if (n >= size)
+		return -1;
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	return 0;
+}
+
+int state_prepare_dir(const char *path, unsigned euid, char *err, size_t errlen)
+{
+	char dir[STATE_PATH_MAX];
+	struct stat sb;
+	size_t i;
+
+	if (dir_of(path, dir, sizeof dir) < 0)
+		return errorf(err, errlen, "state file path too long");
+	/* mkdir -p, each missing level 0700. */
+	for (i = 1; ; i++) {
+		char c = dir[i];
+
+		if (c == '/' || c == '\0') {
+			dir[i] = '\0';
+			if (mkdir(dir, 0700) < 0 && errno != EEXIST &&
+			    (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
+				int e = errno;
+
+				return errorf(err, errlen, "cannot create state directory %s: %s",
+					      dir, strerror(e));
+			}
+			dir[i] = c;
+		}
+		if (c == '\0')
+			break;
+	}
+	if (lstat(dir, &sb) < 0)
+		return errorf(err, errlen, "cannot use state directory %s: %s", dir,
+			      strerror(errno));
+	if (S_ISLNK(sb.st_mode) && sb.st_uid != euid && sb.st_uid != 0)
+		return errorf(err, errlen,
+			      "state directory %s is a symbolic link owned by uid %u, "
+			      "not by %u or root", dir, (unsigned)sb.st_uid, euid);
+	if (stat(dir, &sb) < 0)
+		return errorf(err, errlen, "cannot use state directory %s: %s", dir,
+			      strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return errorf(err, errlen, "state directory %s is not a directory", dir);
+	if (sb.st_uid != euid && sb.st_uid != 0)
+		return errorf(err, errlen, "state directory %s is owned by uid %u, not by %u "
+			      "or root", dir, (unsigned)sb.st_uid, euid);
+	if (sb.st_mode & S_IWOTH)
+		return errorf(err, errlen, "state directory %s is writable by every user; "
+			      "use a private directory", dir);
+	return 0;
+}
+
+/* open() that names a symbolic link or a non-regular file as such. */
+static int open_regular(const char *path, int flags, const char *what,
+			char *err, size_t errlen)
+{
+	struct stat sb;
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
+
+	if (fd < 0) {
+		int e = errno;
+
+		if (e == ELOOP || e == EMLINK)
+			errorf(err, errlen, "%s %s is a symbolic link; refusing to follow it",
+			       what, path);
+		else if (e != ENOENT)
+			errorf(err, errlen, "cannot open %s %s: %s", what, path, strerror(e));
+		errno = e;
+		return -1;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		errorf(err, errlen, "%s %s is not a regular file", what, path);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+static int lock_file(struct state_file *st, unsigned wait_ms, char *err, size_t errlen)
+{
+	char lock[STATE_PATH_MAX + 8];
+	long long start, t;
+
+	snprintf(lock, sizeof lock, "%s.lock", st->path);
+	st->lock_fd = open_regular(lock, O_RDWR | O_CREAT, "lock file", err, errlen);
+	if (st->lock_fd < 0) {
+		if (errno == ENOENT)
+			errorf(err, errlen, "cannot create lock file %s: %s", lock,
+			       strerror(ENOENT));
+		return -1;
+	}
+	if (monotonic_ms(&start) < 0)
+		return errorf(err, errlen, "no monotonic clock: %s", strerror(errno));
+	for (;;) {
+		if (flock(st->lock_fd, LOCK_EX | LOCK_NB) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EWOULDBLOCK)
+			return errorf(err, errlen, "cannot lock %s: %s", lock, strerror(errno));
+		if (monotonic_ms(&t) < 0 || t - start >= (long long)wait_ms)
+			return errorf(err, errlen, "state file %s is locked by another check "
+				      "(waited %u ms)", st->path, wait_ms);
+		sleep_ms((long)((long long)wait_ms - (t - start) < STATE_LOCK_STEP_MS ?
+				(long long)wait_ms - (t - start) : STATE_LOCK_STEP_MS));
+	}
+}
+
+/* Reads at most max + 1 bytes of fd, so that "larger than max" shows. */
+static int read_all(int fd, size_t max, char **buf, size_t *len)
+{
+	size_t size = 65536, n = 0;
+	char *b = malloc(size);
+
+	if (!b)
+		return -1;
+	for (;;) {
+		ssize_t r;
+
+		if (n == size) {
+			char *nb;
+
+			if (size > max) {
+				break;
+			}
+			size *= 2;
+			nb = realloc(b, size);
+			if (!nb) {
+				free(b);
+				return -1;
+			}
+			b = nb;
+		}
+		r = read(fd, b + n, size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+
+			free(b);
+			errno = e;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int state_open(struct state_file *st, const char *path, const char *key,
+	       time_t now, unsigned lock_wait_ms, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int fd;
+
+	memset(st, 0, sizeof *st);
+	st->lock_fd = -1;
+	state_history_init(&st->h);
+	if (!path[0] || strlen(path) + 8 >= sizeof st->path)
+		return errorf(err, errlen, "state file path empty or too long");
+	if (key && !stem_ok(key))
+		return errorf(err, errlen, "bad state key");
+	memcpy(st->path, path, strlen(path) + 1);
+
+	if (lock_file(st, lock_wait_ms, err, errlen) < 0)
+		goto fail;
+
+	fd = open_regular(path, O_RDONLY, "state file", err, errlen);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			goto fail;
+	} else {
+		st->existed = true;
+		if (read_all(fd, (size_t)STATE_MAX_FILE, &text, &len) < 0) {
+			errorf(err, errlen, "cannot read state file %s: %s", path,
+			       strerror(errno));
+			close(fd);
+			goto fail;
+		}
+		close(fd);
+	}
+	if (state_parse(text, len, now, &st->h, err, errlen) < 0) {
+		free(text);
+		goto fail;
+	}
+	free(text);
+
+	if (key) {
+		if (st->h.key[0] && strcmp(st->h.key, key) != 0) {
+			state_history_free(&st->h);
+			st->h.foreign = true;
+			copy_str(st->h.note, sizeof st->h.note,
+				 "the state file belongs to another check (other host, port or "
+				 "process); a new history starts");
+		}
+		memcpy(st->h.key, key, strlen(key) + 1);
+	}
+	return 0;
+
+fail:
+	state_close(st);
+	return -1;
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int state_save(struct state_file *st, time_t now, char *err, size_t errlen)
+{
+	char tmp[STATE_PATH_MAX + 8], dir[STATE_PATH_MAX];
+	char *text;
+	size_t len;
+	int fd, e;
+
+	if (st->lock_fd < 0)
+		return errorf(err, errlen, "the state file is not open");
+	st->h.written = now;
+	state_compact(&st->h, now);
+	if (state_format(&st->h, &text, &len, err, errlen) < 0)
+		return -1;
+
+	/*
+	 * A fixed temporary name: only the holder of the lock writes it, so a
+	 * file already there is a leftover of a crashed run and may go.
+	 * O_EXCL never follows a link planted in between.
+	 */
+	snprintf(tmp, sizeof tmp, "%s.tmp", st->path);
+	if (unlink(tmp) < 0 && errno != ENOENT) {
+		e = errno;
+		free(text);
+		return errorf(err, errlen, "cannot remove stale %s: %s", tmp, strerror(e));
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		e = errno;
+		free(text);
+		return errorf(err, errlen, "cannot create %s: %s", tmp, strerror(e));
+	}
+	if (write_all(fd, text, len) < 0 || fsync(fd) < 0) {
+		e = errno;
+		close(fd);
+		unlink(tmp);
+		free(text);
+		return errorf(err, errlen, "cannot write %s: %s", tmp, strerror(e));
+	}
+	free(text);
+	if (close(fd) < 0) {
+		e = errno;
+		unlink(tmp);
+		return errorf(err, errlen, "cannot write %s: %s", tmp, strerror(e));
+	}
+	if (rename(tmp, st->path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return errorf(err, errlen, "cannot replace %s: %s", st->path, strerror(e));
+	}
+	/* Make the rename itself durable. */
+	if (dir_of(st->path, dir, sizeof dir) == 0) {
+		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS) {
+				e = errno;
+				close(fd);
+				return errorf(err, errlen, "cannot sync directory %s: %s", dir,
+					      strerror(e));
+			}
+			close(fd);
+		}
+	}
+	return 0;
+}
+
+void state_close(struct state_file *st)
+{
+	if (st->lock_fd >= 0) {
+		close(st->lock_fd);	/* releases the flock */
+		st->lock_fd = -1;
+	}
+	state_history_free(&st->h);
+}

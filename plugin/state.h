@@ -1,0 +1,292 @@
+/*
+ * state.h - the history of one check between runs: where its state file
+ * lives, the file's text format, compaction that keeps it small, and the
+ * locked read-modify-write cycle around it.
+ *
+ * WHERE.  One file per host + port + process match + INI section:
+ *   --state-file FILE                     exactly that file;
+ *   --state-dir DIR / INI state_dir       DIR/NAME;
+ *   $MP_STATE_PATH set                    $MP_STATE_PATH/<euid>/check_async_leak/NAME;
+ *   otherwise                             STATE_DEFAULT_ROOT/check_async_leak-<euid>/NAME.
+ * STATE_DEFAULT_ROOT is /var/tmp: it exists on every system, survives
+ * reboots (unlike /tmp on tmpfs), and is writable by whatever user Nagios
+ * or Icinga runs checks as (nagios, icinga, a developer), so the plugin
+ * works without an installation step; the per-euid name plus the ownership
+ * check in state_prepare_dir() keeps other users out.  Packagers may build
+ * with -DSTATE_DEFAULT_ROOT='"/var/lib/nagios"' or similar.
+ * NAME is HOST+PORT+MATCH[+path=PATH_RE][+sec=SECTION].state, MATCH being
+ * the process name in lower case or re=REGEX; every byte outside
+ * [A-Za-z0-9._-] (and a leading '.') is written %XX, so a name cannot hold
+ * '/' and is never "." or ".."; a name longer than STATE_STEM_MAX keeps its
+ * first part and ends in ~ and 16 hex digits of a hash of the whole.
+ *
+ * FORMAT (plain text, one record a line, '\n' line ends, ASCII):
+ *   # check_async_leak state v1                 first line, always
+ *   # key=exch01.corp.example+161+async.exe     the check the file belongs to
+ *   # written=1700000000                        when it was last saved
+ *   # baseline_kb=40960                         learned baseline (optional)
+ *   # baseline_learned_at=1699990000            when it was learned (optional)
+ *   # segment=START END LEAKING SLOPE_BPH BASE_KB PEAK_KB   past segments,
+ *         oldest first, at most STATE_MAX_SEGMENTS; LEAKING 0/1, SLOPE_BPH
+ *         bytes per hour (integer), BASE_KB the floor of its first hours,
+ *         PEAK_KB its highest sample; '-' when unknown
+ *   # NAME=VALUE                                other metadata (the trend
+ *         code's own, at most STATE_MAX_KV; NAME [a-z0-9_], VALUE printable)
+ *   # any other text without '='                a comment, ignored
+ *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS              a raw sample
+ *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS COUNT MAX_KB an hourly record
+ * Fields are separated by one or more blanks.  INDEXES are the matched
+ * hrSWRunIndex values joined by ',' ("1388,2412", '-' for none); CPU_CS the
+ * summed hrSWRunPerfCPU, UPTIME_TICKS hrSystemUptime, '-' when absent (a
+ * raw line may also stop after INDEXES).  An hourly record stands for
+ * COUNT samples of one clock hour and one segment (same INDEXES, CPU and
+ * uptime not dropping): it is the lowest of them (the floor, with its own
+ * time, CPU and uptime) and MAX_KB is the highest.  Hourly records come
+ * first, then raw samples; times strictly increase through the file.
+ *
+ * BOUNDS.  On every save (and whenever the arrays fill up): raw samples
+ * older than STATE_RAW_KEEP_S (72 h, rounded down to the hour) become
+ * hourly records; records older than STATE_KEEP_S (35 d) are dropped; at
+ * most STATE_MAX_RAW raw samples (the oldest hours are compacted early when
+ * checks run faster than once a minute) and STATE_MAX_HOURLY hourly records
+ * (oldest dropped) are kept.  A year of 1-minute checks settles at about
+ * 4 380 raw + 840 hourly lines, ~215 KiB; 5-minute checks ~80 KiB.  Worst
+ * case, whatever the input: (STATE_MAX_RAW + STATE_MAX_HOURLY) lines of at
+ * most 217 bytes plus < 16 KiB of metadata < 1.2 MiB; a file larger than
+ * STATE_MAX_FILE is not ours and is read as empty.
+ *
+ * LOCKING.  state_open() takes flock(LOCK_EX) on PATH.lock, a separate,
+ * empty file that is never renamed or removed, and holds it until
+ * state_close().  Locking the data file itself would break: state_save()
+ * renames a new inode over it, so a check waiting on the old inode would
+ * get its lock, read the old content and overwrite the newer one.  The
+ * lock file must therefore never be deleted while checks run (deleting it
+ * when none runs is harmless).  On NFS, Linux maps flock() to byte-range
+ * locks (NFSv4, or NFSv3 with lockd); with the "nolock" or
+ * "local_lock=flock" mount options locks are local to one node.
+ *
+ * DAMAGE.  Nothing in a file makes the reader fail: a foreign file (wrong
+ * first line, other key, too large) is read as empty history; garbage
+ * lines, absurd values and samples out of time order or duplicated are
+ * skipped; samples newer than now (the clock stepped back) are dropped.
+ * Each case leaves a note for the long output, and the next save rewrites
+ * the file whole.  Only what prevents reading safely is an error: a
+ * symbolic link or a non-regular file at the path, a lock held too long,
+ * an I/O error.  A failed save leaves the previous file intact.
+ */
+#ifndef ASYNC_LEAK_STATE_H
+#define ASYNC_LEAK_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "trend.h"
+
+#ifndef STATE_DEFAULT_ROOT
+#define STATE_DEFAULT_ROOT "/var/tmp"
+#endif
+
+#define STATE_MAGIC "# check_async_leak state v1"
+#define STATE_BLOCK_S 3600		/* compaction block: one clock hour */
+#define STATE_RAW_KEEP_S (72L * 3600)	/* raw samples kept this long */
+#define STATE_KEEP_S (35L * 86400)	/* hourly records kept this long */
+#define STATE_MAX_RAW 4500		/* 72 h of 1-minute checks + one hour */
+#define STATE_MAX_HOURLY 1024		/* 35 d of hours + room for restarts */
+#define STATE_MAX_SEGMENTS 32
+#define STATE_MAX_KV 16
+#define STATE_KV_KEY_MAX 32		/* including the NUL */
+#define STATE_KV_VALUE_MAX 128
+#define STATE_MAX_FILE (2L * 1024 * 1024)
+#define STATE_STEM_MAX 200		/* file name without ".state" */
+#define STATE_PATH_MAX (CONFIG_PATH_MAX + 16)
+#define STATE_NOTE_MAX 512
+#define STATE_MEM_KB_MAX 2147483647L	/* hrSWRunPerfMem is an Integer32 */
+
+/* A past segment (between two restarts), as main.c or trend code sums it up. */
+struct state_segment {
+	time_t start;
+	time_t end;			/* last sample seen in it */
+	bool leaking;			/* it ended with a leak verdict */
+	bool has_slope;
+	long long slope_bph;		/* bytes per hour */
+	long base_kb;			/* floor of its first hours; -1 unknown */
+	long peak_kb;			/* highest sample; -1 unknown */
+};
+
+struct state_kv {
+	char key[STATE_KV_KEY_MAX];
+	char value[STATE_KV_VALUE_MAX];
+};
+
+/*
+ * Everything the file holds, in memory.  The record arrays are parallel and
+ * strictly ascending in time; records [0, nhourly) are hourly records,
+ * [nhourly, n) raw samples.  samples[] can go to trend_analyze() as is.
+ */
+struct state_history {
+	struct sample *samples;
+	unsigned *counts;		/* samples a record stands for (1 if raw) */
+	long *max_kb;			/* the highest of them (mem_kb if raw) */
+	size_t n;
+	size_t nhourly;
+	size_t cap;
+
+	char key[STATE_STEM_MAX + 1];	/* "" when the file named none */
+	time_t written;			/* 0: unknown */
+	bool have_baseline;
+	long baseline_kb;
+	time_t baseline_learned_at;	/* 0: unknown */
+	struct state_segment segments[STATE_MAX_SEGMENTS];
+	size_t nsegments;
+	struct state_kv kv[STATE_MAX_KV];
+	size_t nkv;
+
+	/* What the last state_parse() met; note is "" for a clean file. */
+	bool foreign;			/* nothing usable was kept */
+	unsigned damaged_lines;
+	unsigned disordered;		/* out of time order or duplicated */
+	unsigned future;		/* newer than now */
+	char note[STATE_NOTE_MAX];
+};
+
+/* An open, locked state file (see state_open); not "struct state",
+ * which would clash with enum state. */
+struct state_file {
+	char path[STATE_PATH_MAX];
+	int lock_fd;			/* -1 when closed */
+	bool existed;			/* the file was there when opened */
+	struct state_history h;
+};
+
+/* ---- Names (pure) ---- */
+
+/*
+ * Writes the check's key - the file name without ".state", as described
+ * above - for cfg's hostname, port, process match (config_use_regex),
+ * path regex and section into key[keylen].  Returns 0, or -1 when keylen
+ * is too small or there is no hostname.
+ */
+int state_key(const struct config *cfg, char *key, size_t keylen,
+	      char *err, size_t errlen);
+
+/*
+ * Writes the state file's path for cfg into path[pathlen], following the
+ * order above; mp_state_path is getenv("MP_STATE_PATH") (NULL or "" when
+ * unset) and euid the effective uid.  Returns 0, or -1 when the path does
+ * not fit or a relative $MP_STATE_PATH is given.
+ */
+int state_path(const struct config *cfg, const char *mp_state_path,
+	       unsigned euid, char *path, size_t pathlen,
+	       char *err, size_t errlen);
+
+/* ---- The file's text (pure) ---- */
+
+/* An empty history (no allocation yet). */
+void state_history_init(struct state_history *h);
+
+/* Frees the arrays; h is empty afterwards and may be reused. */
+void state_history_free(struct state_history *h);
+
+/*
+ * Reads the text of a state file, text[0..len-1] (any bytes), into h as of
+ * now: damage is skipped and described in h->note, never an error.  h is
+ * emptied first.  Returns 0, or -1 only when memory runs out.
+ */
+int state_parse(const char *text, size_t len, time_t now,
+		struct state_history *h, char *err, size_t errlen);
+
+/*
+ * Writes h as the text of a state file into a new malloc'd buffer
+ * (*out, NUL-terminated, *outlen bytes without the NUL; free() it).
+ * Returns 0, or -1 when memory runs out.
+ */
+int state_format(const struct state_history *h, char **out, size_t *outlen,
+		 char *err, size_t errlen);
+
+/*
+ * Whether s can be stored: t > 0, 0 <= mem_kb <= STATE_MEM_KB_MAX, indexes
+ * "" or positive Integer32 values joined by ','.  Returns 0 or -1.
+ */
+int state_sample_check(const struct sample *s, char *err, size_t errlen);
+
+/*
+ * Appends s (after state_sample_check) as the newest raw sample.  Records
+ * at or after s->t are replaced (a second check in the same second, or a
+ * caller whose clock went back).  Returns 0, or -1 on a bad sample or
+ * when memory runs out.
+ */
+int state_append(struct state_history *h, const struct sample *s,
+		 char *err, size_t errlen);
+
+/*
+ * Applies the bounds above as of now: compacts raw samples into hourly
+ * records, drops what is too old or too much.  Idempotent; cheap when
+ * there is nothing to do.  state_save() calls it.
+ */
+void state_compact(struct state_history *h, time_t now);
+
+/* The records, for trend_analyze(); *n receives their number. */
+const struct sample *state_samples(const struct state_history *h, size_t *n);
+
+/*
+ * Records the learned baseline (kb >= 0), or forgets it (kb < 0).
+ */
+void state_set_baseline(struct state_history *h, long kb, time_t learned_at);
+
+/*
+ * Adds or updates a segment summary: one with the same start is replaced,
+ * otherwise seg is appended (the oldest summary goes when full).  Summaries
+ * stay sorted by start.  Returns 0, or -1 when seg is inconsistent
+ * (start <= 0, end < start, base_kb or peak_kb out of range).
+ */
+int state_put_segment(struct state_history *h, const struct state_segment *seg,
+		      char *err, size_t errlen);
+
+/*
+ * Free-form metadata for the trend code.  state_kv_get returns the value
+ * or NULL.  state_kv_set stores value under key (replacing), or removes key
+ * when value is NULL; returns -1 when key is not [a-z0-9_]{1,31}, is one
+ * of the reserved names above (key, written, baseline_kb,
+ * baseline_learned_at, segment), value is not printable ASCII or too
+ * long, or all STATE_MAX_KV slots are taken.
+ */
+const char *state_kv_get(const struct state_history *h, const char *key);
+int state_kv_set(struct state_history *h, const char *key, const char *value,
+		 char *err, size_t errlen);
+
+/* ---- Files ---- */
+
+/*
+ * Creates the directory that will hold path when missing (and its missing
+ * parents, mode 0700), then checks that it is a directory owned by euid or
+ * root and not writable by every user (a symbolic link to it must itself
+ * be owned by euid or root).  Returns 0, or -1 with the reason.
+ */
+int state_prepare_dir(const char *path, unsigned euid, char *err, size_t errlen);
+
+/*
+ * Locks path (through path.lock, waiting at most lock_wait_ms) and reads
+ * it as of now into st->h.  A missing file is an empty history.  When key
+ * is not NULL, a file that names another key is read as empty (with a
+ * note) and st->h.key is set to key for the next save.  On success st is
+ * open and locked until state_close(); on failure nothing stays locked or
+ * allocated.  Errors: a symbolic link or non-regular file at path or
+ * path.lock, "state file ... is locked by another check", I/O errors.
+ */
+int state_open(struct state_file *st, const char *path, const char *key,
+	       time_t now, unsigned lock_wait_ms, char *err, size_t errlen);
+
+/*
+ * Compacts st->h as of now and writes it: a new file path.tmp (mode 0600,
+ * O_EXCL, not following links), written and fsync'd, renamed over path,
+ * then the directory fsync'd.  Any failure before the rename leaves the
+ * previous file as it was.  Returns 0 or -1.
+ */
+int state_save(struct state_file *st, time_t now, char *err, size_t errlen);
+
+/* Releases the lock and the memory; safe to call twice or after a failed open. */
+void state_close(struct state_file *st);
+
+#endif
