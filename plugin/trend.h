@@ -1,21 +1,51 @@
 /*
  * trend.h - leak detection over the history of one process: segments
- * (restarts, reboots), block floors, a robust slope with a significance
- * test, a forecast of the time left until a limit, a learned baseline.
- * Pure: time is a parameter, no I/O.  See ../shared/TREND.md and README.
+ * (restarts, reboots), hourly block floors, a robust slope (Theil-Sen) with
+ * a significance test (Mann-Kendall, tie- and autocorrelation-corrected), a
+ * forecast of the time left until a limit, a learned baseline, and the
+ * replay of a recorded series through the same code.
+ * Pure: time is a parameter, no I/O except replay_run() on caller's FILEs.
+ * See ../shared/TREND.md and README (section "trend").
  *
- * CONTRACT (main.c, evaluate.c, output.c and tests/eval rely on it): the
- * fields of struct trend_params, struct trend_result and the two functions
- * below.  Fields may be added; none may be removed or change meaning.
+ * CONTRACT (main.c, evaluate.c, output.c, state.c and tests/eval rely on
+ * it): the fields of struct trend_params, struct trend_result and the
+ * functions below.  Fields may be added; none may be removed or change
+ * meaning.
+ *
+ * History handed to trend_analyze() (what the state file keeps):
+ *   - samples in ascending time order; each is either a raw check
+ *     (hourly == false) or an hourly summary (hourly == true) made by
+ *     trend_compact(): mem_kb is then the minimum (the floor) of the raw
+ *     samples of one aligned UTC hour [t - t % 3600, + 3600) that belonged
+ *     to one segment; indexes/cpu/uptime are those of the last raw sample
+ *     summarised.  An hour that had a restart in it gives two summaries.
+ *   - trend_analyze() uses only hourly floors, so compacting hours older
+ *     than TREND_KEEP_RAW_S loses nothing it needs; it looks back at most
+ *     TREND_HISTORY_S.  The state module should call
+ *     trend_compact(s, n, now - TREND_KEEP_RAW_S) before saving and may drop
+ *     samples older than now - TREND_HISTORY_S.  Then a year of 1-minute
+ *     checks stays below ~(TREND_KEEP_RAW_S/60 + TREND_HISTORY_S/3600)
+ *     lines, about 1 000.
+ *   - duplicates, clock steps backwards and gaps are allowed in the input:
+ *     a sample not later than its predecessor is ignored, unless time went
+ *     back by more than TREND_CLOCK_SLACK_S: then a new segment begins
+ *     ("clock stepped back").
  */
 #ifndef ASYNC_LEAK_TREND_H
 #define ASYNC_LEAK_TREND_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "config.h"
+
+#define TREND_BLOCK_S		3600		/* block length: one aligned hour */
+#define TREND_KEEP_RAW_S	(3 * 3600)	/* raw samples kept that long */
+#define TREND_HISTORY_S	(8 * 86400)	/* how far back analysis looks */
+#define TREND_CLOCK_SLACK_S	300		/* backwards steps tolerated */
+#define TREND_MIN_WINDOW_S	(12 * 3600)	/* default minimum segment age */
 
 /* One observation, as kept in the state file. */
 struct sample {
@@ -26,17 +56,27 @@ struct sample {
 	bool has_cpu;
 	unsigned long uptime_ticks;	/* hrSystemUptime */
 	bool has_uptime;
+	bool hourly;			/* an hourly floor made by trend_compact() */
 };
 
 struct trend_params {
-	double growth_warning_bph;	/* <= 0: no growth threshold of that level */
+	/*
+	 * Growth thresholds in bytes per hour; <= 0: no threshold of that
+	 * level.  The *_pct variants (percent of the baseline per hour, e.g.
+	 * 1 for "1%/h") are used instead when > 0 and a baseline (configured
+	 * or learned) is known; without a baseline they are ignored.
+	 */
+	double growth_warning_bph;
 	double growth_critical_bph;
+	double growth_warning_pct;
+	double growth_critical_pct;
 	double timeleft_warning_s;	/* <= 0: unset */
 	double timeleft_critical_s;
 	double limit_bytes;		/* <= 0: unknown, no forecast */
-	double min_window_s;		/* no verdict before this much of a segment */
+	double min_window_s;		/* no verdict before; <= 0: 12 h */
 	double baseline_bytes;		/* configured; <= 0: none (auto may learn one) */
 	bool baseline_auto;
+	double learned_baseline_bytes;	/* learned on an earlier run (state); <= 0: none */
 };
 
 enum trend_verdict {
@@ -71,15 +111,54 @@ struct trend_result {
 	bool baseline_learned;
 	double baseline_bytes;
 
+	/* The growth thresholds actually applied (bytes/h; 0: none). */
+	double growth_warning_bph;
+	double growth_critical_bph;
+
 	enum state growth_state;	/* from growth_* thresholds */
 	enum state timeleft_state;	/* from timeleft_* thresholds */
 };
 
 /*
- * Analyses samples[0..n-1] (ascending time; the newest is the current
- * check) as of now.  Never fails: too little data gives TREND_COLLECTING.
+ * Analyses samples[0..n-1] (ascending time, see above; the newest is the
+ * current check) as of now.  Never fails: too little data gives
+ * TREND_COLLECTING; n == 0 is fine.  Cost: linear in n plus a bounded
+ * amount of pairwise work on at most 72 hourly blocks.
  */
 void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		   const struct trend_params *p, struct trend_result *r);
+
+/*
+ * Replaces the raw samples older than `before` (t < the start of before's
+ * hour) by hourly floors, in place, and returns the new count.  Samples
+ * already hourly are kept as they are.  Idempotent.
+ */
+size_t trend_compact(struct sample *samples, size_t n, time_t before);
+
+/* "COLLECTING", "STABLE", "RISING", "LEAK". */
+const char *trend_verdict_name(enum trend_verdict v);
+
+/*
+ * Parses one line of a recorded series: "UNIX_TIME MEM_KB [INDEXES]"
+ * (white space separated) or CSV "UNIX_TIME,MEM_KB[,INDEXES...]" (the
+ * rest of the line after the second comma is the index list, quotes
+ * removed).  Returns 1 with *s filled, 0 for a blank or '#' comment line
+ * (and for a CSV header line when header_ok), -1 with a message.
+ */
+int replay_parse_line(const char *line, bool header_ok, struct sample *s,
+		      char *err, size_t errlen);
+
+/*
+ * Feeds the series read from `in` step by step through trend_analyze()
+ * (each sample is a check at its own time, history compacted as the state
+ * file would be) and prints one line per step to `out`:
+ *   TIME(ISO UTC) MEM_KB VERDICT SLOPE_KB/H LOW_KB/H CONF TIMELEFT_H
+ *   GROWTH_STATE TIMELEFT_STATE SEGMENT_AGE_H [restart description]
+ * after a '#' header line.  Returns 0, or -1 with a message naming the
+ * line ("line 12: ...") on malformed input, a sample out of time order by
+ * more than TREND_CLOCK_SLACK_S is accepted (as the plugin would).
+ */
+int replay_run(FILE *in, FILE *out, const struct trend_params *p,
+	       char *err, size_t errlen);
 
 #endif
