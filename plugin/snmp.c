@@ -80,6 +80,7 @@ struct ctx {
 	char peer[300];			/* "HOST:PORT" as the user wrote it */
 	struct timespec deadline;	/* CLOCK_MONOTONIC */
 	unsigned requests;
+	bool answered;			/* the agent has answered something */
 	int max_rep;
 	char *err;
 	size_t errlen;
@@ -301,6 +302,15 @@ static int session_error(struct ctx *c, int code)
 {
 	switch (code) {
 	case SNMPERR_TIMEOUT:
+		/* An agent that answered the engine discovery but not the
+		 * encrypted request most likely could not decrypt it: agents
+		 * drop such messages without a report. */
+		if (c->answered && c->cfg->protocol == SNMPV_3 &&
+		    c->cfg->seclevel == SECLEVEL_AUTHPRIV)
+			return errorf(c->err, c->errlen, "no response from %s after %u s to "
+				      "an encrypted request, although the agent answered the "
+				      "engine discovery (privacy passphrase or protocol?)",
+				      c->peer, c->cfg->timeout_s);
 		return errorf(c->err, c->errlen, "no response from %s after %u s",
 			      c->peer, c->cfg->timeout_s);
 	case SNMPERR_UNKNOWN_USER_NAME:
@@ -336,6 +346,7 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 	netsnmp_session *s = snmp_sess_session(c->sessp);
 	double t0 = now_s();
 	int status, liberr = 0, syserr = 0;
+	bool had_engine;
 	char *msg = NULL;
 
 	*resp = NULL;
@@ -352,15 +363,25 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 			(int)count_varbinds(req->variables),
 			req->command == SNMP_MSG_GETBULK ? req->max_repetitions : 0L,
 			(double)s->timeout / 1e6, s->retries + 1);
+	/* With v3 the first request starts with an engine id discovery
+	 * exchange (inside the library); count it, and remember that the
+	 * agent answered it. */
+	had_engine = s->securityEngineIDLen > 0;
 	status = snmp_sess_synch_response(c->sessp, req, resp);
+	if (c->cfg->protocol == SNMPV_3 && !had_engine && s->securityEngineIDLen > 0) {
+		c->requests++;
+		c->answered = true;
+	}
 	if (c->cfg->verbose >= 3)
 		fprintf(stderr, "snmp: request %u: %s after %.1f ms, %d varbinds\n",
 			c->requests, status == STAT_SUCCESS ? "answered" :
 			status == STAT_TIMEOUT ? "timed out" : "failed",
 			(now_s() - t0) * 1000.0,
 			*resp ? (int)count_varbinds((*resp)->variables) : 0);
-	if (status == STAT_SUCCESS && *resp)
+	if (status == STAT_SUCCESS && *resp) {
+		c->answered = true;
 		return 0;
+	}
 	if (*resp) {
 		snmp_free_pdu(*resp);
 		*resp = NULL;
@@ -374,8 +395,10 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 
 static int pdu_error(struct ctx *c, const netsnmp_pdu *resp)
 {
-	return errorf(c->err, c->errlen, "the agent at %s answered with error '%s'",
-		      c->peer, snmp_errstring(resp->errstat));
+	return errorf(c->err, c->errlen, "the agent at %s answered with error '%s'%s",
+		      c->peer, snmp_errstring(resp->errstat),
+		      resp->errstat == SNMP_ERR_AUTHORIZATIONERROR ?
+		      " (the community's or user's view, or the security level?)" : "");
 }
 
 static int rows_push(struct ctx *c, struct rowvec *rv, long index)
@@ -859,20 +882,15 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 		session_error(c, SNMPERR_TIMEOUT);
 		goto out;
 	}
-	/* For v3 this already talks to the agent (engine id discovery). */
 	c->sessp = snmp_sess_open(&s);
 	memset(s.securityAuthKey, 0, sizeof s.securityAuthKey);
 	memset(s.securityPrivKey, 0, sizeof s.securityPrivKey);
 	if (!c->sessp) {
 		snmp_error(&s, &syserr, &liberr, &msg);
 		free(msg);
-		if (c->cfg->protocol == SNMPV_3)
-			c->requests++;	/* the discovery probe */
 		session_error(c, liberr ? liberr : SNMPERR_GENERR);
 		goto out;
 	}
-	if (c->cfg->protocol == SNMPV_3)
-		c->requests++;
 
 	for (i = 0; i < ncols; i++) {
 		cols[i].base = i == 0 ? OID_RUN_NAME : OID_RUN_PATH;
@@ -965,7 +983,9 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	c.max_rep = MAX_REPETITIONS;
 	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
 	c.deadline.tv_sec += cfg->timeout_s;
-	n = snprintf(c.peer, sizeof c.peer, "%s:%u", cfg->hostname, cfg->port);
+	n = snprintf(c.peer, sizeof c.peer,
+		     strchr(cfg->hostname, ':') && cfg->hostname[0] != '[' ? "[%s]:%u" : "%s:%u",
+		     cfg->hostname, cfg->port);
 	if (n < 0 || (size_t)n >= sizeof c.peer)
 		return errorf(err, errlen, "the host name is too long");
 

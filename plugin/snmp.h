@@ -57,7 +57,28 @@ typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
  * Queries cfg's agent.  need_path: also walk hrSWRunPath so that match can
  * see it.  Rows whose status is invalid(4) are dropped.  On success fills
  * out (release it with snmp_snapshot_release) and returns 0; on failure
- * returns -1 with a message and out holds nothing to release.
+ * returns -1 with a message and out holds nothing to release (but
+ * out->requests still counts the PDUs sent).
+ *
+ * cfg->timeout_s bounds the whole exchange: each request gets what is
+ * left of it, spread over up to 3 tries.  The GET asks 10 matched rows per
+ * PDU; ceil(rows / 50) walk PDUs + 1 GET is the usual total (+1 for the
+ * SNMPv3 engine discovery; v1 walks one row per GETNEXT).
+ *
+ * How the GET's answers are read: a matched row whose hrSWRunStatus is
+ * gone (noSuchInstance, or noSuchName on v1) has vanished since the walk
+ * and is dropped silently; if that leaves none of several matched rows the
+ * query fails ("process 1388 vanished between the walk and the GET").  If
+ * no remaining row has hrSWRunPerfMem the agent lacks the perf group (an
+ * error); if only some lack it, that is an error naming them.  A missing
+ * hrSWRunPerfCPU only clears has_cpu; a missing hrMemorySize gives -1, a
+ * missing hrSystemUptime has_uptime false.  A value of the wrong type, and
+ * a string longer than the MIB allows (64 / 128), are errors naming the
+ * object.  A host name that does not resolve is "cannot resolve host 'x'".
+ *
+ * The library's persistent directory is TMPDIR/check_async_leak-EUID
+ * (made 0700; refused unless it is ours and private); nothing is read
+ * from /etc/snmp or ~/.snmp, nothing written under /var/lib/snmp.
  * With cfg->verbose >= 3 it traces each request and the library's
  * warnings on stderr; below that it writes nothing anywhere.
  */
