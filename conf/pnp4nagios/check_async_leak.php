@@ -25,8 +25,9 @@ foreach ($this->DS as $async_leak_v) {
 
 /* A closure, not a function: PNP includes a template once per service
  * graphed on a page, and a named function would be declared twice. */
-$async_leak_rules = function ($v, $scale, $unit) {
+$async_leak_rules = function ($v, $scale, $unit, $vname) {
 	$out = '';
+	$n = 0;
 	foreach (array('WARN' => array('#e5a50a', 'Warning'),
 		       'CRIT' => array('#c01c28', 'Critical')) as $key => $style) {
 		$seen = array();
@@ -34,8 +35,12 @@ $async_leak_rules = function ($v, $scale, $unit) {
 			if (!isset($v[$k]) || !is_numeric($v[$k]) || isset($seen[(string)$v[$k]]))
 				continue;
 			$seen[(string)$v[$k]] = true;
-			$out .= sprintf('HRULE:%F%s:"%s %.1f %s\l" ', $v[$k] / $scale,
-					$style[0], $style[1], $v[$k] / $scale, $unit);
+			/* A line, not an HRULE: the y axis then stretches to
+			 * show the threshold the memory is heading for. */
+			$n++;
+			$out .= sprintf('CDEF:thr%d=%.10g,%s,POP LINE1:thr%d%s:"%s %.1f %s\l":dashes ',
+					$n, $v[$k] / $scale, $vname, $n, $style[0], $style[1],
+					$v[$k] / $scale, $unit);
 		}
 	}
 	return $out;
@@ -65,7 +70,7 @@ if (isset($async_leak_ds['mem'])) {
 			'LINE2:basemib#26a269:"Baseline" ' .
 			'GPRINT:basemib:LAST:"%6.1lf MiB\l" ';
 	}
-	$def[$async_leak_n] .= $async_leak_rules($v, 1048576, 'MiB');
+	$def[$async_leak_n] .= $async_leak_rules($v, 1048576, 'MiB', 'mib');
 }
 
 if (isset($async_leak_ds['growth'])) {
@@ -80,7 +85,7 @@ if (isset($async_leak_ds['growth'])) {
 		'GPRINT:mibh:LAST:"last %6.2lf MiB/h" ' .
 		'GPRINT:mibh:MAX:"max %6.2lf MiB/h\l" ' .
 		'HRULE:0#77767b ' .
-		$async_leak_rules($v, 1048576, 'MiB/h');
+		$async_leak_rules($v, 1048576, 'MiB/h', 'mibh');
 }
 
 if (isset($async_leak_ds['timeleft'])) {
@@ -94,7 +99,7 @@ if (isset($async_leak_ds['timeleft'])) {
 		'AREA:hours#f8e45c LINE1:hours#c64600:"Time left" ' .
 		'GPRINT:hours:LAST:"last %6.1lf h" ' .
 		'GPRINT:hours:MIN:"min %6.1lf h\l" ' .
-		$async_leak_rules($v, 3600, 'h');
+		$async_leak_rules($v, 3600, 'h', 'hours');
 }
 
 if (isset($async_leak_ds['instances'])) {
@@ -106,6 +111,6 @@ if (isset($async_leak_ds['instances'])) {
 	$def[$async_leak_n] = $async_leak_def('inst', $v) .
 		'LINE2:inst#3d3846:"Instances" ' .
 		'GPRINT:inst:LAST:"last %2.0lf\l" ' .
-		$async_leak_rules($v, 1, '');
+		$async_leak_rules($v, 1, '', 'inst');
 }
 ?>
