@@ -44,7 +44,12 @@
 #define P_LONG		0.01
 #define Z_SHORT		3.090	/* one-sided alpha 0.001 */
 #define P_SHORT		0.001
-#define DIFF_AGE_S	(36 * 3600)
+#define DIFF_AGE_S	(28 * 3600)
+#define FIRST_WINDOW_S	(24 * 3600)	/* no restart seen: wait a daily cycle */
+#define PLATEAU_AGE_S	(48 * 3600)
+#define P_AGREE		0.05
+#define FAST_BLOCKS	4
+#define FAST_PRIOR	16
 #define DIFF_LAST	6	/* hours compared with the day before */
 #define MAX_SEGS	16	/* recent segments remembered */
 #define BASE_SEGS	8	/* segments a learned baseline uses */
@@ -400,6 +405,41 @@ static bool above_yesterday(const double *fl, const bool *valid, long long lo,
 	return m > 0 && m > 2.5 * spread;
 }
 
+/*
+ * A fast leak, faster than the growth critical rate, need not wait for the
+ * rank tests: the last FAST_BLOCKS floors each above the one before, by
+ * similar steps, the newest clearly above everything of the day before
+ * them (a daily cycle or a sawtooth has been that high already).
+ */
+static bool fast_rise(const double *y, int n, double rate, struct fit *f)
+{
+	double inc[FAST_BLOCKS], prior_max = -INFINITY, slope;
+	int k = n - FAST_BLOCKS;
+
+	memset(f, 0, sizeof *f);
+	if (rate <= 0 || k < FAST_PRIOR)
+		return false;
+	for (int i = 0; i < k; i++)
+		prior_max = fmax(prior_max, y[i]);
+	for (int i = 1; i < FAST_BLOCKS; i++) {
+		inc[i - 1] = y[k + i] - y[k + i - 1];
+		if (inc[i - 1] <= 0)
+			return false;
+	}
+	slope = median(inc, FAST_BLOCKS - 1);
+	for (int i = 0; i < FAST_BLOCKS - 1; i++)
+		if (inc[i] < 0.3 * slope || inc[i] > 3.0 * slope)
+			return false;
+	if (slope < rate || y[n - 1] - prior_max < 0.5 * slope * FAST_BLOCKS)
+		return false;
+	f->n = FAST_BLOCKS;
+	f->slope = slope;
+	f->low = fmin(inc[0], fmin(inc[1], inc[2]));
+	f->p = 0.0;
+	f->at_now = y[n - 1] + slope * 0.5;	/* last block's centre was 1/2 h ago */
+	return true;
+}
+
 /* How long the floors have been rising at about the slope (hours). */
 static double rise_hours(const double *fl, const bool *valid, long long lo, long long from,
 			 long long to, double slope)
@@ -598,6 +638,12 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	int ns = collect(fl, valid, lo, sfrom, now_blk, now, xs, ys);
 	struct fit fl_long, fl_short;
 
+	/*
+	 * A segment that did not begin with a restart we saw (the history
+	 * starts in it) may be in any phase of a daily cycle: wait a day.
+	 */
+	if (cur->kind == B_NONE && min_window < FIRST_WINDOW_S)
+		min_window = FIRST_WINDOW_S;
 	if (r->segment_age_s < min_window || nl < MIN_BLOCKS)
 		return;
 	fit_series(x, y, nl, Z_LONG, &fl_long);
@@ -608,7 +654,8 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	r->window_s = (double)(now_blk - from) * TREND_BLOCK_S;
 	r->verdict = TREND_STABLE;
 
-	bool guards = !plateau(x, y, nl);
+	/* Warm-ups follow restarts and level off within a day or two. */
+	bool guards = !(r->segment_age_s < PLATEAU_AGE_S && plateau(x, y, nl));
 	if (guards && r->segment_age_s >= DIFF_AGE_S)
 		guards = above_yesterday(fl, valid, lo, seg_blk, now_blk);
 
@@ -618,21 +665,31 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 
 	if (guards && ns >= MIN_BLOCKS) {
 		fit_series(xs, ys, ns, Z_SHORT, &fl_short);
+		/* The long window must at least lean the same way. */
 		short_ok = fl_short.p < P_SHORT && fl_short.low > 0 &&
+			   fl_long.p < P_AGREE && fl_long.slope > 0 &&
 			   spread_out(ys, ns, fl_short.slope, xs) &&
 			   still_rising(ys, ns, fl_short.slope);
 	}
-	if (!long_ok && !short_ok)
+	struct fit fl_fast;
+	bool fast_ok = guards && !long_ok && !short_ok &&
+		       fast_rise(y, nl, r->growth_critical_bph > 0 ? r->growth_critical_bph : thr,
+				 &fl_fast);
+
+	if (!long_ok && !short_ok && !fast_ok)
 		return;
 
 	/* The short window tells the current rate of a rise that began lately. */
-	const struct fit *f = short_ok && (!long_ok || fl_short.slope > fl_long.slope)
+	const struct fit *f = fast_ok ? &fl_fast
+			      : short_ok && (!long_ok || fl_short.slope > fl_long.slope)
 			      ? &fl_short : &fl_long;
 	r->slope_bph = f->slope;
 	r->slope_low_bph = f->low;
 	r->confidence = 1.0 - f->p;
 	if (f == &fl_short)
 		r->window_s = (double)(now_blk - sfrom) * TREND_BLOCK_S;
+	if (f == &fl_fast)
+		r->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
 	r->floor_bytes = f->at_now;
 	r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, f->slope);
 	if (r->rising_s > r->segment_age_s)

@@ -143,6 +143,9 @@ static void generate(const struct family *fam, int seed, struct trace *tr)
 	tr->n = 0;
 	tr->nrestarts = 0;
 	tr->onset = rate > 0 ? t0 + uni(&r, 2, 9) * 86400.0 : -1;
+	/* A business-hours leak begins when it first grows. */
+	while (business && !is_business(tr->onset))
+		tr->onset = 60.0 * ceil((tr->onset + 1) / 60.0);
 	switch (fam->kind) {
 	case K_FLAT: sigma = base * 0.001; break;
 	case K_NOISE: sigma = base * 0.01; spikes = 0.01; break;
@@ -487,6 +490,22 @@ int main(int argc, char **argv)
 		}
 	for (int m = 1; m < NMETH; m++)
 		thr[m] = tune(m, seeds);
+	if (getenv("EVAL_VERBOSE")) {
+		/* The plugin's alarm transitions, hours from the trace start. */
+		for (size_t f = 0; f < NFAM; f++)
+			for (int s = 0; s < seeds; s++) {
+				int prev = 0;
+				fprintf(stderr, "%s #%d onset %.1f:", families[f].name, s,
+					onset_all[f][s] < 0 ? -1 : (onset_all[f][s] - start_all[f][s]) / 3600.0);
+				for (int c = 0; c < NCHECK; c++) {
+					int a = ours_all[f][s][c] > 0;
+					if (a != prev)
+						fprintf(stderr, " %s%.1f", a ? "+" : "-", c * CHECK_S / 3600.0);
+					prev = a;
+				}
+				fprintf(stderr, "\n");
+			}
+	}
 
 	printf("Leak detection evaluation: %d traces of %d days per family, 1- and 5-minute\n"
 	       "samples, a check every 5 min, limit 512 MiB, base ~200 MB.\n"
