@@ -407,7 +407,7 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 		if (*s < '0' || *s > '9')
 			return -1;
 		d = (unsigned)(*s - '0');
-		if (v > (max - d) / 10)
+		if (v > max / 10 || (v == max / 10 && d > max % 10))
 			return -1;
 		v = v * 10 + d;
 	}

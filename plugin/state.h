@@ -50,7 +50,7 @@
  * most STATE_MAX_RAW raw samples (the oldest hours are compacted early when
  * checks run faster than once a minute) and STATE_MAX_HOURLY hourly records
  * (oldest dropped) are kept.  A year of 1-minute checks settles at about
- * 4 380 raw + 840 hourly lines, ~215 KiB; 5-minute checks ~80 KiB.  Worst
+ * 4 330 raw + 770 hourly lines, ~220 KiB; 5-minute checks ~80 KiB.  Worst
  * case, whatever the input: (STATE_MAX_RAW + STATE_MAX_HOURLY) lines of at
  * most 217 bytes plus < 16 KiB of metadata < 1.2 MiB; a file larger than
  * STATE_MAX_FILE is not ours and is read as empty.
