@@ -350,6 +350,23 @@ static bool plateau(const double *x, const double *y, int n)
 	return a.slope > 0 && b.slope < a.slope / 4.0;
 }
 
+/*
+ * A warm-up slowing down: the slopes of the thirds of the window each
+ * smaller than the one before by a quarter (a leak keeps its pace).
+ */
+static bool decelerating(const double *x, const double *y, int n)
+{
+	struct fit a, b, c;
+	int k = n / 3;
+
+	if (n < 9)
+		return false;
+	fit_series(x, y, k, Z_LONG, &a);
+	fit_series(x + k, y + k, k, Z_LONG, &b);
+	fit_series(x + 2 * k, y + 2 * k, n - 2 * k, Z_LONG, &c);
+	return a.slope > 0 && b.slope < 0.75 * a.slope && c.slope < 0.75 * b.slope;
+}
+
 /* The last three floors are still clearly above the three before. */
 static bool still_rising(const double *y, int n, double slope)
 {
@@ -655,7 +672,8 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	r->verdict = TREND_STABLE;
 
 	/* Warm-ups follow restarts and level off within a day or two. */
-	bool guards = !(r->segment_age_s < PLATEAU_AGE_S && plateau(x, y, nl));
+	bool guards = !(r->segment_age_s < PLATEAU_AGE_S &&
+			(plateau(x, y, nl) || decelerating(x, y, nl)));
 	if (guards && r->segment_age_s >= DIFF_AGE_S)
 		guards = above_yesterday(fl, valid, lo, seg_blk, now_blk);
 

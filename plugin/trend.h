@@ -154,9 +154,10 @@ int replay_parse_line(const char *line, bool header_ok, struct sample *s,
  * file would be) and prints one line per step to `out`:
  *   TIME(ISO UTC) MEM_KB VERDICT SLOPE_KB/H LOW_KB/H CONF TIMELEFT_H
  *   GROWTH_STATE TIMELEFT_STATE SEGMENT_AGE_H [restart description]
- * after a '#' header line.  Returns 0, or -1 with a message naming the
- * line ("line 12: ...") on malformed input, a sample out of time order by
- * more than TREND_CLOCK_SLACK_S is accepted (as the plugin would).
+ * after a '#' header line (slopes in KiB/h, "-" when unknown).  Samples
+ * out of time order are handled as trend_analyze() does.  Returns 0, or -1
+ * with a message naming the line ("line 12: 'x' is not a unix time") on
+ * malformed input or when reading fails.
  */
 int replay_run(FILE *in, FILE *out, const struct trend_params *p,
 	       char *err, size_t errlen);

@@ -257,6 +257,7 @@ static void generate(const struct family *fam, int seed, struct trace *tr)
 }
 
 /* ---- methods ---- */
+static void eval_params(struct trend_params *p);
 static struct sample hist[MAXS];
 
 /* Per check: our alarm state (0/1/2); competitors: a badness value. */
@@ -269,13 +270,7 @@ static void run_methods(const struct trace *tr, signed char *ours, double *bad[N
 	time_t tstart = tr->t[0];
 	double olshist[12], derivhist[12];
 
-	memset(&p, 0, sizeof p);
-	p.growth_warning_pct = 0.25;
-	p.growth_critical_pct = 1.0;
-	p.timeleft_warning_s = 48 * 3600.0;
-	p.timeleft_critical_s = 12 * 3600.0;
-	p.limit_bytes = LIMIT_KB * 1024.0;
-	p.baseline_auto = true;
+	eval_params(&p);
 
 	for (int c = 0; c < NCHECK; c++) {
 		time_t now = tstart + (time_t)c * CHECK_S;
@@ -467,9 +462,49 @@ static double tune(int m, int seeds)
 	return hi;
 }
 
+static void eval_params(struct trend_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->growth_warning_pct = 0.25;
+	p->growth_critical_pct = 1.0;
+	p->timeleft_warning_s = 48 * 3600.0;
+	p->timeleft_critical_s = 12 * 3600.0;
+	p->limit_bytes = LIMIT_KB * 1024.0;
+	p->baseline_auto = true;
+}
+
 int main(int argc, char **argv)
 {
 	int seeds = argc > 1 ? atoi(argv[1]) : 8;
+
+	if (argc > 2 && strcmp(argv[1], "--dump") == 0) {
+		/* eval --dump FAMILY SEED: the trace as a replay file. */
+		static struct trace one;
+		size_t f = (size_t)atoi(argv[2]);
+		if (f >= NFAM)
+			return 2;
+		generate(&families[f], argc > 3 ? atoi(argv[3]) : 0, &one);
+		printf("# %s, onset %.0f\n", families[f].name, one.onset);
+		for (size_t i = 0; i < one.n; i++)
+			printf("%lld %ld %d\n", (long long)one.t[i], one.kb[i], 1000 + one.seg[i]);
+		return 0;
+	}
+	if (argc > 2 && strcmp(argv[1], "--replay") == 0) {
+		/* eval --replay FILE: replay_run() with the configuration above. */
+		struct trend_params p;
+		char err[512];
+		FILE *in = fopen(argv[2], "r");
+		if (!in)
+			return 2;
+		eval_params(&p);
+		if (replay_run(in, stdout, &p, err, sizeof err) < 0) {
+			fprintf(stderr, "eval: %s\n", err);
+			fclose(in);
+			return 1;
+		}
+		fclose(in);
+		return 0;
+	}
 	static struct trace tr;
 	double thr[NMETH] = { 0.5, 0, 0, 0 };
 

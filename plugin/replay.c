@@ -1,0 +1,200 @@
+/*
+ * replay.c - feeds a recorded memory series through trend_analyze(), one
+ * check per sample, as the plugin would have seen it (see trend.h).  Used
+ * by --replay and by admins tuning thresholds on their own history.
+ */
+#include "trend.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+#define LINE_MAX_LEN	1024
+#define REPLAY_MAX	(1 << 22)	/* 4 M samples: 8 years of minutes */
+
+/* Parses a decimal integer field [s, end) into *v. */
+static int parse_long(const char *s, const char *end, long long lo, long long hi, long long *v)
+{
+	char buf[32];
+	size_t len = (size_t)(end - s);
+	char *stop;
+
+	if (len == 0 || len >= sizeof buf)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	*v = strtoll(buf, &stop, 10);
+	if (errno || *stop || *v < lo || *v > hi)
+		return -1;
+	return 0;
+}
+
+int replay_parse_line(const char *line, bool header_ok, struct sample *s,
+		      char *err, size_t errlen)
+{
+	const char *p = line, *f1, *e1, *f2, *e2, *rest;
+	bool csv = strchr(line, ',') != NULL;
+	long long t, kb;
+	char idx[sizeof s->indexes];
+	size_t n = 0;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
+		return 0;
+	f1 = p;
+	while (*p && *p != ',' && !isspace((unsigned char)*p))
+		p++;
+	e1 = p;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (csv && *p == ',')
+		p++;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	f2 = p;
+	while (*p && *p != ',' && !isspace((unsigned char)*p))
+		p++;
+	e2 = p;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (csv && *p == ',')
+		p++;
+	rest = p;
+
+	if (header_ok && isalpha((unsigned char)*f1))
+		return 0;	/* "time,mem_kb,indexes" */
+	if (parse_long(f1, e1, 0, (long long)LONG_MAX, &t) < 0)
+		return errorf(err, errlen, "'%.*s' is not a unix time",
+			      (int)(e1 - f1 > 40 ? 40 : e1 - f1), f1);
+	if (f2 == e2)
+		return errorf(err, errlen, "the memory in KB is missing");
+	if (parse_long(f2, e2, 0, LONG_MAX / 1024, &kb) < 0)
+		return errorf(err, errlen, "'%.*s' is not a memory size in KB",
+			      (int)(e2 - f2 > 40 ? 40 : e2 - f2), f2);
+	/* The index list: the rest of the line, quotes and blanks removed. */
+	for (p = rest; *p && *p != '\n' && *p != '\r'; p++) {
+		if (*p == '"' || *p == ' ' || *p == '\t')
+			continue;
+		if (!isdigit((unsigned char)*p) && *p != ',')
+			return errorf(err, errlen, "'%.40s' is not a list of process indexes", rest);
+		if (n + 1 >= sizeof idx)
+			return errorf(err, errlen, "the index list is longer than %zu characters",
+				      sizeof idx - 1);
+		idx[n++] = *p;
+	}
+	idx[n] = '\0';
+	memset(s, 0, sizeof *s);
+	s->t = (time_t)t;
+	s->mem_kb = (long)kb;
+	memcpy(s->indexes, idx, n + 1);
+	return 1;
+}
+
+static const char *state_word(enum state st)
+{
+	switch (st) {
+	case STATE_OK: return "OK";
+	case STATE_WARNING: return "WARNING";
+	case STATE_CRITICAL: return "CRITICAL";
+	case STATE_UNKNOWN: return "UNKNOWN";
+	}
+	return "?";
+}
+
+static void print_step(FILE *out, const struct sample *s, const struct trend_result *r)
+{
+	struct tm tm;
+	char when[32], slope[32], low[32], left[32];
+	time_t t = s->t;
+
+	if (!gmtime_r(&t, &tm) || !strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(when, sizeof when, "%lld", (long long)t);
+	if (r->have_slope) {
+		snprintf(slope, sizeof slope, "%+.1f", r->slope_bph / 1024.0);
+		snprintf(low, sizeof low, "%+.1f", r->slope_low_bph / 1024.0);
+	} else {
+		snprintf(slope, sizeof slope, "-");
+		snprintf(low, sizeof low, "-");
+	}
+	if (r->have_forecast)
+		snprintf(left, sizeof left, "%.1f", r->timeleft_s / 3600.0);
+	else
+		snprintf(left, sizeof left, "-");
+	fprintf(out, "%s %10ld %-10s %10s %10s %5.3f %8s %-8s %-8s %6.1f%s%s\n", when,
+		s->mem_kb, trend_verdict_name(r->verdict), slope, low, r->confidence, left,
+		state_word(r->growth_state), state_word(r->timeleft_state),
+		r->segment_age_s / 3600.0, r->restarted ? " " : "",
+		r->restarted ? r->restart_desc : "");
+}
+
+int replay_run(FILE *in, FILE *out, const struct trend_params *p, char *err, size_t errlen)
+{
+	char line[LINE_MAX_LEN + 2];
+	struct sample *hist = NULL, s;
+	size_t n = 0, cap = 0;
+	unsigned long lineno = 0;
+	bool header_ok = true;
+	time_t last_compact = 0;
+	int rc = 0;
+
+	fprintf(out, "# time                   mem_kb verdict    slope_kb/h   low_kb/h  conf"
+		" left_h   growth   timeleft  age_h restart\n");
+	while (fgets(line, sizeof line, in)) {
+		struct trend_result r;
+		size_t len = strlen(line);
+		int got;
+
+		lineno++;
+		if (len == sizeof line - 1 && line[len - 1] != '\n') {
+			rc = errorf(err, errlen, "line %lu: longer than %d characters", lineno,
+				    LINE_MAX_LEN);
+			break;
+		}
+		got = replay_parse_line(line, header_ok, &s, err, errlen);
+		if (got < 0) {
+			char msg[ERRBUF_SIZE];
+
+			copy_str(msg, sizeof msg, err ? err : "");
+			rc = errorf(err, errlen, "line %lu: %s", lineno, msg);
+			break;
+		}
+		if (got == 0)
+			continue;
+		header_ok = false;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 1024;
+			struct sample *nh;
+
+			if (ncap > REPLAY_MAX) {
+				rc = errorf(err, errlen, "line %lu: more than %d samples", lineno,
+					    REPLAY_MAX);
+				break;
+			}
+			nh = realloc(hist, ncap * sizeof *nh);
+			if (!nh) {
+				rc = errorf(err, errlen, "out of memory at line %lu", lineno);
+				break;
+			}
+			hist = nh;
+			cap = ncap;
+		}
+		hist[n++] = s;
+		/* Compact as the state file does, hourly, to stay fast. */
+		if (s.t - last_compact >= TREND_BLOCK_S || s.t < last_compact) {
+			n = trend_compact(hist, n, s.t - TREND_KEEP_RAW_S);
+			last_compact = s.t;
+		}
+		trend_analyze(hist, n, s.t, p, &r);
+		print_step(out, &s, &r);
+	}
+	if (rc == 0 && ferror(in))
+		rc = errorf(err, errlen, "cannot read the series at line %lu", lineno + 1);
+	free(hist);
+	return rc;
+}
