@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Failures outside the agent's data: no agent, wrong community, a host name
+# that cannot resolve; each is one UNKNOWN line, in time, with no secret;
+# and the plugin leaves nothing under /var/lib/snmp.
+. "$(dirname "$0")/lib.sh"
+
+snap_var() { ls -la --time-style=full-iso /var/lib/snmp 2>/dev/null; }
+before=$(snap_var)
+
+# A port nothing listens on (a private agent started and stopped again).
+simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$T/agent" || { fail "simulated host did not start"; finish; }
+port=$SIM_PORT
+simhost_stop
+run_plugin -H 127.0.0.1 -p "$port" -C public -t 2 --state-dir "$T/state"
+expect_rc 3 "closed port: UNKNOWN"
+expect_match "^ASYNC_LEAK UNKNOWN - .*no response from 127\.0\.0\.1:$port after 2 s" "closed port: says no response, names host, port and time"
+[ "$ELAPSED_MS" -lt 4000 ] && ok "closed port: gave up within -t 2 (${ELAPSED_MS} ms)" ||
+	fail "closed port took ${ELAPSED_MS} ms with -t 2"
+expect_stderr_empty "closed port: nothing on stderr"
+
+run_plugin -H 127.0.0.1 -p "$port" -P 3 -U nagmon -L authPriv -a SHA-256 -A authpass123 \
+	-x AES -X privpass123 -t 2 --state-dir "$T/state"
+expect_rc 3 "closed port, SNMPv3: UNKNOWN"
+expect_match "no response from 127\.0\.0\.1:$port after 2 s" "closed port, SNMPv3: says no response"
+[ "$ELAPSED_MS" -lt 4000 ] && ok "closed port, SNMPv3: within -t 2 (${ELAPSED_MS} ms)" ||
+	fail "closed port, SNMPv3 took ${ELAPSED_MS} ms with -t 2"
+
+simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$T/agent2" || { fail "simulated host did not start"; finish; }
+run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C 'S3cret-Community' -t 2 --state-dir "$T/state"
+expect_rc 3 "wrong community: UNKNOWN"
+expect_match "no response from 127\.0\.0\.1:$SIM_PORT after 2 s" "wrong community: no response"
+printf '%s\n%s\n' "$OUT" "$ERR" | grep -q 'S3cret-Community' &&
+	fail "wrong community: the community appears in the output" ||
+	ok "wrong community: the community is not in the output"
+
+# A name the resolver rejects before asking any server (a 70-byte label):
+# no packet leaves the machine.
+bad=$(printf 'x%.0s' $(seq 1 70)).example
+run_plugin -H "$bad" -C public -t 2 --state-dir "$T/state"
+expect_rc 3 "unresolvable host: UNKNOWN"
+expect_match "cannot resolve host '$bad'" "unresolvable host: says so, with the name"
+
+# Agent up, right community: nothing on stderr, and nothing written under
+# /var/lib/snmp by any of the runs above.
+run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public --state-dir "$T/state"
+expect_rc 0 "sanity: the right community works"
+expect_stderr_empty "sanity: nothing on stderr"
+after=$(snap_var)
+[ "$before" = "$after" ] && ok "nothing created or changed under /var/lib/snmp" ||
+	fail "/var/lib/snmp changed: $(diff <(echo "$before") <(echo "$after") | head -3)"
+
+finish
