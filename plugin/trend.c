@@ -44,8 +44,8 @@
 #define P_LONG		0.01
 #define Z_SHORT		3.090	/* one-sided alpha 0.001 */
 #define P_SHORT		0.001
-#define DIFF_AGE_S	(28 * 3600)
-#define FIRST_WINDOW_S	(24 * 3600)	/* no restart seen: wait a daily cycle */
+#define DIFF_AGE_S	(30 * 3600)
+#define FIRST_WINDOW_S	(30 * 3600)	/* no restart seen: wait a daily cycle */
 #define PLATEAU_AGE_S	(48 * 3600)
 #define P_AGREE		0.05
 #define FAST_BLOCKS	4
@@ -677,7 +677,8 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	if (guards && r->segment_age_s >= DIFF_AGE_S)
 		guards = above_yesterday(fl, valid, lo, seg_blk, now_blk);
 
-	bool long_ok = guards && fl_long.p < P_LONG && fl_long.low > 0 &&
+	/* Half the growth warning rate must be inside the confidence interval. */
+	bool long_ok = guards && fl_long.p < P_LONG && fl_long.low > 0.5 * thr &&
 		       spread_out(y, nl, fl_long.slope, x);
 	bool short_ok = false;
 
