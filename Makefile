@@ -155,6 +155,13 @@ fuzz:
 	BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) \
 	    tests/fuzz/run.sh $(notdir $(FUZZ_BINS))
 
+# Figures per check (wall time, instructions, peak RSS, SNMP requests) for
+# v2c and v3 against the simulated host; BENCH_RUNS=N for more runs.
+bench:
+	@tests/deps.sh bench
+	@$(MAKE) -s all helpers
+	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/bench.sh
+
 # Samples and graph templates: everything under conf/, same layout under
 # $(DATADIR).  The man page is the committed one (see `make man`).
 CONF_FILES = $(sort $(shell find conf -type f ! -name '.*' 2>/dev/null))

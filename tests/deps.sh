@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/deps.sh SET - installs the Debian packages a make target needs, when
-# they are missing.  SET is build, demo, check or fuzz.  As root it runs apt-get;
+# they are missing.  SET is build, demo, check, fuzz or bench.  As root it runs apt-get;
 # otherwise it names the packages and the command to run, and fails.
 set -u
 
@@ -11,7 +11,8 @@ case "${1:-check}" in
 	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
-	*) echo "usage: tests/deps.sh build|demo|check|fuzz" >&2; exit 2 ;;
+	bench) want="$build snmpd snmp valgrind time hyperfine" ;;
+	*) echo "usage: tests/deps.sh build|demo|check|fuzz|bench" >&2; exit 2 ;;
 esac
 
 missing=""

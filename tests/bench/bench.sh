@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# tests/bench/bench.sh - `make bench`: what one check costs, over SNMP v2c and
+# v3 (SHA-256/AES authPriv) against the simulated Windows 2000 host served by
+# a private snmpd on 127.0.0.1.  Prints figures, asserts nothing.
+#
+#   wall time        hyperfine (else a loop timed with date +%s%N)
+#   instructions     valgrind --tool=callgrind, BENCH_CG_RUNS runs (repeatable
+#                    up to the agent's answers; the spread is shown)
+#   peak RSS         /usr/bin/time -f %M, the largest of BENCH_RSS_RUNS runs
+#   SNMP requests    from the plugin's -vv summary line
+#
+# PLUGIN and BUILD must be absolute paths (the Makefile sets them).  Knobs:
+# BENCH_RUNS (default 30), BENCH_CG_RUNS (3), BENCH_RSS_RUNS (5),
+# BENCH_NO_HYPERFINE=1 (time with the date loop even if hyperfine is here).  The
+# machine is shared: load average and core count are printed with the
+# figures.  Everything started is stopped by PID; the temp dir is removed.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+: "${PLUGIN:?PLUGIN must be the absolute path of the plugin}"
+: "${BUILD:?BUILD must be the absolute build directory}"
+export BUILD
+RUNS=${BENCH_RUNS:-30}
+CG_RUNS=${BENCH_CG_RUNS:-3}
+RSS_RUNS=${BENCH_RSS_RUNS:-5}
+
+# shellcheck source=tests/sim/simhost.sh disable=SC1091
+. "$ROOT/tests/sim/simhost.sh"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/async-bench.XXXXXX")
+cleanup() { simhost_stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
+
+simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$WORK/agent" >/dev/null
+
+# The arguments of each mode, without ever printing them: v3 carries
+# passphrases.  -L is explicit so the figures do not depend on defaults.
+# v2c and v3 are read through a nameref below (SC2034).
+common=(-H 127.0.0.1 -p "$SIM_PORT" -w 200MB -c 400MB -t 10)
+# shellcheck disable=SC2034
+v2c=("${common[@]}" -P 2c -C "$SIM_COMMUNITY" --state-dir "$WORK/state-v2c")
+# shellcheck disable=SC2034
+v3=("${common[@]}" -P 3 -L authPriv -U "$SIM_V3_USER" -a SHA-256
+	-A "$SIM_V3_AUTHPASS" -x AES -X "$SIM_V3_PRIVPASS"
+	--state-dir "$WORK/state-v3")
+
+# One check, output discarded, its exit code (0-3) ignored: a WARNING is
+# as good a run as an OK for timing.
+run_once() { "$PLUGIN" "$@" >/dev/null 2>&1 || true; }
+
+wall_time() {	# NAME ARGS...
+	local name=$1 t0 t1
+	shift
+	if [ -z "${BENCH_NO_HYPERFINE:-}" ] && command -v hyperfine >/dev/null 2>&1; then
+		# -N: no shell in between; -n: the name, never the command line.
+		local out
+		out=$(hyperfine -N -i --style basic --warmup 3 --runs "$RUNS" \
+			-n "$name" "$(printf '%q ' "$PLUGIN" "$@")" 2>&1 || true)
+		if grep -q 'Time (mean' <<<"$out"; then
+			sed -n '/Time (mean/,/Range/p' <<<"$out" | sed 's/^ */  /'
+		else
+			echo "  hyperfine failed:"; tail -n 3 <<<"$out" | sed 's/^/    /'
+		fi
+		return
+	fi
+	for _ in 1 2 3; do run_once "$@"; done
+	for _ in $(seq 1 "$RUNS"); do
+		t0=$(date +%s%N)
+		run_once "$@"
+		t1=$(date +%s%N)
+		echo $(( (t1 - t0) / 1000 ))
+	done | awk -v n="$RUNS" '
+		{ s += $1; if (NR == 1 || $1 < lo) lo = $1; if ($1 > hi) hi = $1 }
+		END { printf "  Time (mean): %.2f ms over %d runs (min %.2f, max %.2f; date loop)\n",
+		      s / n / 1000, n, lo / 1000, hi / 1000 }'
+}
+
+instructions() {	# ARGS...
+	local out figures=""
+	for _ in $(seq 1 "$CG_RUNS"); do
+		out=$(valgrind --tool=callgrind --callgrind-out-file="$WORK/cg.out" \
+			"$PLUGIN" "$@" 2>&1 >"$WORK/cg.stdout" || true)
+		figures="$figures $(printf '%s\n' "$out" |
+			sed -n 's/.*Collected : \([0-9]*\).*/\1/p')"
+	done
+	# shellcheck disable=SC2086 # one figure a word
+	printf '%s\n' $figures | awk '
+		{ v[NR] = $1; s += $1; list = list (NR > 1 ? ", " : "") $1 }
+		END { if (NR == 0) { print "  Instructions: no figure (valgrind failed?)"; exit }
+		      printf "  Instructions: %.2f M, mean of %d runs (%s)\n",
+		             s / NR / 1e6, NR, list }'
+	# A figure is only worth something if the check itself went through.
+	printf '  (last run under valgrind: %s)\n' \
+		"$(head -n 1 "$WORK/cg.stdout" | cut -d'|' -f1 | cut -c1-60)"
+}
+
+peak_rss() {	# ARGS...
+	for _ in $(seq 1 "$RSS_RUNS"); do
+		/usr/bin/time -f '%M' -o "$WORK/rss" "$PLUGIN" "$@" >/dev/null 2>&1 || true
+		tail -n 1 "$WORK/rss"
+	done | sort -n | awk '{ v[NR] = $1 } END {
+		printf "  Peak RSS: %d KiB max of %d runs (min %d KiB)\n", v[NR], NR, v[1] }'
+}
+
+requests() {	# ARGS...
+	local line
+	line=$("$PLUGIN" "$@" -vv 2>/dev/null | grep -o '[0-9]* requests' | head -n 1 || true)
+	printf '  SNMP requests per check: %s\n' "${line% requests}"
+}
+
+echo "check_async_leak bench: $("$PLUGIN" -V 2>/dev/null | head -n 1)"
+echo "host: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+	"agent: snmpd + hrsim on 127.0.0.1 (60 processes)"
+for mode in v2c v3; do
+	declare -n args=$mode
+	echo
+	echo "== $mode"
+	"$PLUGIN" "${args[@]}" >/dev/null 2>&1 || true	# state file exists from here on
+	requests "${args[@]}"
+	wall_time "$mode" "${args[@]}"
+	peak_rss "${args[@]}"
+	if command -v valgrind >/dev/null 2>&1; then
+		instructions "${args[@]}"
+	else
+		echo "  Instructions: valgrind not installed, skipped"
+	fi
+	unset -n args
+done
