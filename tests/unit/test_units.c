@@ -367,6 +367,18 @@ struct shown {
 	const char *text;
 };
 
+typedef char *formatter(double value, char *buf, size_t len);
+
+static void expect_shown(formatter *format, const char *what,
+			 const struct shown *rows, size_t n)
+{
+	char buf[UNITS_FORMAT_SIZE];
+
+	for (size_t i = 0; i < n; i++)
+		cr_expect_str_eq(format(rows[i].value, buf, sizeof(buf)),
+				 rows[i].text, "%s %.17g", what, rows[i].value);
+}
+
 Test(units, size_formats_in_binary_units_with_one_decimal)
 {
 	static const struct shown rows[] = {
@@ -379,12 +391,8 @@ Test(units, size_formats_in_binary_units_with_one_decimal)
 		{ -0.2, "0 B" }, { 1e18, "909494.7 TiB" },
 		{ NAN, "?" }, { INFINITY, "?" }, { 1e19, "?" },
 	};
-	char buf[UNITS_FORMAT_SIZE];
 
-	for (size_t i = 0; i < N_ELEMS(rows); i++)
-		cr_expect_str_eq(units_format_size(rows[i].value, buf,
-						   sizeof(buf)),
-				 rows[i].text, "size %.17g", rows[i].value);
+	expect_shown(units_format_size, "size", rows, N_ELEMS(rows));
 }
 
 Test(units, rate_formats_always_signed_per_hour)
@@ -394,12 +402,8 @@ Test(units, rate_formats_always_signed_per_hour)
 		{ 0, "+0 B/h" }, { -0.3, "+0 B/h" }, { 100, "+100 B/h" },
 		{ 20 * MIB / 24, "+853.3 KiB/h" }, { NAN, "?" },
 	};
-	char buf[UNITS_FORMAT_SIZE];
 
-	for (size_t i = 0; i < N_ELEMS(rows); i++)
-		cr_expect_str_eq(units_format_rate(rows[i].value, buf,
-						   sizeof(buf)),
-				 rows[i].text, "rate %.17g", rows[i].value);
+	expect_shown(units_format_rate, "rate", rows, N_ELEMS(rows));
 }
 
 Test(units, duration_formats_s_min_h_then_days)
@@ -412,12 +416,8 @@ Test(units, duration_formats_s_min_h_then_days)
 		{ -45, "-45 s" }, { -0.2, "0 s" }, { 1e18, "11574074074074.1 d" },
 		{ NAN, "?" }, { -INFINITY, "?" },
 	};
-	char buf[UNITS_FORMAT_SIZE];
 
-	for (size_t i = 0; i < N_ELEMS(rows); i++)
-		cr_expect_str_eq(units_format_duration(rows[i].value, buf,
-						       sizeof(buf)),
-				 rows[i].text, "duration %.17g", rows[i].value);
+	expect_shown(units_format_duration, "duration", rows, N_ELEMS(rows));
 }
 
 Test(units, formatters_truncate_to_the_buffer_and_return_it)
