@@ -26,6 +26,8 @@ SIM_V3_USER=nagmon		# SHA-256 / AES, authPriv
 SIM_V3_AUTHUSER=nagauth		# SHA-256, authNoPriv
 SIM_V3_MD5USER=nagmd5		# MD5 / DES, authPriv
 SIM_V3_STRONGUSER=nagstrong	# SHA-512 / AES-256, authPriv
+# also nagsha1 (SHA / AES-256: a key shorter than the cipher's, extended),
+# nag224 (SHA-224 / AES-192), nag384 (SHA-384 / AES); same passphrases
 SIM_V3_AUTHPASS=authpass123
 SIM_V3_PRIVPASS=privpass123
 # Only for the real agent's nsCacheTimeout SET; restricted to that subtree.
@@ -49,10 +51,16 @@ createUser $SIM_V3_USER SHA-256 "$SIM_V3_AUTHPASS" AES "$SIM_V3_PRIVPASS"
 createUser $SIM_V3_AUTHUSER SHA-256 "$SIM_V3_AUTHPASS"
 createUser $SIM_V3_MD5USER MD5 "$SIM_V3_AUTHPASS" DES "$SIM_V3_PRIVPASS"
 createUser $SIM_V3_STRONGUSER SHA-512 "$SIM_V3_AUTHPASS" AES-256 "$SIM_V3_PRIVPASS"
+createUser nagsha1 SHA "$SIM_V3_AUTHPASS" AES-256 "$SIM_V3_PRIVPASS"
+createUser nag224 SHA-224 "$SIM_V3_AUTHPASS" AES-192 "$SIM_V3_PRIVPASS"
+createUser nag384 SHA-384 "$SIM_V3_AUTHPASS" AES "$SIM_V3_PRIVPASS"
 rouser $SIM_V3_USER priv
 rouser $SIM_V3_AUTHUSER auth
 rouser $SIM_V3_MD5USER priv
 rouser $SIM_V3_STRONGUSER priv
+rouser nagsha1 priv
+rouser nag224 priv
+rouser nag384 priv
 dontLogTCPWrappersConnects yes
 EOF
 	if [ "$2" = sim ]; then
