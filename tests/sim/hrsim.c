@@ -48,6 +48,7 @@ struct file_id {
 	off_t size;
 	struct timespec mtime;
 	bool valid;
+	bool warned;		/* the file's absence was reported */
 };
 
 static int oid_parse(const char *s, unsigned long *oid, size_t *len)
@@ -377,8 +378,10 @@ static void table_refresh(struct table *t, const char *path, struct file_id *id)
 	struct stat st;
 
 	if (stat(path, &st) < 0) {
-		if (id->valid)
-			fprintf(stderr, "hrsim: %s: %s\n", path, strerror(errno));
+		if (id->valid || !id->warned)
+			fprintf(stderr, "hrsim: %s: %s; serving nothing\n", path,
+				strerror(errno));
+		id->warned = true;
 		table_clear(t);
 		id->valid = false;
 		return;
@@ -392,6 +395,7 @@ static void table_refresh(struct table *t, const char *path, struct file_id *id)
 	id->size = st.st_size;
 	id->mtime = st.st_mtim;
 	id->valid = true;
+	id->warned = false;
 	table_load(t, path);
 }
 

@@ -19,7 +19,8 @@
 # a message on stderr when the agent does not come up within ~10 s.
 # BUILD must be the absolute path of build/ (hrsim lives there).  Works as
 # root and as any other user; nothing is written outside DIR (the default
-# DIR is a new temp directory).  Every process is stopped by its PID.
+# DIR is a new temp directory, removed again by simhost_stop).  Every
+# process is stopped by its PID.
 
 SIM_COMMUNITY=public
 SIM_V3_USER=nagmon		# SHA-256 / AES, authPriv
@@ -115,13 +116,24 @@ _simhost_launch() {
 	return 1
 }
 
+# Uses the caller's DIR, or makes a temp dir that simhost_stop removes.
+_simhost_dir() {
+	if [ -n "$1" ]; then
+		SIM_DIR=$1
+		_SIM_OWN_DIR=
+		mkdir -p "$SIM_DIR" || return 1
+	else
+		SIM_DIR=$(mktemp -d "${TMPDIR:-/tmp}/simhost.XXXXXX") || return 1
+		_SIM_OWN_DIR=$SIM_DIR
+	fi
+}
+
 simhost_start() {
 	local table=$1
 	[ -n "${BUILD:-}" ] && [ -x "$BUILD/hrsim" ] ||
 		{ echo "simhost: BUILD must point at build/ with hrsim built (make helpers)" >&2; return 1; }
 	[ -r "$table" ] || { echo "simhost: cannot read table $table" >&2; return 1; }
-	SIM_DIR=${2:-$(mktemp -d "${TMPDIR:-/tmp}/simhost.XXXXXX")} || return 1
-	mkdir -p "$SIM_DIR" || return 1
+	_simhost_dir "${2:-}" || return 1
 	SIM_TABLE=$SIM_DIR/host.tbl
 	export SIM_DIR SIM_TABLE
 	cp "$table" "$SIM_TABLE" || return 1
@@ -135,8 +147,7 @@ simhost_start() {
 
 simhost_start_real() {
 	local oid
-	SIM_DIR=${1:-$(mktemp -d "${TMPDIR:-/tmp}/simhost.XXXXXX")} || return 1
-	mkdir -p "$SIM_DIR" || return 1
+	_simhost_dir "${1:-}" || return 1
 	SIM_TABLE=
 	export SIM_DIR SIM_TABLE
 	_simhost_launch real || return 1
@@ -211,5 +222,9 @@ simhost_stop() {
 	fi
 	wait "$SIM_PID" 2>/dev/null
 	SIM_PID=
+	if [ -n "${_SIM_OWN_DIR:-}" ] && [ "$_SIM_OWN_DIR" = "${SIM_DIR:-}" ]; then
+		rm -rf "$_SIM_OWN_DIR"
+		_SIM_OWN_DIR=
+	fi
 	return 0
 }
