@@ -448,6 +448,20 @@ Test(inifile, an_unreadable_file_is_an_error)
 		cr_assert_eq(seteuid(0), 0);
 }
 
+Test(inifile, a_file_that_cannot_be_looked_at_exists_so_that_loading_says_why)
+{
+	const char *p = write_text("hidden.ini", "[defaults]\n", 0600);
+	bool root = geteuid() == 0;
+
+	cr_assert_eq(chmod(tmpdir, 0), 0);	/* stat() inside fails with EACCES */
+	if (root)
+		cr_assert_eq(seteuid(65534), 0);
+	cr_expect(inifile_exists(p));
+	if (root)
+		cr_assert_eq(seteuid(0), 0);
+	cr_assert_eq(chmod(tmpdir, 0700), 0);
+}
+
 Test(inifile, notes_may_be_null)
 {
 	cr_expect_eq(inifile_load(&cfg, FIX "precedence.ini", "exch01", true, NULL,
