@@ -692,7 +692,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	}
 	struct fit fl_fast;
 	bool fast_ok = guards && !long_ok && !short_ok &&
-		       fast_rise(y, nl, r->growth_critical_bph > 0 ? r->growth_critical_bph : thr,
+		       fast_rise(y, nl, thr,
 				 &fl_fast);
 
 	if (!long_ok && !short_ok && !fast_ok)
