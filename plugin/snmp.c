@@ -144,26 +144,39 @@ static int log_cb(int major, int minor, void *server_arg, void *client_arg)
  * persistence switch off (and as root the default dir is /var/lib/snmp).
  * Give it a directory of our own: TMPDIR/check_async_leak-EUID, made 0700,
  * used only if it is a real directory owned by us and closed to others.
+ * If someone else holds that name, a fresh mkdtemp directory serves this
+ * run and *temporary tells the caller to remove it afterwards.
  */
-static int private_dir(char *buf, size_t len, char *err, size_t errlen)
+static int private_dir(char *buf, size_t len, bool *temporary, char *err, size_t errlen)
 {
 	const char *tmp = getenv("TMPDIR");
 	struct stat st;
 	int n;
 
+	*temporary = false;
 	if (!tmp || tmp[0] != '/')
 		tmp = "/tmp";
 	n = snprintf(buf, len, "%s/check_async_leak-%lu", tmp, (unsigned long)geteuid());
-	if (n < 0 || (size_t)n >= len)
+	if (n < 0 || (size_t)n + sizeof ".XXXXXX" > len)
 		return errorf(err, errlen, "the temporary directory name is too long");
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-		return errorf(err, errlen, "cannot create %s: %s", buf, strerror(errno));
-	if (lstat(buf, &st) < 0)
-		return errorf(err, errlen, "cannot use %s: %s", buf, strerror(errno));
-	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
-		return errorf(err, errlen, "refusing to use %s: not a private directory "
-			      "of this user", buf);
+	if ((mkdir(buf, 0700) == 0 || errno == EEXIST) && lstat(buf, &st) == 0 &&
+	    S_ISDIR(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & 077))
+		return 0;
+	strcat(buf, ".XXXXXX");
+	if (!mkdtemp(buf))
+		return errorf(err, errlen, "cannot create a private directory in %s: %s",
+			      tmp, strerror(errno));
+	*temporary = true;
 	return 0;
+}
+
+static void remove_temporary_dir(const char *dir)
+{
+	char sub[600];
+
+	if (snprintf(sub, sizeof sub, "%s/cert_indexes", dir) < (int)sizeof sub)
+		rmdir(sub);
+	rmdir(dir);
 }
 
 static void library_init(const char *persist_dir, struct log_ctx *lc)
@@ -356,11 +369,11 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 	}
 	c->requests++;
 	if (c->cfg->verbose >= 3)
-		fprintf(stderr, "snmp: request %u: %s of %d objects (max-repetitions %ld), "
-			"%.2f s x %d tries\n", c->requests,
-			req->command == SNMP_MSG_GETBULK ? "GETBULK" :
+		fprintf(stderr, "snmp: request %u: %s of %d objects%s%.0ld, %.2f s x %d tries\n",
+			c->requests, req->command == SNMP_MSG_GETBULK ? "GETBULK" :
 			req->command == SNMP_MSG_GETNEXT ? "GETNEXT" : "GET",
 			(int)count_varbinds(req->variables),
+			req->command == SNMP_MSG_GETBULK ? ", max-repetitions " : "",
 			req->command == SNMP_MSG_GETBULK ? req->max_repetitions : 0L,
 			(double)s->timeout / 1e6, s->retries + 1);
 	/* With v3 the first request starts with an engine id discovery
@@ -972,6 +985,7 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	struct ctx c;
 	struct log_ctx lc = { cfg->verbose };
 	char dir[512];
+	bool temporary;
 	int n, rc;
 
 	memset(out, 0, sizeof *out);
@@ -989,13 +1003,15 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	if (n < 0 || (size_t)n >= sizeof c.peer)
 		return errorf(err, errlen, "the host name is too long");
 
-	if (private_dir(dir, sizeof dir, err, errlen) < 0)
+	if (private_dir(dir, sizeof dir, &temporary, err, errlen) < 0)
 		return -1;
 	library_init(dir, &lc);
 	rc = query(&c, match, ud, need_path, out);
 	/* snmp_shutdown frees the client data of callbacks still registered. */
 	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, &lc, 1);
 	snmp_shutdown("check_async_leak");
+	if (temporary)
+		remove_temporary_dir(dir);
 
 	out->requests = c.requests;
 	if (rc < 0) {

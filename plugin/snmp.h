@@ -77,8 +77,9 @@ typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
  * object.  A host name that does not resolve is "cannot resolve host 'x'".
  *
  * The library's persistent directory is TMPDIR/check_async_leak-EUID
- * (made 0700; refused unless it is ours and private); nothing is read
- * from /etc/snmp or ~/.snmp, nothing written under /var/lib/snmp.
+ * (made 0700, used only if it is ours and private; otherwise a fresh
+ * mkdtemp directory, removed after the run); nothing is read from
+ * /etc/snmp or ~/.snmp, nothing written under /var/lib/snmp.
  * With cfg->verbose >= 3 it traces each request and the library's
  * warnings on stderr; below that it writes nothing anywhere.
  */
