@@ -111,6 +111,25 @@ object Host "exch02.corp.example" {
 }
 EOF
 
+# Every option of --help is an argument of the CheckCommand (but the three
+# that are no check), each with a description and an async_leak_<ini key>
+# variable; and the CheckCommand passes nothing the plugin does not know.
+run_plugin --help
+opts=$(printf '%s\n' "$OUT" | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' |
+	grep -vxE -- '--(replay|help|version)' | sort)
+conf=$ROOT/conf/icinga2/check_async_leak.conf
+args=$(grep -oE '^		"--[a-z-]+" = \{' "$conf" | grep -oE -- '--[a-z-]+' | sort)
+[ -n "$opts" ] && [ "$opts" = "$args" ] && ok "CheckCommand arguments = the --help options ($(echo "$args" | wc -l))" ||
+	fail "CheckCommand arguments differ from --help: $(diff <(echo "$opts") <(echo "$args") | grep '^[<>]' | tr '\n' ' ')"
+nodesc=""
+for a in $args; do
+	var=async_leak_$(echo "${a#--}" | tr - _)
+	block=$(awk -v k="\"$a\" = {" 'index($0, k) { on = 1 } on { print } on && /^\t\t}/ { exit }' "$conf")
+	grep -q 'description = "' <<<"$block" && grep -qF "\$$var\$" <<<"$block" || nodesc="$nodesc $a"
+done
+[ -z "$nodesc" ] && ok "each argument has a description and its async_leak_* variable" ||
+	fail "arguments without description or variable:$nodesc"
+
 if icinga2 daemon -C "${daemon_args[@]}" >"$T/validate" 2>&1; then
 	ok "icinga2 daemon -C accepts the CheckCommand and the apply rule"
 else
