@@ -25,12 +25,10 @@
 
 /* Everything parse and compaction may hold at once: see push_record(). */
 #define STATE_CAP (STATE_MAX_RAW + STATE_MAX_HOURLY + 1)
-/* A record stands for at most one sample a second of one hour. */
-#define STATE_COUNT_MAX STATE_BLOCK_S
-/* Longest line read; longer ones are damage.  A record line is <= 217. */
+/* Longest line read; longer ones are damage.  A record line is <= 203. */
 #define STATE_LINE_MAX 512
 /* Upper bound of one formatted record line, newline included. */
-#define STATE_RECORD_MAX 224
+#define STATE_RECORD_MAX 208
 /* Upper bound of all formatted metadata. */
 #define STATE_META_MAX 16384
 #define STATE_SLOPE_MAX 1000000000000000LL	/* 1 PB/h: absurd beyond */
@@ -194,8 +192,6 @@ void state_history_init(struct state_history *h)
 void state_history_free(struct state_history *h)
 {
 	free(h->samples);
-	free(h->counts);
-	free(h->max_kb);
 	state_history_init(h);
 }
 
@@ -203,8 +199,6 @@ static int grow(struct state_history *h, size_t want)
 {
 	size_t cap = h->cap ? h->cap : 256;
 	struct sample *s;
-	unsigned *c;
-	long *m;
 
 	if (want <= h->cap)
 		return 0;
@@ -214,19 +208,10 @@ static int grow(struct state_history *h, size_t want)
 		cap = STATE_CAP;
 	if (cap < want)
 		return -1;
-	/* Each realloc either succeeds or leaves the old array in place. */
 	s = realloc(h->samples, cap * sizeof *s);
 	if (!s)
 		return -1;
 	h->samples = s;
-	c = realloc(h->counts, cap * sizeof *c);
-	if (!c)
-		return -1;
-	h->counts = c;
-	m = realloc(h->max_kb, cap * sizeof *m);
-	if (!m)
-		return -1;
-	h->max_kb = m;
 	h->cap = cap;
 	return 0;
 }
@@ -239,130 +224,71 @@ static time_t block_of(time_t t)
 	return t - (r < 0 ? r + STATE_BLOCK_S : r);
 }
 
-/* b continues a's segment: same processes, no counter went backwards. */
-static bool same_segment(const struct sample *a, const struct sample *b)
+static size_t count_raw(const struct state_history *h)
 {
-	if (strcmp(a->indexes, b->indexes) != 0)
-		return false;
-	if (a->has_cpu && b->has_cpu && b->cpu_cs < a->cpu_cs)
-		return false;
-	if (a->has_uptime && b->has_uptime && b->uptime_ticks < a->uptime_ticks)
-		return false;
-	return true;
+	size_t i, raw = 0;
+
+	for (i = 0; i < h->n; i++)
+		raw += !h->samples[i].hourly;
+	return raw;
 }
 
-static void remove_front(struct state_history *h, size_t k)
+/* Removes the oldest k records of one kind (hourly or raw), keeping order. */
+static void drop_oldest(struct state_history *h, bool hourly, size_t k)
 {
-	if (k == 0)
-		return;
-	if (k > h->n)
-		k = h->n;
-	memmove(h->samples, h->samples + k, (h->n - k) * sizeof *h->samples);
-	memmove(h->counts, h->counts + k, (h->n - k) * sizeof *h->counts);
-	memmove(h->max_kb, h->max_kb + k, (h->n - k) * sizeof *h->max_kb);
-	h->n -= k;
-	h->nhourly = h->nhourly > k ? h->nhourly - k : 0;
-}
+	size_t i, w = 0;
 
-/* Drops records [k, n). */
-static void truncate_at(struct state_history *h, size_t k)
-{
-	if (k >= h->n)
-		return;
-	h->n = k;
-	if (h->nhourly > k)
-		h->nhourly = k;
-}
-
-/*
- * Turns raw records [nhourly, k) into hourly records: one per clock hour
- * and segment, the lowest sample of the group standing for all of it.
- * Works in place: a group is written at or before its first record.
- */
-static void compact_range(struct state_history *h, size_t k)
-{
-	size_t w = h->nhourly, i = h->nhourly;
-	struct sample cur, prev;
-	unsigned cnt;
-	long mx;
-	bool open = false;
-
-	if (i >= k)
-		return;
-	/* Initialised for the compiler; the loop's first pass sets them. */
-	cur = prev = h->samples[i];
-	cnt = h->counts[i];
-	mx = h->max_kb[i];
-	/* The last hourly record may be the same hour (compacted early). */
-	if (w > 0 && block_of(h->samples[w - 1].t) == block_of(h->samples[i].t) &&
-	    same_segment(&h->samples[w - 1], &h->samples[i])) {
-		w--;
-		cur = prev = h->samples[w];
-		cnt = h->counts[w];
-		mx = h->max_kb[w];
-		open = true;
-	}
-	for (; i < k; i++) {
-		const struct sample *r = &h->samples[i];
-
-		if (open && block_of(prev.t) == block_of(r->t) && same_segment(&prev, r)) {
-			cnt = cnt + h->counts[i] > STATE_COUNT_MAX ?
-				STATE_COUNT_MAX : cnt + h->counts[i];
-			if (h->max_kb[i] > mx)
-				mx = h->max_kb[i];
-			if (r->mem_kb < cur.mem_kb)
-				cur = *r;
-		} else {
-			if (open) {
-				h->samples[w] = cur;
-				h->counts[w] = cnt;
-				h->max_kb[w] = mx;
-				w++;
-			}
-			cur = *r;
-			cnt = h->counts[i];
-			mx = h->max_kb[i];
-			open = true;
+	for (i = 0; i < h->n; i++) {
+		if (k > 0 && h->samples[i].hourly == hourly) {
+			k--;
+			continue;
 		}
-		prev = *r;
+		if (w != i)
+			h->samples[w] = h->samples[i];
+		w++;
 	}
-	h->samples[w] = cur;
-	h->counts[w] = cnt;
-	h->max_kb[w] = mx;
-	w++;
-	memmove(h->samples + w, h->samples + k, (h->n - k) * sizeof *h->samples);
-	memmove(h->counts + w, h->counts + k, (h->n - k) * sizeof *h->counts);
-	memmove(h->max_kb + w, h->max_kb + k, (h->n - k) * sizeof *h->max_kb);
-	h->n = w + (h->n - k);
-	h->nhourly = w;
+	h->n = w;
 }
 
 void state_compact(struct state_history *h, time_t now)
 {
 	time_t old = now - STATE_KEEP_S;
-	time_t cutoff = block_of(now - STATE_RAW_KEEP_S);
-	size_t i = 0, k;
+	time_t cut = block_of(now - TREND_KEEP_RAW_S);
+	size_t i = 0, raw;
 
 	while (i < h->n && h->samples[i].t < old)
 		i++;
-	remove_front(h, i);
-
-	k = h->nhourly;
-	while (k < h->n && h->samples[k].t < cutoff)
-		k++;
-	if (h->n - k > STATE_MAX_RAW) {
-		/* Checks faster than once a minute: compact whole hours early. */
-		size_t j = h->n - STATE_MAX_RAW;
-		time_t next = block_of(h->samples[j - 1].t) + STATE_BLOCK_S;
-
-		k = j;
-		while (k < h->n && h->samples[k].t < next)
-			k++;
+	if (i > 0) {
+		memmove(h->samples, h->samples + i, (h->n - i) * sizeof *h->samples);
+		h->n -= i;
 	}
-	compact_range(h, k);
 
-	if (h->nhourly > STATE_MAX_HOURLY)
-		remove_front(h, h->nhourly - STATE_MAX_HOURLY);
+	/*
+	 * trend_compact() defines what an hourly floor is; it is called only
+	 * when a raw sample has reached the cut, as it copies every record.
+	 */
+	for (i = 0; i < h->n && h->samples[i].t < cut; i++)
+		if (!h->samples[i].hourly)
+			break;
+	if (i < h->n && h->samples[i].t < cut)
+		h->n = trend_compact(h->samples, h->n, now - TREND_KEEP_RAW_S);
+
+	raw = count_raw(h);
+	if (raw > STATE_MAX_RAW) {
+		/* Faster than about one check a 10 s: compact whole hours early. */
+		size_t j = h->n, keep = 0;
+
+		while (j > 0 && keep < STATE_MAX_RAW)
+			keep += !h->samples[--j].hourly;
+		h->n = trend_compact(h->samples, h->n, h->samples[j].t + STATE_BLOCK_S);
+		raw = count_raw(h);
+		/* Raw samples trend_compact() keeps (thin hours) go, oldest first. */
+		if (raw > STATE_MAX_RAW)
+			drop_oldest(h, false, raw - STATE_MAX_RAW);
+		raw = count_raw(h);
+	}
+	if (h->n - raw > STATE_MAX_HOURLY)
+		drop_oldest(h, true, h->n - raw - STATE_MAX_HOURLY);
 }
 
 /*
@@ -370,19 +296,13 @@ void state_compact(struct state_history *h, time_t now)
  * as of now makes room: it leaves at most STATE_MAX_RAW + STATE_MAX_HOURLY
  * records, one less than STATE_CAP.
  */
-static int push_record(struct state_history *h, const struct sample *s,
-		       unsigned count, long max_kb, bool hourly, time_t now)
+static int push_record(struct state_history *h, const struct sample *s, time_t now)
 {
 	if (h->n == STATE_CAP)
 		state_compact(h, now);
 	if (h->n == STATE_CAP || grow(h, h->n + 1) < 0)
 		return -1;
-	h->samples[h->n] = *s;
-	h->counts[h->n] = count;
-	h->max_kb[h->n] = max_kb;
-	h->n++;
-	if (hourly)
-		h->nhourly = h->n;
+	h->samples[h->n++] = *s;
 	return 0;
 }
 
@@ -505,14 +425,14 @@ int state_sample_check(const struct sample *s, char *err, size_t errlen)
 int state_append(struct state_history *h, const struct sample *s,
 		 char *err, size_t errlen)
 {
-	size_t k = h->n;
+	struct sample raw = *s;
 
 	if (state_sample_check(s, err, errlen) < 0)
 		return -1;
-	while (k > 0 && h->samples[k - 1].t >= s->t)
-		k--;
-	truncate_at(h, k);
-	if (push_record(h, s, 1, s->mem_kb, false, s->t) < 0)
+	raw.hourly = false;
+	while (h->n > 0 && h->samples[h->n - 1].t >= s->t)
+		h->n--;
+	if (push_record(h, &raw, s->t) < 0)
 		return errorf(err, errlen, "out of memory for the history");
 	return 0;
 }
@@ -771,12 +691,9 @@ static int parse_record(struct state_history *h, char *line, time_t now)
 	char *f[STATE_MAX_FIELDS];
 	int nf = split(line, f, STATE_MAX_FIELDS);
 	struct sample s;
-	unsigned long long count = 1;
-	long max_kb;
-	bool hourly = nf == 7;
 
 	memset(&s, 0, sizeof s);
-	if (nf < 3 || nf == 6 || nf > 7)
+	if (nf < 3 || nf > 6)
 		return 0;
 	if (parse_time(f[0], &s.t) < 0 || parse_kb(f[1], &s.mem_kb) < 0)
 		return 0;
@@ -788,17 +705,16 @@ static int parse_record(struct state_history *h, char *line, time_t now)
 		return 0;
 	if (nf >= 5 && parse_opt_ul(f[4], &s.uptime_ticks, &s.has_uptime) < 0)
 		return 0;
-	max_kb = s.mem_kb;
-	if (hourly && (parse_u(f[5], STATE_COUNT_MAX, &count) < 0 || count == 0 ||
-		       parse_kb(f[6], &max_kb) < 0 || max_kb < s.mem_kb))
-		return 0;
+	if (nf == 6) {
+		if (strcmp(f[5], "h") != 0)
+			return 0;
+		s.hourly = true;
+	}
 	if (s.t > now)
 		return 2;
 	if (h->n > 0 && s.t <= h->samples[h->n - 1].t)
 		return 3;
-	if (hourly && h->n > h->nhourly)
-		return 3;	/* hourly records come before raw samples */
-	return push_record(h, &s, (unsigned)count, max_kb, hourly, now) < 0 ? -1 : 1;
+	return push_record(h, &s, now) < 0 ? -1 : 1;
 }
 
 static void add_note(char *note, size_t size, const char *text)
@@ -956,8 +872,7 @@ int state_format(const struct state_history *h, char **out, size_t *outlen,
 		return errorf(err, errlen, "out of memory writing the history");
 
 	put(&o, "%s\n", STATE_MAGIC);
-	put(&o, "# Format (see README): UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS"
-	    " [COUNT MAX_KB]\n");
+	put(&o, "# Format (see README): UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS [h]\n");
 	if (h->key[0])
 		put(&o, "# key=%s\n", h->key);
 	if (h->written > 0)
@@ -989,8 +904,8 @@ int state_format(const struct state_history *h, char **out, size_t *outlen,
 		    s->indexes[0] ? s->indexes : "-");
 		put_opt_ul(&o, s->has_cpu, s->cpu_cs);
 		put_opt_ul(&o, s->has_uptime, s->uptime_ticks);
-		if (i < h->nhourly)
-			put(&o, " %u %ld", h->counts[i], h->max_kb[i]);
+		if (s->hourly)
+			put(&o, " h");
 		put(&o, "\n");
 	}
 	if (o.overflow) {

@@ -33,27 +33,31 @@
  *   # NAME=VALUE                                other metadata (the trend
  *         code's own, at most STATE_MAX_KV; NAME [a-z0-9_], VALUE printable)
  *   # any other text without '='                a comment, ignored
- *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS              a raw sample
- *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS COUNT MAX_KB an hourly record
+ *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS      a raw sample
+ *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS h    an hourly floor
  * Fields are separated by one or more blanks.  INDEXES are the matched
  * hrSWRunIndex values joined by ',' ("1388,2412", '-' for none); CPU_CS the
  * summed hrSWRunPerfCPU, UPTIME_TICKS hrSystemUptime, '-' when absent (a
- * raw line may also stop after INDEXES).  An hourly record stands for
- * COUNT samples of one clock hour and one segment (same INDEXES, CPU and
- * uptime not dropping): it is the lowest of them (the floor, with its own
- * time, CPU and uptime) and MAX_KB is the highest.  Hourly records come
- * first, then raw samples; times strictly increase through the file.
+ * raw line may also stop after INDEXES).  An hourly floor (the "h" line,
+ * struct sample's hourly flag) stands for the samples of one aligned UTC
+ * hour and one segment, as trend_compact() in trend.h defines it: MEM_KB
+ * is their minimum, UNIX_TIME the first one's, the rest the last one's.
+ * Times strictly increase through the file; raw and hourly lines may mix
+ * (trend_compact() leaves an hour with too few samples raw).
  *
  * BOUNDS.  On every save (and whenever the arrays fill up): raw samples
- * older than STATE_RAW_KEEP_S (72 h, rounded down to the hour) become
- * hourly records; records older than STATE_KEEP_S (35 d) are dropped; at
- * most STATE_MAX_RAW raw samples (the oldest hours are compacted early when
- * checks run faster than once a minute) and STATE_MAX_HOURLY hourly records
- * (oldest dropped) are kept.  A year of 1-minute checks settles at about
- * 4 330 raw + 770 hourly lines, ~220 KiB; 5-minute checks ~80 KiB.  Worst
- * case, whatever the input: (STATE_MAX_RAW + STATE_MAX_HOURLY) lines of at
- * most 217 bytes plus < 16 KiB of metadata < 1.2 MiB; a file larger than
- * STATE_MAX_FILE is not ours and is read as empty.
+ * older than TREND_KEEP_RAW_S (3 h, rounded down to the hour) become
+ * hourly floors (trend_compact()); records older than STATE_KEEP_S (35 d)
+ * are dropped, although trend_analyze() looks back only TREND_HISTORY_S
+ * (8 d): five weeks of hourly floors cost ~40 KiB and are history an
+ * admin can replay (README) when tuning thresholds.  At most STATE_MAX_RAW raw
+ * samples (checks faster than one every ~10 s get whole hours compacted
+ * early) and STATE_MAX_HOURLY floors (oldest dropped) are kept.  A year of
+ * 1-minute checks settles at about 1 040 lines, ~45 KiB; 5-minute checks
+ * ~40 KiB.  Worst case, whatever the input: (STATE_MAX_RAW +
+ * STATE_MAX_HOURLY) lines of at most 203 bytes plus < 16 KiB of metadata
+ * < 520 KiB; a file larger than STATE_MAX_FILE is not ours and is read as
+ * empty.
  *
  * LOCKING.  state_open() takes flock(LOCK_EX) on PATH.lock, a separate,
  * empty file that is never renamed or removed, and holds it until
@@ -89,16 +93,15 @@
 #endif
 
 #define STATE_MAGIC "# check_async_leak state v1"
-#define STATE_BLOCK_S 3600		/* compaction block: one clock hour */
-#define STATE_RAW_KEEP_S (72L * 3600)	/* raw samples kept this long */
-#define STATE_KEEP_S (35L * 86400)	/* hourly records kept this long */
-#define STATE_MAX_RAW 4500		/* 72 h of 1-minute checks + one hour */
+#define STATE_BLOCK_S TREND_BLOCK_S	/* one aligned hour */
+#define STATE_KEEP_S (35L * 86400)	/* records kept this long */
+#define STATE_MAX_RAW 1500		/* 3-4 h of checks every 10 s */
 #define STATE_MAX_HOURLY 1024		/* 35 d of hours + room for restarts */
 #define STATE_MAX_SEGMENTS 32
 #define STATE_MAX_KV 16
 #define STATE_KV_KEY_MAX 32		/* including the NUL */
 #define STATE_KV_VALUE_MAX 128
-#define STATE_MAX_FILE (2L * 1024 * 1024)
+#define STATE_MAX_FILE (1024L * 1024)
 #define STATE_STEM_MAX 200		/* file name without ".state" */
 #define STATE_PATH_MAX (CONFIG_PATH_MAX + 16)
 #define STATE_NOTE_MAX 512
@@ -121,16 +124,13 @@ struct state_kv {
 };
 
 /*
- * Everything the file holds, in memory.  The record arrays are parallel and
- * strictly ascending in time; records [0, nhourly) are hourly records,
- * [nhourly, n) raw samples.  samples[] can go to trend_analyze() as is.
+ * Everything the file holds, in memory.  samples[] is strictly ascending
+ * in time, raw samples and hourly floors (sample.hourly) as trend.h
+ * describes them, and can go to trend_analyze() as is.
  */
 struct state_history {
 	struct sample *samples;
-	unsigned *counts;		/* samples a record stands for (1 if raw) */
-	long *max_kb;			/* the highest of them (mem_kb if raw) */
 	size_t n;
-	size_t nhourly;
 	size_t cap;
 
 	char key[STATE_STEM_MAX + 1];	/* "" when the file named none */
@@ -212,8 +212,8 @@ int state_format(const struct state_history *h, char **out, size_t *outlen,
 int state_sample_check(const struct sample *s, char *err, size_t errlen);
 
 /*
- * Appends s (after state_sample_check) as the newest raw sample.  Records
- * at or after s->t are replaced (a second check in the same second, or a
+ * Appends s (after state_sample_check; its hourly flag is ignored) as the
+ * newest raw sample.  Records at or after s->t are replaced (a second check in the same second, or a
  * caller whose clock went back).  Returns 0, or -1 on a bad sample or
  * when memory runs out.
  */
@@ -222,7 +222,7 @@ int state_append(struct state_history *h, const struct sample *s,
 
 /*
  * Applies the bounds above as of now: compacts raw samples into hourly
- * records, drops what is too old or too much.  Idempotent; cheap when
+ * floors (trend_compact), drops what is too old or too much.  Cheap when
  * there is nothing to do.  state_save() calls it.
  */
 void state_compact(struct state_history *h, time_t now);

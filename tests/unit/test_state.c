@@ -138,15 +138,20 @@ Test(state, round_trip_keeps_every_field)
 	struct state_segment seg = { NOW - 9 * DAY, NOW - 5 * DAY, true, true, -1234, 40960, 250000 };
 	char err[ERRBUF_SIZE];
 	char *a, *b;
-	size_t i;
+	size_t i, hourly = 0;
+	time_t t;
 
 	state_history_init(&h);
-	append(&h, mk_full(NOW - 100 * HOUR, 41000, "1388", 100, 5000));
-	append(&h, mk_full(NOW - 99 * HOUR, 40000, "1388", 200, 6000));
+	for (t = NOW - 30 * HOUR; t < NOW - 2 * HOUR; t += 300)
+		append(&h, mk_full(t, 41000 + (t / 300) % 5, "1388", (unsigned long)t / 10,
+				   (unsigned long)t));
 	append(&h, mk(NOW - 2 * HOUR, 42000, "1388,2412"));
 	append(&h, mk_full(NOW - 60, 43000, "", 7, 8));
 	state_compact(&h, NOW);
-	cr_assert_eq(h.nhourly, 2);
+	for (i = 0; i < h.n; i++)
+		hourly += h.samples[i].hourly;
+	cr_assert_geq(hourly, 25);
+	cr_assert_not(h.samples[h.n - 1].hourly);
 	state_set_baseline(&h, 40960, NOW - DAY);
 	cr_assert_eq(state_put_segment(&h, &seg, err, sizeof err), 0);
 	seg.start = NOW - 4 * DAY;
@@ -166,7 +171,6 @@ Test(state, round_trip_keeps_every_field)
 	cr_assert_str_eq(a, b);
 
 	cr_assert_eq(g.n, h.n);
-	cr_assert_eq(g.nhourly, h.nhourly);
 	for (i = 0; i < h.n; i++) {
 		cr_assert_eq(g.samples[i].t, h.samples[i].t);
 		cr_assert_eq(g.samples[i].mem_kb, h.samples[i].mem_kb);
@@ -175,8 +179,7 @@ Test(state, round_trip_keeps_every_field)
 		cr_assert_eq(g.samples[i].cpu_cs, h.samples[i].cpu_cs);
 		cr_assert_eq(g.samples[i].has_uptime, h.samples[i].has_uptime);
 		cr_assert_eq(g.samples[i].uptime_ticks, h.samples[i].uptime_ticks);
-		cr_assert_eq(g.counts[i], h.counts[i]);
-		cr_assert_eq(g.max_kb[i], h.max_kb[i]);
+		cr_assert_eq(g.samples[i].hourly, h.samples[i].hourly);
 	}
 	cr_assert(g.have_baseline);
 	cr_assert_eq(g.baseline_kb, 40960);
@@ -206,8 +209,7 @@ Test(state, format_is_the_documented_text)
 	append(&h, mk(NOW, 41240, "1388,2412"));
 	a = format(&h, NULL);
 	cr_assert_str_eq(a, STATE_MAGIC "\n"
-			 "# Format (see README): UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS"
-			 " [COUNT MAX_KB]\n"
+			 "# Format (see README): UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS [h]\n"
 			 "1699999940 41234 1388 123456 98765432\n"
 			 "1700000000 41240 1388,2412 - -\n");
 	free(a);
@@ -307,22 +309,24 @@ Test(state, garbage_lines_are_skipped_and_counted)
 	state_history_free(&h);
 }
 
-Test(state, absurd_hourly_records_are_damage)
+Test(state, hourly_lines_carry_an_h)
 {
 	struct state_history h;
 
 	parse_str(STATE_MAGIC "\n"
-		  "1699000000 100 5 - - 0 100\n"	/* count 0 */
-		  "1699000000 100 5 - - 3601 100\n"	/* more than one a second */
-		  "1699000000 100 5 - - 3 99\n"		/* max below the floor */
-		  "1699000000 100 5 - - 3 -\n"
-		  "1699000000 100 5 - - 3 150\n",
+		  "1699000000 100 5 - - H\n"
+		  "1699000000 100 5 - - hourly\n"
+		  "1699000000 100 5 - - 1\n"
+		  "1699000000 100 5 - - h\n"
+		  "1699003600 90 5 - - h\n"
+		  "1699003700 95 5 - -\n"		/* a thin hour stays raw ... */
+		  "1699007200 80 5 - - h\n",	/* ... between floors */
 		  NOW, &h);
-	cr_assert_eq(h.n, 1);
-	cr_assert_eq(h.nhourly, 1);
-	cr_assert_eq(h.counts[0], 3);
-	cr_assert_eq(h.max_kb[0], 150);
-	cr_assert_eq(h.damaged_lines, 4);
+	cr_assert_eq(h.n, 4);
+	cr_assert(h.samples[0].hourly);
+	cr_assert_not(h.samples[2].hourly);
+	cr_assert(h.samples[3].hourly);
+	cr_assert_eq(h.damaged_lines, 3);
 	state_history_free(&h);
 }
 
@@ -356,12 +360,11 @@ Test(state, duplicate_and_disordered_times_are_dropped)
 		  "1699999000 999 5\n"		/* duplicate: the first stays */
 		  "1699998000 999 5\n"		/* backwards */
 		  "1699999060 200 5\n"
-		  "1699990000 100 5 - - 2 100\n"	/* an hourly record after raw ones */
+		  "1699990000 100 5 - - h\n"	/* backwards as well */
 		  "1699999120 300 5\n",
 		  NOW, &h);
 	cr_assert_eq(h.n, 3);
 	cr_assert_eq(h.samples[0].mem_kb, 100);
-	cr_assert_eq(h.nhourly, 0);
 	cr_assert_eq(h.disordered, 3);
 	cr_assert_eq(h.damaged_lines, 0);
 	cr_assert(strstr(h.note, "3 records out of time order or duplicated"), "%s", h.note);
@@ -514,48 +517,62 @@ Test(state, append_replaces_the_same_second_and_later)
 
 /* ---------------------------------------------------------- compaction */
 
+static size_t count_hourly(const struct state_history *h)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < h->n; i++)
+		k += h->samples[i].hourly;
+	return k;
+}
+
 Test(state, recent_samples_stay_raw)
 {
 	struct state_history h;
 	time_t t;
 
 	state_history_init(&h);
-	for (t = NOW - 71 * HOUR; t <= NOW; t += 300)
+	for (t = NOW - TREND_KEEP_RAW_S; t <= NOW; t += 300)
 		append(&h, mk(t, 1000, "5"));
 	state_compact(&h, NOW);
-	cr_assert_eq(h.nhourly, 0);
-	cr_assert_eq(h.n, (size_t)(71 * 12 + 1));
+	cr_assert_eq(count_hourly(&h), 0);
+	cr_assert_eq(h.n, (size_t)(TREND_KEEP_RAW_S / 300 + 1));
 	state_history_free(&h);
 }
 
 Test(state, old_samples_become_hourly_floors)
 {
 	struct state_history h;
-	time_t hour = NOW - NOW % HOUR - 80 * HOUR;	/* a whole hour, 80 h ago */
+	time_t hour = NOW - NOW % HOUR - 10 * HOUR;	/* an aligned hour, 10 h ago */
+	time_t t;
+	size_t i;
 
+	/* 5-minute checks; the second hour has a restart at its half. */
 	state_history_init(&h);
-	append(&h, mk_full(hour + 0, 500, "5", 10, 100));
-	append(&h, mk_full(hour + 600, 300, "5", 20, 200));	/* the floor */
-	append(&h, mk_full(hour + 1200, 900, "5", 30, 300));	/* the peak */
-	append(&h, mk_full(hour + 1800, 300, "5", 40, 400));	/* a tie: first stays */
-	append(&h, mk_full(hour + 2400, 800, "5", 5, 500));	/* CPU dropped: restart */
-	append(&h, mk_full(hour + 3000, 700, "6", 6, 600));	/* index changed */
-	append(&h, mk_full(hour + 3600, 100, "6", 7, 700));	/* next hour */
-	append(&h, mk(NOW, 1000, "6"));
+	for (t = hour; t < hour + 2 * HOUR; t += 300) {
+		bool second = t >= hour + HOUR + HOUR / 2;
+		long kb = 1000 + (long)((t - hour) / 300 % 7) * 10;
+
+		if (t == hour + 1500)
+			kb = 500;	/* the first hour's floor */
+		append(&h, mk_full(t, kb, second ? "6" : "5", (unsigned long)(t - hour),
+				   1000000));
+	}
+	for (t = NOW - 3600; t <= NOW; t += 300)
+		append(&h, mk_full(t, 2000, "6", 1000000, 2000000));
 	state_compact(&h, NOW);
-	cr_assert_eq(h.nhourly, 4);
-	cr_assert_eq(h.n, 5);
-	cr_assert_eq(h.samples[0].t, hour + 600);
-	cr_assert_eq(h.samples[0].mem_kb, 300);
-	cr_assert_eq(h.samples[0].cpu_cs, 20);
-	cr_assert_eq(h.counts[0], 4);
-	cr_assert_eq(h.max_kb[0], 900);
-	cr_assert_eq(h.samples[1].t, hour + 2400);
-	cr_assert_eq(h.counts[1], 1);
-	cr_assert_eq(h.samples[1].mem_kb, 800);
+
+	cr_assert_eq(count_hourly(&h), 3);
+	cr_assert(h.samples[0].hourly);
+	cr_assert_eq(h.samples[0].t, hour);
+	cr_assert_eq(h.samples[0].mem_kb, 500);
+	cr_assert_str_eq(h.samples[1].indexes, "5");
 	cr_assert_str_eq(h.samples[2].indexes, "6");
-	cr_assert_eq(h.samples[3].t, hour + 3600);
-	cr_assert_eq(h.samples[4].t, NOW);
+	cr_assert_eq(h.samples[2].t, hour + HOUR + HOUR / 2);
+	for (i = 3; i < h.n; i++)
+		cr_assert_not(h.samples[i].hourly);
+	for (i = 1; i < h.n; i++)
+		cr_assert_gt(h.samples[i].t, h.samples[i - 1].t);
 	state_history_free(&h);
 }
 
@@ -571,6 +588,7 @@ Test(state, compaction_is_idempotent_and_drops_the_too_old)
 	state_compact(&h, NOW);
 	cr_assert_geq(h.samples[0].t, NOW - STATE_KEEP_S);
 	cr_assert_lt(h.samples[0].t, NOW - STATE_KEEP_S + HOUR);
+	cr_assert_leq(h.n, 35 * 24 + TREND_KEEP_RAW_S / 600 + 12);
 	a = format(&h, NULL);
 	state_compact(&h, NOW);
 	b = format(&h, NULL);
@@ -585,14 +603,14 @@ Test(state, fast_checks_are_capped)
 	struct state_history h;
 	time_t t;
 
-	/* Every 10 s for 4 days: 34 560 samples. */
+	/* Every 2 s for a day. */
 	state_history_init(&h);
-	for (t = NOW - 4 * DAY; t <= NOW; t += 10)
+	for (t = NOW - DAY; t <= NOW; t += 2)
 		append(&h, mk(t, 1000, "5"));
 	state_compact(&h, NOW);
-	cr_assert_leq(h.n - h.nhourly, STATE_MAX_RAW);
-	cr_assert_geq(h.n - h.nhourly, STATE_MAX_RAW - 360);
+	cr_assert_leq(h.n - count_hourly(&h), STATE_MAX_RAW);
 	cr_assert_eq(h.samples[h.n - 1].t, NOW);
+	cr_assert_geq(count_hourly(&h), 20);
 	state_history_free(&h);
 }
 
@@ -610,11 +628,55 @@ Test(state, restart_every_minute_stays_bounded)
 		append(&h, mk(t, 2147483647L, idx));
 	}
 	state_compact(&h, NOW);
-	cr_assert_leq(h.nhourly, STATE_MAX_HOURLY);
-	cr_assert_leq(h.n - h.nhourly, STATE_MAX_RAW);
+	cr_assert_leq(count_hourly(&h), STATE_MAX_HOURLY);
+	cr_assert_leq(h.n - count_hourly(&h), STATE_MAX_RAW);
 	a = format(&h, &len);
-	cr_assert_lt(len, 1200 * 1024);
+	cr_assert_lt(len, 520 * 1024);
 	free(a);
+	state_history_free(&h);
+}
+
+Test(state, worst_case_lines_stay_under_the_documented_size)
+{
+	static const char idx[] = "2147483647,2147483646,2147483645,2147483644,2147483643,"
+		"2147483642,2147483641,2147483640,2147483639,2147483638,2147483637,123456";
+	struct state_history h;
+	struct state_segment seg = { 0, 0, true, true, -STATE_MEM_KB_MAX * 1024LL,
+				     STATE_MEM_KB_MAX, STATE_MEM_KB_MAX };
+	char err[ERRBUF_SIZE], key[16], value[STATE_KV_VALUE_MAX];
+	size_t len, total = STATE_MAX_RAW + STATE_MAX_HOURLY, i, n = 0;
+	char *text = malloc(total * 256 + 64), *out;
+	int k;
+
+	cr_assert_eq(strlen(idx), 127);
+	n += (size_t)sprintf(text, "%s\n", STATE_MAGIC);
+	for (i = 0; i < total; i++)
+		n += (size_t)sprintf(text + n, "%lld 2147483647 %s 18446744073709551615 "
+				     "18446744073709551615%s\n",
+				     (long long)(NOW - 30 * DAY + (time_t)i * 60), idx,
+				     i < STATE_MAX_HOURLY ? " h" : "");
+	parse_str(text, NOW, &h);
+	cr_assert_eq(h.n, total);
+	for (i = 0; i < STATE_MAX_SEGMENTS; i++) {
+		seg.start = NOW - DAY + (time_t)i;
+		seg.end = NOW;
+		cr_assert_eq(state_put_segment(&h, &seg, err, sizeof err), 0);
+	}
+	memset(value, 'v', sizeof value - 1);
+	value[sizeof value - 1] = '\0';
+	for (k = 0; k < STATE_MAX_KV; k++) {
+		snprintf(key, sizeof key, "k%d", k);
+		cr_assert_eq(state_kv_set(&h, key, value, err, sizeof err), 0, "%s", err);
+	}
+	memset(h.key, 'k', STATE_STEM_MAX);
+	h.key[STATE_STEM_MAX] = '\0';
+	h.written = NOW;
+	state_set_baseline(&h, STATE_MEM_KB_MAX, NOW);
+	out = format(&h, &len);
+	cr_log_info("worst case: %zu records, %zu bytes", h.n, len);
+	cr_assert_lt(len, 520 * 1024);
+	free(out);
+	free(text);
 	state_history_free(&h);
 }
 
@@ -655,10 +717,10 @@ Test(state, a_year_of_one_minute_checks_stays_small, .timeout = 120)
 		}
 	}
 	cr_log_info("a year of 1-minute checks: %zu raw + %zu hourly records, "
-		    "largest file %zu bytes", h.n - h.nhourly, h.nhourly, biggest);
-	cr_assert_leq(h.n - h.nhourly, 73 * 60);
-	cr_assert_leq(h.nhourly, 35 * 24 + 6);
-	cr_assert_leq(biggest, 256 * 1024);
+		    "largest file %zu bytes", h.n - count_hourly(&h), count_hourly(&h), biggest);
+	cr_assert_leq(h.n - count_hourly(&h), 4 * 60);
+	cr_assert_leq(count_hourly(&h), 35 * 24 + 6);
+	cr_assert_leq(biggest, 64 * 1024);
 	state_history_free(&h);
 }
 
@@ -1036,12 +1098,12 @@ static int writer(const char *path, int id)
 		size_t n;
 		const struct sample *all;
 
-		if (state_open(&st, path, "k", NOW + 100000, 20000, err, sizeof err) < 0)
+		if (state_open(&st, path, "k", NOW + 1000, 20000, err, sizeof err) < 0)
 			return 1;
 		all = state_samples(&st.h, &n);
 		s = mk(n ? all[n - 1].t + 1 : NOW, id * 1000 + r, "5");
 		if (state_append(&st.h, &s, err, sizeof err) < 0 ||
-		    state_save(&st, NOW + 100000, err, sizeof err) < 0) {
+		    state_save(&st, NOW + 1000, err, sizeof err) < 0) {
 			state_close(&st);
 			return 1;
 		}
@@ -1070,7 +1132,7 @@ Test(state, concurrent_writers_lose_nothing, .timeout = 60)
 	cr_assert_eq(wait_children(pids, WRITERS, 50), 0);
 
 	memset(seen, 0, sizeof seen);
-	cr_assert_eq(state_open(&st, path, "k", NOW + 100000, 1000, err, sizeof err), 0);
+	cr_assert_eq(state_open(&st, path, "k", NOW + 1000, 1000, err, sizeof err), 0);
 	cr_assert_str_eq(st.h.note, "");
 	cr_assert_eq(st.h.n, WRITERS * ROUNDS);
 	for (i = 0; i < st.h.n; i++) {
