@@ -91,6 +91,19 @@ struct log_ctx {
 	int verbose;
 };
 
+/*
+ * The security level to use: -L when given, otherwise what the passphrases
+ * imply (authPriv with -X, authNoPriv with -A), as config.c documents and
+ * config_validate checks.
+ */
+static enum seclevel effective_seclevel(const struct config *cfg)
+{
+	if (cfg->origin[OPT_SECLEVEL] != ORIGIN_DEFAULT)
+		return cfg->seclevel;
+	return cfg->privpasswd[0] ? SECLEVEL_AUTHPRIV :
+	       cfg->authpasswd[0] ? SECLEVEL_AUTHNOPRIV : SECLEVEL_NOAUTH;
+}
+
 static double now_s(void)
 {
 	struct timespec ts;
@@ -319,7 +332,7 @@ static int session_error(struct ctx *c, int code)
 		 * encrypted request most likely could not decrypt it: agents
 		 * drop such messages without a report. */
 		if (c->answered && c->cfg->protocol == SNMPV_3 &&
-		    c->cfg->seclevel == SECLEVEL_AUTHPRIV)
+		    effective_seclevel(c->cfg) == SECLEVEL_AUTHPRIV)
 			return errorf(c->err, c->errlen, "no response from %s after %u s to "
 				      "an encrypted request, although the agent answered the "
 				      "engine discovery (privacy passphrase or protocol?)",
@@ -784,6 +797,7 @@ static void merge_paths(struct rowvec *names, const struct rowvec *paths)
 static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername)
 {
 	const struct config *cfg = c->cfg;
+	enum seclevel level = effective_seclevel(cfg);
 
 	snmp_sess_init(s);
 	s->peername = (char *)peername;
@@ -801,10 +815,10 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 	s->securityName = (char *)cfg->secname;
 	s->securityNameLen = strlen(cfg->secname);
 	s->securityModel = SNMP_SEC_MODEL_USM;
-	s->securityLevel = cfg->seclevel == SECLEVEL_NOAUTH ? SNMP_SEC_LEVEL_NOAUTH :
-			   cfg->seclevel == SECLEVEL_AUTHNOPRIV ? SNMP_SEC_LEVEL_AUTHNOPRIV :
+	s->securityLevel = level == SECLEVEL_NOAUTH ? SNMP_SEC_LEVEL_NOAUTH :
+			   level == SECLEVEL_AUTHNOPRIV ? SNMP_SEC_LEVEL_AUTHNOPRIV :
 			   SNMP_SEC_LEVEL_AUTHPRIV;
-	if (cfg->seclevel == SECLEVEL_NOAUTH)
+	if (level == SECLEVEL_NOAUTH)
 		return 0;
 
 	switch (cfg->authproto) {
@@ -831,7 +845,7 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 			s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
 		return errorf(c->err, c->errlen, "cannot derive a key from the "
 			      "authentication passphrase");
-	if (cfg->seclevel != SECLEVEL_AUTHPRIV)
+	if (level != SECLEVEL_AUTHPRIV)
 		return 0;
 
 	switch (cfg->privproto) {

@@ -22,6 +22,8 @@ v3_ok "authPriv SHA-256/AES" -U "$SIM_V3_USER" -L authPriv -a SHA-256 -A "$ap" -
 v3_ok "authNoPriv SHA-256" -U "$SIM_V3_AUTHUSER" -L authNoPriv -a SHA-256 -A "$ap"
 v3_ok "authPriv MD5/DES" -U "$SIM_V3_MD5USER" -L authPriv -a MD5 -A "$ap" -x DES -X "$xp"
 v3_ok "authPriv SHA-512/AES-256" -U "$SIM_V3_STRONGUSER" -L authPriv -a SHA-512 -A "$ap" -x AES-256 -X "$xp"
+v3_ok "no -L, -A and -X given: authPriv" -U "$SIM_V3_USER" -a SHA-256 -A "$ap" -x AES -X "$xp"
+v3_ok "no -L, only -A given: authNoPriv" -U "$SIM_V3_AUTHUSER" -a SHA-256 -A "$ap"
 v3_ok "authPriv SHA/AES-256 (key extended)" -U nagsha1 -L authPriv -a SHA -A "$ap" -x AES-256 -X "$xp"
 v3_ok "authPriv SHA-224/AES-192" -U nag224 -L authPriv -a SHA-224 -A "$ap" -x AES-192 -X "$xp"
 v3_ok "authPriv SHA-384/AES" -U nag384 -L authPriv -a SHA-384 -A "$ap" -x AES -X "$xp"
