@@ -42,7 +42,11 @@ perl -MIO::Socket::INET -e '
 	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 5, ReuseAddr => 1) or die "listen: $!";
 	open(my $p, ">", "$ARGV[0].port") or die; print $p $s->sockport, "\n"; close $p;
 	open(my $o, ">>", $ARGV[0]) or die; select($o); $| = 1;
-	while (my $c = $s->accept) { while (my $l = <$c>) { print $o $l } close $c }
+	while (my $c = $s->accept) {
+		open(my $m, ">>", "$ARGV[0].conn") and close $m;
+		while (my $l = <$c>) { print $o $l }
+		close $c;
+	}
 ' "$I/graphite.txt" 2>"$T/carbon.err" &
 track_pid $!
 for ((i = 0; i < 50; i++)); do [ -s "$I/graphite.txt.port" ] && break; sleep 0.1; done
@@ -164,6 +168,13 @@ for ((i = 0; i < 60; i++)); do
 done
 [ -p "$I/run/icinga2.cmd" ] && ok "icinga2 runs (command pipe up)" ||
 	{ fail "icinga2 did not come up: $(tail -3 "$T/icinga.out")"; finish; }
+
+# The GraphiteWriter drops metrics while it is not connected: wait for it.
+for ((i = 0; i < 60; i++)); do
+	[ -e "$I/graphite.txt.conn" ] && break
+	sleep 0.5
+done
+[ -e "$I/graphite.txt.conn" ] && ok "the GraphiteWriter connected" || fail "the GraphiteWriter did not connect within 30 s"
 
 # The apply rule checks every 5 minutes: ask for a check now, as an admin
 # would with "Check now".
