@@ -8,7 +8,7 @@ build="gcc make pkg-config libsnmp-dev libinih-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd" ;;
-	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool" ;;
+	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
 	bench) want="$build snmpd snmp valgrind time hyperfine" ;;
