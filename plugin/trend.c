@@ -428,7 +428,7 @@ static bool above_yesterday(const double *fl, const bool *valid, long long lo,
  * similar steps, the newest clearly above everything of the day before
  * them (a daily cycle or a sawtooth has been that high already).
  */
-static bool fast_rise(const double *y, int n, double rate, struct fit *f)
+static bool fast_rise(const double *x, const double *y, int n, double rate, struct fit *f)
 {
 	double inc[FAST_BLOCKS], prior_max = -INFINITY, slope;
 	int k = n - FAST_BLOCKS;
@@ -453,7 +453,7 @@ static bool fast_rise(const double *y, int n, double rate, struct fit *f)
 	f->slope = slope;
 	f->low = fmin(inc[0], fmin(inc[1], inc[2]));
 	f->p = 0.0;
-	f->at_now = y[n - 1] + slope * 0.5;	/* last block's centre was 1/2 h ago */
+	f->at_now = y[n - 1] - slope * x[n - 1];	/* x is negative: hours ago */
 	return true;
 }
 
@@ -692,7 +692,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	}
 	struct fit fl_fast;
 	bool fast_ok = guards && !long_ok && !short_ok &&
-		       fast_rise(y, nl, thr,
+		       fast_rise(x, y, nl, thr,
 				 &fl_fast);
 
 	if (!long_ok && !short_ok && !fast_ok)

@@ -1,0 +1,472 @@
+/*
+ * test_trend.c - the leak detection math on series with known answers:
+ * exact lines, ties, outliers, gaps, coverage, restarts, reboots, clock
+ * steps, duplicates, flat noise, the minimum window, the forecast, the
+ * learned baseline, compaction, and the replay parser and driver.
+ */
+#include <criterion/criterion.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trend.h"
+#include "util.h"
+
+#define T0 ((time_t)1767571200)	/* 2026-01-05 00:00:00 UTC */
+#define H 3600
+#define STEP 300
+#define MAXN 20000
+
+static struct sample buf[MAXN];
+
+static struct sample mk(time_t t, long kb, const char *idx)
+{
+	struct sample s;
+
+	memset(&s, 0, sizeof s);
+	s.t = t;
+	s.mem_kb = kb;
+	snprintf(s.indexes, sizeof s.indexes, "%s", idx);
+	return s;
+}
+
+/* Samples every STEP seconds from `from` for `hours`, kb = a + b * hours. */
+static size_t line(size_t n, time_t from, double hours, double a, double b, const char *idx)
+{
+	for (time_t t = from; t < from + (time_t)(hours * H) && n < MAXN; t += STEP)
+		buf[n++] = mk(t, lround(a + b * (double)(t - from) / H), idx);
+	return n;
+}
+
+/* Deterministic noise in [-1, 1). */
+static double noise(unsigned *state)
+{
+	*state = *state * 1103515245u + 12345u;
+	return ((*state >> 8) & 0xffff) / 32768.0 - 1.0;
+}
+
+static struct trend_params params(void)
+{
+	struct trend_params p;
+
+	memset(&p, 0, sizeof p);
+	p.growth_warning_bph = 100 * 1024.0;
+	p.growth_critical_bph = 10000 * 1024.0;
+	return p;
+}
+
+Test(trend, no_samples_is_collecting)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+
+	trend_analyze(NULL, 0, T0, &p, &r);
+	cr_assert_eq(r.verdict, TREND_COLLECTING);
+	cr_assert_eq(r.segments_seen, 0);
+	cr_assert(!r.have_slope);
+	cr_assert_eq(r.growth_state, STATE_OK);
+	cr_assert_eq(r.timeleft_state, STATE_OK);
+}
+
+Test(trend, exact_line_slope_and_forecast)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 48, 200000, 1200, "1388");
+	time_t now = buf[n - 1].t;
+
+	p.limit_bytes = 512.0 * 1024 * 1024;
+	p.timeleft_warning_s = 400 * 3600.0;
+	p.timeleft_critical_s = 10 * 3600.0;
+	trend_analyze(buf, n, now, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
+	cr_assert(r.have_slope);
+	cr_assert_float_eq(r.slope_bph, 1200 * 1024.0, 1e-6, "slope %f", r.slope_bph);
+	cr_assert(r.slope_low_bph > 0 && r.slope_low_bph <= r.slope_bph);
+	cr_assert_gt(r.confidence, 0.999);
+	cr_assert_eq(r.growth_state, STATE_WARNING);
+	/* The floor of each hour is its first sample: half an hour behind. */
+	double v_now = (200000 + 1200.0 * (double)(now - T0) / H) * 1024.0;
+	cr_assert_float_eq(r.floor_bytes, v_now - 0.5 * 1200 * 1024.0, 1.0,
+			   "floor %f vs %f", r.floor_bytes, v_now);
+	cr_assert(r.have_forecast);
+	cr_assert_float_eq(r.timeleft_s, (p.limit_bytes - r.floor_bytes) / r.slope_bph * 3600.0, 1e-3);
+	cr_assert_eq(r.timeleft_state, STATE_WARNING);
+	cr_assert(!r.restarted);
+	cr_assert_eq(r.segments_seen, 1);
+	cr_assert_gt(r.rising_s, 24 * 3600.0);
+	cr_assert_leq(r.rising_s, r.segment_age_s);
+}
+
+Test(trend, critical_rate_and_timeleft_critical)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 40, 200000, 20000, "7");
+
+	p.limit_bytes = 1.5 * 1024 * 1024 * 1024.0;
+	p.timeleft_critical_s = 48 * 3600.0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.growth_state, STATE_CRITICAL);
+	cr_assert_eq(r.timeleft_state, STATE_CRITICAL);
+	/* Past the limit: no time left. */
+	p.limit_bytes = 100 * 1024 * 1024.0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_forecast);
+	cr_assert_float_eq(r.timeleft_s, 0.0, 1e-9);
+}
+
+Test(trend, flat_series_with_ties_is_stable)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 72, 204800, 0, "1");
+
+	p.limit_bytes = 1e9;
+	p.timeleft_warning_s = 1e9;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_STABLE);
+	cr_assert_float_eq(r.slope_bph, 0.0, 1e-9);
+	cr_assert_lt(r.confidence, 0.5);
+	cr_assert(!r.have_forecast);
+	cr_assert_eq(r.timeleft_state, STATE_OK);
+}
+
+Test(trend, flat_noise_and_spikes_is_stable)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	unsigned st = 42;
+	size_t n = 0;
+
+	for (time_t t = T0; t < T0 + 7 * 86400; t += STEP) {
+		double v = 204800 + 2000 * noise(&st);
+
+		if (noise(&st) > 0.98)
+			v += 60000;	/* spikes upwards */
+		buf[n++] = mk(t, lround(v), "1");
+		if (n % 288 == 0) {
+			trend_analyze(buf, n, t, &p, &r);
+			cr_assert_neq(r.verdict, TREND_LEAK, "at %zu", n);
+			cr_assert_neq(r.verdict, TREND_RISING, "at %zu", n);
+		}
+	}
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_STABLE);
+	cr_assert_eq(r.growth_state, STATE_OK);
+}
+
+Test(trend, outliers_do_not_move_theil_sen)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 48, 200000, 1200, "1");
+
+	/* Every fifth hour of the last day dips 50 MB for one sample. */
+	for (size_t i = 0; i < n; i++)
+		if (buf[i].t >= T0 + 24 * H && (buf[i].t - T0) % (5 * H) == 600)
+			buf[i].mem_kb -= 50000;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_slope);
+	cr_assert_float_eq(r.slope_bph, 1200 * 1024.0, 0.05 * 1200 * 1024.0, "slope %f",
+			   r.slope_bph);
+}
+
+Test(trend, gaps_are_not_interpolated)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 30, 200000, 1200, "1");
+
+	/* Five hours without data, then one lonely low sample, then more. */
+	buf[n++] = mk(T0 + 35 * H + 1800, 1000, "1");
+	n = line(n, T0 + 36 * H, 12, 200000 + 1200 * 36, 1200, "1");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_slope);
+	/* The lonely sample's hour lacks coverage: the slope stays exact. */
+	cr_assert_float_eq(r.slope_bph, 1200 * 1024.0, 1e-6, "slope %f", r.slope_bph);
+	cr_assert_eq(r.verdict, TREND_LEAK);
+	cr_assert(!r.restarted);
+}
+
+Test(trend, restart_starts_a_segment)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 48, 200000, 1200, "1388");
+
+	n = line(n, T0 + 48 * H, 2, 150000, 0, "2412");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.restarted);
+	cr_assert(!r.reboot);
+	cr_assert_str_eq(r.restart_desc, "index 1388 -> 2412");
+	cr_assert_eq(r.segment_start, T0 + 48 * H);
+	cr_assert_float_eq(r.segment_age_s, 2 * H - STEP, 1e-9);
+	cr_assert_eq(r.segments_seen, 2);
+	cr_assert_eq(r.segments_leaking, 1);
+	cr_assert_eq(r.verdict, TREND_COLLECTING);
+	cr_assert_eq(r.growth_state, STATE_OK);
+}
+
+Test(trend, minimum_window)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 1, 150000, 0, "1");
+
+	n = line(n, T0 + H, 11, 150000, 2000, "2");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_COLLECTING, "11 h < 12 h");
+	p.min_window_s = 6 * 3600.0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK, "%s", trend_verdict_name(r.verdict));
+	n = line(n, T0 + 12 * H, 2, 150000 + 2000 * 11, 2000, "2");
+	p.min_window_s = 0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK, "13 h > 12 h: %s", trend_verdict_name(r.verdict));
+}
+
+Test(trend, reboot_and_cpu_reset)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 10, 150000, 0, "5");
+
+	for (size_t i = 0; i < n; i++) {
+		buf[i].has_uptime = buf[i].has_cpu = true;
+		buf[i].uptime_ticks = 1000000 + 100 * i;
+		buf[i].cpu_cs = 5000 + 10 * i;
+	}
+	buf[n] = buf[n - 1];
+	buf[n].t += STEP;
+	buf[n].uptime_ticks = 500;
+	n++;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.restarted && r.reboot);
+	cr_assert_str_eq(r.restart_desc, "reboot");
+
+	buf[n - 1].uptime_ticks = 2000000;	/* no reboot, but the CPU counter fell */
+	buf[n - 1].cpu_cs = 3;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.restarted && !r.reboot);
+	cr_assert(strstr(r.restart_desc, "cpu") != NULL, "%s", r.restart_desc);
+}
+
+Test(trend, clock_steps_and_duplicates)
+{
+	struct trend_params p = params();
+	struct trend_result a, b;
+	size_t n = line(0, T0, 48, 200000, 1200, "1");
+	size_t m;
+
+	trend_analyze(buf, n, buf[n - 1].t, &p, &a);
+	/* Duplicate every sample: the same answer. */
+	static struct sample dup[MAXN];
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		dup[m++] = buf[i];
+		dup[m] = buf[i];
+		dup[m++].mem_kb = 1;	/* ignored: not later than its twin */
+	}
+	trend_analyze(dup, m, dup[m - 1].t, &p, &b);
+	cr_assert_float_eq(a.slope_bph, b.slope_bph, 1e-9);
+	cr_assert_eq(a.verdict, b.verdict);
+	cr_assert_eq(b.segments_seen, 1);
+
+	/* A small step back (NTP) is ignored, a big one starts a segment. */
+	buf[n] = mk(buf[n - 1].t - 60, 200000, "1");
+	trend_analyze(buf, n + 1, buf[n - 1].t, &p, &b);
+	cr_assert_eq(b.segments_seen, 1);
+	cr_assert_eq(b.verdict, a.verdict);
+	buf[n] = mk(buf[n - 1].t - 2 * H, 200000, "1");
+	trend_analyze(buf, n + 1, buf[n].t, &p, &b);
+	cr_assert_eq(b.segments_seen, 2);
+	cr_assert(b.restarted);
+	cr_assert_str_eq(b.restart_desc, "clock stepped back");
+	cr_assert_eq(b.verdict, TREND_COLLECTING);
+}
+
+Test(trend, huge_and_zero_values)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 48, 0, 0, "1");
+
+	p.baseline_auto = true;
+	p.limit_bytes = 1e6;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_STABLE);
+	cr_assert(!r.have_baseline, "a zero baseline is no baseline");
+	n = line(0, T0, 48, (double)(LONG_MAX / 1024 / 2), 1e9, "1");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(isfinite(r.slope_bph) && isfinite(r.floor_bytes));
+	cr_assert_eq(r.verdict, TREND_LEAK);
+	buf[0].mem_kb = -5;	/* negative: ignored */
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK);
+}
+
+Test(trend, baseline_configured_learned_and_remembered)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = 0;
+	const long first[3] = { 100000, 102000, 98000 };
+
+	for (int k = 0; k < 3; k++) {
+		char idx[8];
+
+		snprintf(idx, sizeof idx, "%d", 10 + k);
+		n = line(n, T0 + k * 24 * H, 24, (double)first[k], 100, idx);
+	}
+	p.baseline_auto = true;
+	p.growth_warning_bph = 0;
+	p.growth_warning_pct = 1.0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_baseline && r.baseline_learned);
+	/* Median of the segments' first-hours floors: about 100 000 KB. */
+	cr_assert_float_eq(r.baseline_bytes, (100000 + 150) * 1024.0, 200 * 1024.0, "%f",
+			   r.baseline_bytes);
+	cr_assert_float_eq(r.growth_warning_bph, r.baseline_bytes / 100.0, 1e-6);
+	cr_assert_eq(r.segments_seen, 3);
+
+	p.baseline_bytes = 50e6;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_baseline && !r.baseline_learned);
+	cr_assert_float_eq(r.baseline_bytes, 50e6, 1e-6);
+	cr_assert_float_eq(r.growth_warning_bph, 0.5e6, 1e-6);
+
+	/* Only one young segment left in the history: the remembered one. */
+	p.baseline_bytes = 0;
+	p.learned_baseline_bytes = 77e6;
+	n = line(0, T0, 2, 100000, 0, "1");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_baseline && r.baseline_learned);
+	cr_assert_float_eq(r.baseline_bytes, 77e6, 1e-6);
+}
+
+Test(trend, compaction_keeps_the_answer)
+{
+	struct trend_params p = params();
+	struct trend_result a, b;
+	size_t n = line(0, T0, 30, 200000, 1200, "1");
+	time_t now;
+
+	n = line(n, T0 + 30 * H + 1200, 40, 150000, 800, "2");	/* restart mid-hour */
+	now = buf[n - 1].t;
+	trend_analyze(buf, n, now, &p, &a);
+	size_t m = trend_compact(buf, n, now - TREND_KEEP_RAW_S);
+	cr_assert_lt(m, n / 5);
+	size_t m2 = trend_compact(buf, m, now - TREND_KEEP_RAW_S);
+	cr_assert_eq(m2, m, "idempotent");
+	trend_analyze(buf, m, now, &p, &b);
+	cr_assert_eq(a.verdict, b.verdict);
+	cr_assert_float_eq(a.slope_bph, b.slope_bph, 1e-6);
+	cr_assert_eq(b.segments_seen, 2);
+	cr_assert_str_eq(b.restart_desc, "index 1 -> 2");
+	cr_assert_eq(a.segment_start, b.segment_start);
+	for (size_t i = 1; i < m; i++)
+		cr_assert_gt(buf[i].t, buf[i - 1].t);
+}
+
+Test(trend, seven_days_of_minutes_is_fast)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	static struct sample big[7 * 1440];
+	struct timespec t1, t2;
+
+	for (size_t i = 0; i < 7 * 1440; i++)
+		big[i] = mk(T0 + (time_t)i * 60, 200000 + (long)(i % 7) * 100, "1");
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (int k = 0; k < 10; k++)
+		trend_analyze(big, 7 * 1440, T0 + 7 * 86400, &p, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	double ms = ((double)(t2.tv_sec - t1.tv_sec) * 1e3 + (t2.tv_nsec - t1.tv_nsec) / 1e6) / 10;
+	cr_assert_lt(ms, 50.0, "%.3f ms per analysis", ms);	/* ~0.2 ms unsanitized */
+	cr_assert_eq(r.verdict, TREND_STABLE);
+}
+
+/* ------------------------------------------------------------ replay */
+
+Test(replay, parses_lines)
+{
+	struct sample s;
+	char err[ERRBUF_SIZE];
+
+	cr_assert_eq(replay_parse_line("1767571200 204800 1388,2412\n", true, &s, err, sizeof err), 1);
+	cr_assert_eq(s.t, 1767571200);
+	cr_assert_eq(s.mem_kb, 204800);
+	cr_assert_str_eq(s.indexes, "1388,2412");
+	cr_assert_eq(replay_parse_line("1767571200\t204800", true, &s, err, sizeof err), 1);
+	cr_assert_str_eq(s.indexes, "");
+	cr_assert_eq(replay_parse_line("1767571200,204800,\"1388,2412\"\r\n", true, &s, err,
+				       sizeof err), 1);
+	cr_assert_str_eq(s.indexes, "1388,2412");
+	cr_assert_eq(replay_parse_line("1767571200, 204800, 7", true, &s, err, sizeof err), 1);
+	cr_assert_eq(s.mem_kb, 204800);
+	cr_assert_str_eq(s.indexes, "7");
+	cr_assert_eq(replay_parse_line("# comment", false, &s, err, sizeof err), 0);
+	cr_assert_eq(replay_parse_line("   \n", false, &s, err, sizeof err), 0);
+	cr_assert_eq(replay_parse_line("time,mem_kb,indexes", true, &s, err, sizeof err), 0);
+	cr_assert_eq(replay_parse_line("time,mem_kb,indexes", false, &s, err, sizeof err), -1);
+	cr_assert_str_eq(err, "'time' is not a unix time");
+	cr_assert_eq(replay_parse_line("1767571200", false, &s, err, sizeof err), -1);
+	cr_assert_str_eq(err, "the memory in KB is missing");
+	cr_assert_eq(replay_parse_line("1767571200 12x", false, &s, err, sizeof err), -1);
+	cr_assert_str_eq(err, "'12x' is not a memory size in KB");
+	cr_assert_eq(replay_parse_line("1767571200 -5", false, &s, err, sizeof err), -1);
+	cr_assert_eq(replay_parse_line("1767571200 5 a,b", false, &s, err, sizeof err), -1);
+	cr_assert(strstr(err, "not a list of process indexes") != NULL, "%s", err);
+	cr_assert_eq(replay_parse_line("99999999999999999999999 5", false, &s, err, sizeof err), -1);
+}
+
+static int replay_string(const char *text, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct trend_params p = params();
+	FILE *in = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	FILE *o = fmemopen(out, outlen, "w");
+	int rc;
+
+	cr_assert(in && o);
+	rc = replay_run(in, o, &p, err, errlen);
+	fclose(in);
+	fclose(o);
+	return rc;
+}
+
+Test(replay, errors_name_the_line)
+{
+	char out[4096], err[ERRBUF_SIZE];
+
+	cr_assert_eq(replay_string("# series\n1767571200 1000 1\n1767571500 abc 1\n", out,
+				   sizeof out, err, sizeof err), -1);
+	cr_assert_str_eq(err, "line 3: 'abc' is not a memory size in KB");
+	cr_assert_eq(replay_string("time,mem\n1767571200,1000\nx,1\n", out, sizeof out, err,
+				   sizeof err), -1);
+	cr_assert_str_eq(err, "line 3: 'x' is not a unix time");
+}
+
+Test(replay, prints_one_line_per_step)
+{
+	static char text[200000], out[400000];
+	char err[ERRBUF_SIZE];
+	size_t len = 0;
+	int lines = 0;
+
+	for (int i = 0; i < 48 * 12; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len, "%lld %d 1388\n",
+					(long long)T0 + i * STEP, 200000 + i * 100);
+	cr_assert_eq(replay_string(text, out, sizeof out, err, sizeof err), 0, "%s", err);
+	for (char *c = out; *c; c++)
+		lines += *c == '\n';
+	cr_assert_eq(lines, 48 * 12 + 1);
+	cr_assert(strncmp(out, "# time", 6) == 0);
+	cr_assert(strstr(out, "2026-01-05T00:00:00Z     200000 COLLECTING") != NULL);
+	cr_assert(strstr(out, " LEAK ") != NULL);
+}
