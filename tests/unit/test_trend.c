@@ -319,7 +319,7 @@ Test(trend, baseline_configured_learned_and_remembered)
 	const long first[3] = { 100000, 102000, 98000 };
 
 	for (int k = 0; k < 3; k++) {
-		char idx[8];
+		char idx[16];
 
 		snprintf(idx, sizeof idx, "%d", 10 + k);
 		n = line(n, T0 + k * 24 * H, 24, (double)first[k], 100, idx);
