@@ -162,6 +162,18 @@ bench:
 	@$(MAKE) -s all helpers
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/bench.sh
 
+# Leak-detection evaluation (tests/eval/eval.c, linking the plugin's own
+# trend code): seeded trace families, the plugin against OLS, deriv and a
+# Checkmk-style EWMA, one table.  EVAL_SEEDS traces of 14 days per family.
+EVAL_SEEDS ?= 16
+EVAL_SRCS   = tests/eval/eval.c plugin/trend.c plugin/replay.c plugin/util.c
+
+$(BUILD)/eval: $(EVAL_SRCS) $(wildcard plugin/*.h) | $(BUILD)/obj
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) -O2 -Iplugin -o $@ $(EVAL_SRCS) -lm
+
+eval: $(BUILD)/eval
+	$(BUILD)/eval $(EVAL_SEEDS)
+
 # Samples and graph templates: everything under conf/, same layout under
 # $(DATADIR).  The man page is the committed one (see `make man`).
 CONF_FILES = $(sort $(shell find conf -type f ! -name '.*' 2>/dev/null))
