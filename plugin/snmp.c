@@ -931,6 +931,11 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	if (need_path)
 		merge_paths(&cols[0].rows, &cols[1].rows);
 	out->rows_walked = cols[0].rows.n;
+	if (out->rows_walked == 0) {	/* every host runs something */
+		errorf(c->err, c->errlen, "the agent has no hrSWRunTable (HOST-RESOURCES-MIB "
+		       "not implemented or not in the view)");
+		goto out;
+	}
 
 	/* The caller picks the rows; they keep the walk's (index) order. */
 	matched = calloc(cols[0].rows.n + 1, 1);

@@ -65,7 +65,8 @@ typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
  * PDU; ceil(rows / 50) walk PDUs + 1 GET is the usual total (+1 for the
  * SNMPv3 engine discovery; v1 walks one row per GETNEXT).
  *
- * How the GET's answers are read: a matched row whose hrSWRunStatus is
+ * An empty hrSWRunTable is an error (the agent lacks the MIB or the view
+ * hides it: every real host runs something).  How the GET's answers are read: a matched row whose hrSWRunStatus is
  * gone (noSuchInstance, or noSuchName on v1) has vanished since the walk
  * and is dropped silently; if that leaves none of several matched rows the
  * query fails ("process 1388 vanished between the walk and the GET").  If

@@ -99,6 +99,12 @@ expect_match "'instances'=0" "instances=0"
 run_plugin "${A[@]}" --missing-state WARNING
 expect_rc 1 "--missing-state WARNING"
 
+printf 'uptime 100\nmemsize 524288\n' > "$T/empty.tbl"
+simhost_set_table "$T/empty.tbl"
+run_plugin "${A[@]}"
+expect_rc 3 "an agent without hrSWRunTable: UNKNOWN, not 'process missing'"
+expect_match "the agent has no hrSWRunTable" "says the table is missing"
+
 simhost_set_table "$H/win2k-exch55.tbl"
 long=$(printf 'x%.0s' $(seq 1 70))
 simhost_add_line "proc 4242 1 1 1 \"$long\" \"\""
