@@ -33,7 +33,8 @@ if [ "${SANITIZED:-0}" = 1 ]; then
 	finish
 fi
 
-mk() { make -C "$ROOT" --no-print-directory "$@" >"$T/make.out" 2>&1; }
+# A make of its own: no variables or jobserver inherited from `make check`.
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-directory "$@" >"$T/make.out" 2>&1; }
 
 # Every file install should place, relative to the stage root.
 expected() {	# prefix
