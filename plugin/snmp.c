@@ -486,8 +486,9 @@ static int walk_take(struct ctx *c, struct column *col, const netsnmp_variable_l
 		col->done = true;
 		return 0;
 	}
-	if (vb->name_length != COLUMN_LEN + 1 || vb->name[COLUMN_LEN] == 0 ||
-	    vb->name[COLUMN_LEN] > 2147483647UL) {
+	/* One sub-identifier, an Integer32; 0 is outside RFC 2790's range
+	 * but harmless, so an agent that numbers its idle process 0 works. */
+	if (vb->name_length != COLUMN_LEN + 1 || vb->name[COLUMN_LEN] > 2147483647UL) {
 		object_name(vb->name, vb->name_length, obj, sizeof obj);
 		return errorf(c->err, c->errlen, "the agent returned %s, which is not a "
 			      "valid hrSWRunTable row", obj);
