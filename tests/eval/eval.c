@@ -261,7 +261,7 @@ static void eval_params(struct trend_params *p);
 static struct sample hist[MAXS];
 
 /* Per check: our alarm state (0/1/2); competitors: a badness value. */
-static void run_methods(const struct trace *tr, signed char *ours, double *bad[NMETH])
+static void run_methods(const struct trace *tr, signed char *ours, float *bad[NMETH])
 {
 	struct trend_params p;
 	size_t nh = 0, next = 0;
@@ -329,8 +329,8 @@ static void run_methods(const struct trace *tr, signed char *ours, double *bad[N
 			mo = fmin(mo, a);
 			md = fmin(md, b);
 		}
-		bad[M_OLS][c] = mo;
-		bad[M_DERIV][c] = md;
+		bad[M_OLS][c] = (float)mo;
+		bad[M_DERIV][c] = (float)md;
 
 		/* Checkmk-style EWMA of the per-check rate. */
 		if (next > first_new || next > 0) {
@@ -349,8 +349,8 @@ static void run_methods(const struct trace *tr, signed char *ours, double *bad[N
 			e_tl = -(LIMIT_KB - last_v) / ewma * 3600.0;
 		if (have_ewma && last_v >= LIMIT_KB)
 			e_tl = 0;
-		bad[M_EWMA][c] = e_tl;
-		bad[M_OURS][c] = st;
+		bad[M_EWMA][c] = (float)e_tl;
+		bad[M_OURS][c] = (float)st;
 	}
 }
 
@@ -365,9 +365,9 @@ struct result {
 	int nb;
 };
 
-#define MAXSEED 16
+#define MAXSEED 48
 static signed char ours_all[NFAM][MAXSEED][NCHECK];
-static double bad_all[NMETH][NFAM][MAXSEED][NCHECK];
+static float bad_all[NMETH][NFAM][MAXSEED][NCHECK];
 static double onset_all[NFAM][MAXSEED], limit_all[NFAM][MAXSEED], start_all[NFAM][MAXSEED];
 static double restarts_all[NFAM][MAXSEED][64];
 static int nrestarts_all[NFAM][MAXSEED];
@@ -476,6 +476,8 @@ static void eval_params(struct trend_params *p)
 int main(int argc, char **argv)
 {
 	int seeds = argc > 1 ? atoi(argv[1]) : 8;
+	/* EVAL_SEED_BASE: another set of traces, to check for over-fitting. */
+	int seed_base = getenv("EVAL_SEED_BASE") ? atoi(getenv("EVAL_SEED_BASE")) : 0;
 
 	if (argc > 2 && strcmp(argv[1], "--dump") == 0) {
 		/* eval --dump FAMILY SEED: the trace as a replay file. */
@@ -512,8 +514,8 @@ int main(int argc, char **argv)
 		seeds = 8;
 	for (size_t f = 0; f < NFAM; f++)
 		for (int s = 0; s < seeds; s++) {
-			double *bad[NMETH];
-			generate(&families[f], s, &tr);
+			float *bad[NMETH];
+			generate(&families[f], s + seed_base, &tr);
 			for (int m = 0; m < NMETH; m++)
 				bad[m] = bad_all[m][f][s];
 			run_methods(&tr, ours_all[f][s], bad);
