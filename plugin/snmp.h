@@ -77,10 +77,9 @@ typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
  * a string longer than the MIB allows (64 / 128), are errors naming the
  * object.  A host name that does not resolve is "cannot resolve host 'x'".
  *
- * The library's persistent directory is TMPDIR/check_async_leak-EUID
- * (made 0700, used only if it is ours and private; otherwise a fresh
- * mkdtemp directory, removed after the run); nothing is read from
- * /etc/snmp or ~/.snmp, nothing written under /var/lib/snmp.
+ * The library's persistent directory is a path that cannot exist
+ * (/dev/null/check_async_leak): nothing is read from /etc/snmp, ~/.snmp
+ * or /var/lib/snmp, and nothing is written anywhere.
  * With cfg->verbose >= 3 it traces each request and the library's
  * warnings on stderr; below that it writes nothing anywhere.
  */

@@ -41,10 +41,16 @@ expect_rc 3 "unresolvable host: UNKNOWN"
 expect_match "cannot resolve host '$bad'" "unresolvable host: says so, with the name"
 
 # Agent up, right community: nothing on stderr, and nothing written under
-# /var/lib/snmp by any of the runs above.
-run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public --state-dir "$T/state"
+# /var/lib/snmp, TMPDIR or HOME by any of the runs above.
+mkdir -p "$T/tmp" "$T/home"
+TMPDIR=$T/tmp HOME=$T/home run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public --state-dir "$T/state"
 expect_rc 0 "sanity: the right community works"
 expect_stderr_empty "sanity: nothing on stderr"
+TMPDIR=$T/tmp HOME=$T/home run_plugin -H 127.0.0.1 -p "$SIM_PORT" -P 3 -U "$SIM_V3_USER" \
+	-a SHA-256 -A "$SIM_V3_AUTHPASS" -x AES -X "$SIM_V3_PRIVPASS" --state-dir "$T/state"
+expect_rc 0 "sanity: SNMPv3 works"
+left=$(find "$T/tmp" "$T/home" -mindepth 1 | head -n 3)
+[ -z "$left" ] && ok "nothing written under TMPDIR or HOME" || fail "written: $left"
 after=$(snap_var)
 [ "$before" = "$after" ] && ok "nothing created or changed under /var/lib/snmp" ||
 	fail "/var/lib/snmp changed: $(diff <(echo "$before") <(echo "$after") | head -3)"
