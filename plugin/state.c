@@ -717,6 +717,14 @@ static int parse_record(struct state_history *h, char *line, time_t now)
 	return push_record(h, &s, now) < 0 ? -1 : 1;
 }
 
+/* A version worth quoting in a note: "2", "1.5" (file bytes are not). */
+static bool version_ok(const char *s)
+{
+	size_t n = strspn(s, "0123456789.");
+
+	return n > 0 && n <= 8 && s[n] == '\0';
+}
+
 static void add_note(char *note, size_t size, const char *text)
 {
 	size_t len = strlen(note);
@@ -762,11 +770,12 @@ int state_parse(const char *text, size_t len, time_t now,
 				const char *v = "# check_async_leak state v";
 
 				h->foreign = true;
-				if (!bad && strncmp(line, v, strlen(v)) == 0)
+				if (!bad && strncmp(line, v, strlen(v)) == 0 &&
+				    version_ok(line + strlen(v)))
 					snprintf(h->note, sizeof h->note,
-						 "the state file has format %.20s, which this "
+						 "the state file has format v%s, which this "
 						 "version does not read; a new history starts",
-						 line + strlen(v) - 1);
+						 line + strlen(v));
 				else
 					copy_str(h->note, sizeof h->note,
 						 "not a check_async_leak state file; a new history "

@@ -275,6 +275,10 @@ Test(state, newer_format_version_is_named)
 	cr_assert_eq(h.n, 0);
 	cr_assert(strstr(h.note, "format v2"), "%s", h.note);
 	state_history_free(&h);
+	/* File bytes never reach the note (found by fuzz_state). */
+	parse_str("# check_async_leak state v1 \xc6\x01x\n", NOW, &h);
+	cr_assert(h.foreign);
+	cr_assert(strstr(h.note, "not a check_async_leak state file"), "%s", h.note);
 }
 
 Test(state, garbage_lines_are_skipped_and_counted)
