@@ -773,7 +773,7 @@ int state_parse(const char *text, size_t len, time_t now,
 				if (!bad && strncmp(line, v, strlen(v)) == 0 &&
 				    version_ok(line + strlen(v)))
 					snprintf(h->note, sizeof h->note,
-						 "the state file has format v%s, which this "
+						 "the state file has format v%.8s, which this "
 						 "version does not read; a new history starts",
 						 line + strlen(v));
 				else
