@@ -868,6 +868,7 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	char *msg = NULL;
 
 	memset(cols, 0, sizeof cols);
+	memset(&s, 0, sizeof s);
 	if (peer_name(c->cfg, peername, sizeof peername, c->err, c->errlen) < 0)
 		return -1;
 	if (setup_session(c, &s, peername) < 0)
@@ -877,8 +878,6 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 		goto out;
 	}
 	c->sessp = snmp_sess_open(&s);
-	memset(s.securityAuthKey, 0, sizeof s.securityAuthKey);
-	memset(s.securityPrivKey, 0, sizeof s.securityPrivKey);
 	if (!c->sessp) {
 		snmp_error(&s, &syserr, &liberr, &msg);
 		free(msg);
@@ -953,6 +952,9 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 		goto out;
 	rc = settle(c, out, got);
 out:
+	/* The keys derived from the passphrases stay no longer than needed. */
+	memset(s.securityAuthKey, 0, sizeof s.securityAuthKey);
+	memset(s.securityPrivKey, 0, sizeof s.securityPrivKey);
 	if (c->sessp)
 		snmp_sess_close(c->sessp);
 	c->sessp = NULL;
