@@ -953,8 +953,8 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	rc = settle(c, out, got);
 out:
 	/* The keys derived from the passphrases stay no longer than needed. */
-	memset(s.securityAuthKey, 0, sizeof s.securityAuthKey);
-	memset(s.securityPrivKey, 0, sizeof s.securityPrivKey);
+	explicit_bzero(s.securityAuthKey, sizeof s.securityAuthKey);
+	explicit_bzero(s.securityPrivKey, sizeof s.securityPrivKey);
 	if (c->sessp)
 		snmp_sess_close(c->sessp);
 	c->sessp = NULL;
