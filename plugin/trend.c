@@ -661,6 +661,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	 */
 	if (cur->kind == B_NONE && min_window < FIRST_WINDOW_S)
 		min_window = FIRST_WINDOW_S;
+	r->window_needed_s = min_window;
 	if (r->segment_age_s < min_window || nl < MIN_BLOCKS)
 		return;
 	fit_series(x, y, nl, Z_LONG, &fl_long);

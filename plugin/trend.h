@@ -98,6 +98,14 @@ struct trend_result {
 	double timeleft_s;		/* until limit_bytes at slope_bph */
 	double floor_bytes;		/* current fitted floor */
 
+	/*
+	 * History the verdict needs in this segment: min_window_s (12 h by
+	 * default), 30 h when the history began inside the segment (no start
+	 * seen: a daily cycle could look like a leak).  For "collecting 35 min
+	 * of 12 h".
+	 */
+	double window_needed_s;
+
 	/* The current segment. */
 	time_t segment_start;
 	double segment_age_s;

@@ -222,6 +222,7 @@ Test(trend, minimum_window)
 	n = line(n, T0 + H, 11, 150000, 2000, "2");
 	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
 	cr_assert_eq(r.verdict, TREND_COLLECTING, "11 h < 12 h");
+	cr_assert_float_eq(r.window_needed_s, 12 * 3600.0, 1e-9);
 	p.min_window_s = 6 * 3600.0;
 	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
 	cr_assert_eq(r.verdict, TREND_LEAK, "%s", trend_verdict_name(r.verdict));
