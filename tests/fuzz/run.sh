@@ -27,6 +27,7 @@ for name in "$@"; do
 	echo "== $name: ${seconds}s"
 	# libFuzzer chatters on stderr; keep its summary, show all on failure.
 	log=$BUILD/fuzz/$name.log
+	# shellcheck disable=SC2086 # $seeds is empty or one path without blanks
 	if "$bin" "$@" "$work" $seeds >"$log" 2>&1; then
 		grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss)' \
 		    "$log" || tail -n 3 "$log"
