@@ -250,7 +250,8 @@ static void drop_oldest(struct state_history *h, bool hourly, size_t k)
 	h->n = w;
 }
 
-void state_compact(struct state_history *h, time_t now)
+/* state_compact() with the two count limits as parameters. */
+static void compact_to(struct state_history *h, time_t now, size_t max_raw, size_t max_hourly)
 {
 	time_t old = now - STATE_KEEP_S;
 	time_t cut = block_of(now - TREND_KEEP_RAW_S);
@@ -274,32 +275,38 @@ void state_compact(struct state_history *h, time_t now)
 		h->n = trend_compact(h->samples, h->n, now - TREND_KEEP_RAW_S);
 
 	raw = count_raw(h);
-	if (raw > STATE_MAX_RAW) {
+	if (raw > max_raw) {
 		/* Faster than about one check a 10 s: compact whole hours early. */
 		size_t j = h->n, keep = 0;
 
-		while (j > 0 && keep < STATE_MAX_RAW)
+		while (j > 0 && keep < max_raw)
 			keep += !h->samples[--j].hourly;
 		h->n = trend_compact(h->samples, h->n, h->samples[j].t + STATE_BLOCK_S);
 		raw = count_raw(h);
 		/* Raw samples trend_compact() keeps (thin hours) go, oldest first. */
-		if (raw > STATE_MAX_RAW)
-			drop_oldest(h, false, raw - STATE_MAX_RAW);
+		if (raw > max_raw)
+			drop_oldest(h, false, raw - max_raw);
 		raw = count_raw(h);
 	}
-	if (h->n - raw > STATE_MAX_HOURLY)
-		drop_oldest(h, true, h->n - raw - STATE_MAX_HOURLY);
+	if (h->n - raw > max_hourly)
+		drop_oldest(h, true, h->n - raw - max_hourly);
+}
+
+void state_compact(struct state_history *h, time_t now)
+{
+	compact_to(h, now, STATE_MAX_RAW, STATE_MAX_HOURLY);
 }
 
 /*
  * Appends one record.  When the arrays are at their hard cap, compaction
- * as of now makes room: it leaves at most STATE_MAX_RAW + STATE_MAX_HOURLY
- * records, one less than STATE_CAP.
+ * as of now makes room, down to three quarters of each limit: a file of
+ * thin hours (raw samples trend_compact() cannot fold) would otherwise
+ * compact the whole history again at every line read.
  */
 static int push_record(struct state_history *h, const struct sample *s, time_t now)
 {
 	if (h->n == STATE_CAP)
-		state_compact(h, now);
+		compact_to(h, now, STATE_MAX_RAW * 3 / 4, STATE_MAX_HOURLY * 3 / 4);
 	if (h->n == STATE_CAP || grow(h, h->n + 1) < 0)
 		return -1;
 	h->samples[h->n++] = *s;

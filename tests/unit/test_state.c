@@ -685,6 +685,42 @@ Test(state, worst_case_lines_stay_under_the_documented_size)
 }
 
 /*
+ * The slowest file to read: a full set of hourly floors, then 1 MiB of
+ * samples that each look like a restart (a new index every minute), which
+ * trend_compact() cannot fold, so the arrays fill up again and again.
+ */
+Test(state, a_file_that_cannot_be_folded_reads_fast, .timeout = 60)
+{
+	struct state_history h;
+	char err[ERRBUF_SIZE];
+	size_t n = 0, size = (size_t)STATE_MAX_FILE;
+	char *text = malloc(size + 64);
+	struct timespec a, b;
+	time_t t;
+	double ms;
+	int k;
+
+	n += (size_t)sprintf(text, "%s\n", STATE_MAGIC);
+	for (k = 0; k < STATE_MAX_HOURLY; k++)
+		n += (size_t)sprintf(text + n, "%lld 100 5 - - h\n",
+				     (long long)(NOW - STATE_KEEP_S + 100 + k));
+	for (t = NOW - STATE_KEEP_S + 2000; n < size - 64 && t <= NOW; t += 60)
+		n += (size_t)sprintf(text + n, "%lld 100 %lld\n", (long long)t,
+				     (long long)(t % 1000000 + 1));
+	state_history_init(&h);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	cr_assert_eq(state_parse(text, n, NOW, &h, err, sizeof err), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	cr_log_info("unfoldable: %zu bytes read in %.0f ms, %zu records kept", n, ms, h.n);
+	cr_assert_str_eq(h.note, "");
+	cr_assert_leq(h.n, STATE_MAX_RAW + STATE_MAX_HOURLY + 1);
+	cr_assert_lt(ms, 500);	/* 1.5 s before the low-water mark, 5 ms after */
+	free(text);
+	state_history_free(&h);
+}
+
+/*
  * A year of 1-minute checks: a daily cycle, a slow leak, a restart a week.
  * The file, formatted every day, never exceeds the documented size.
  */
