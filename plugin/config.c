@@ -503,13 +503,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			      " use one");
 	if (cfg->protocol == SNMPV_3) {
 		bool auth = cfg->authpasswd[0] != '\0', priv = cfg->privpasswd[0] != '\0';
-		enum seclevel lvl = cfg->seclevel;
+		enum seclevel lvl = config_seclevel(cfg);
 
 		if (!cfg->secname[0])
 			return errorf(err, errlen, "SNMPv3 needs a user name (-U/--secname)");
-		if (cfg->origin[OPT_SECLEVEL] == ORIGIN_DEFAULT)
-			lvl = priv ? SECLEVEL_AUTHPRIV : auth ? SECLEVEL_AUTHNOPRIV
-							      : SECLEVEL_NOAUTH;
 		if (lvl >= SECLEVEL_AUTHNOPRIV && !auth)
 			return errorf(err, errlen, "SNMPv3 %s needs an authentication passphrase"
 				      " (-A/--authpasswd)", seclevel_names[lvl]);
@@ -529,6 +526,14 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	    !cfg->limit_set && absolute_upper(&cfg->critical) <= 0 && cfg->replay[0])
 		return errorf(err, errlen, "--timeleft-* in a replay needs --limit");
 	return 0;
+}
+
+enum seclevel config_seclevel(const struct config *cfg)
+{
+	if (cfg->origin[OPT_SECLEVEL] != ORIGIN_DEFAULT)
+		return cfg->seclevel;
+	return cfg->privpasswd[0] ? SECLEVEL_AUTHPRIV :
+	       cfg->authpasswd[0] ? SECLEVEL_AUTHNOPRIV : SECLEVEL_NOAUTH;
 }
 
 bool config_use_regex(const struct config *cfg)

@@ -161,6 +161,13 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 int config_validate(const struct config *cfg, char *err, size_t errlen);
 
 /*
+ * The SNMPv3 security level to use: --seclevel when given, otherwise what
+ * the passphrases imply (authPriv with --privpasswd, authNoPriv with
+ * --authpasswd, else noAuthNoPriv).
+ */
+enum seclevel config_seclevel(const struct config *cfg);
+
+/*
  * Whether the process is matched by --regex: set, and given at the same or
  * a higher precedence than --process (the command line's -n beats a regex
  * from the INI file, and the other way round).

@@ -78,21 +78,26 @@ static void describe(char *buf, size_t len, const char *level, const struct rang
 		snprintf(buf, len, "below %s %s", level, a);
 }
 
-/* Resolves a memory range against the baseline; false when it cannot apply. */
-static bool resolve_mem_range(const struct range *in, double baseline, struct range *out)
+/*
+ * Resolves a memory range against the baseline.  Returns 0 (resolved or not
+ * set), 1 when it waits for a baseline, -1 when it cannot apply (a mixed
+ * range whose ends cross once resolved) with a message in err.
+ */
+static int resolve_mem_range(const struct range *in, double baseline, struct range *out,
+			     char *err, size_t errlen)
 {
 	*out = *in;
 	if (!in->set)
-		return false;
+		return 0;
 	if (range_uses_percent(in) && baseline <= 0) {
 		out->set = false;
-		return false;
+		return 1;
 	}
-	if (range_resolve(out, baseline, NULL, 0) != 0) {
+	if (range_resolve(out, baseline, err, errlen) != 0) {
 		out->set = false;
-		return false;
+		return -1;
 	}
-	return true;
+	return 0;
 }
 
 static void judge(struct evaluation *ev, enum state *dst, const struct range *warn,
@@ -120,6 +125,9 @@ void evaluate(const struct config *cfg, const struct proc_match *m,
 	      const struct hr_snapshot *snap, const struct trend_result *tr,
 	      const struct trend_params *tp, struct evaluation *ev)
 {
+	char why[160];
+	int rw, rc = 0;
+
 	memset(ev, 0, sizeof *ev);
 	if (tp)
 		ev->trend = *tp;
@@ -149,9 +157,19 @@ void evaluate(const struct config *cfg, const struct proc_match *m,
 	else if (!config_use_regex(cfg) && ascii_casecmp(cfg->process, "Async.exe") == 0)
 		ev->advice = evaluate_default_advice;
 
-	resolve_mem_range(&cfg->warning, ev->baseline_bytes, &ev->warning);
-	resolve_mem_range(&cfg->critical, ev->baseline_bytes, &ev->critical);
-	if ((cfg->warning.set && !ev->warning.set) || (cfg->critical.set && !ev->critical.set))
+	rw = resolve_mem_range(&cfg->warning, ev->baseline_bytes, &ev->warning, why, sizeof why);
+	if (rw >= 0)
+		rc = resolve_mem_range(&cfg->critical, ev->baseline_bytes, &ev->critical,
+				       why, sizeof why);
+	if (rw < 0 || rc < 0) {
+		/* A threshold the admin set must not vanish without a word. */
+		ev->state = STATE_UNKNOWN;
+		snprintf(ev->reason, sizeof ev->reason, "--%s: %s", rw < 0 ? "warning" : "critical",
+			 why);
+		ev->config_error = true;
+		return;
+	}
+	if (rw == 1 || rc == 1)
 		evaluate_add_note(ev, "Percent thresholds are not applied yet: the baseline"
 				  " is still being learned.");
 	ev->instances_warning = cfg->instances_warning;

@@ -30,6 +30,7 @@ struct evaluation {
 	enum state growth_state;
 	enum state timeleft_state;
 	bool missing;			/* no process matched */
+	bool config_error;		/* a threshold cannot apply: UNKNOWN, reason says why */
 
 	char process[96];		/* what was matched, for the text */
 	struct proc_total total;

@@ -67,6 +67,10 @@ static bool trend_moving(const struct trend_result *tr)
 static void write_summary(FILE *out, const struct trend_result *tr, const struct evaluation *ev,
 			  const struct hr_snapshot *snap)
 {
+	if (ev->config_error) {
+		fputs(ev->reason, out);
+		return;
+	}
 	if (ev->missing) {
 		fprintf(out, "%s not running (no match among %zu processes)", ev->process,
 			snap->rows_walked);

@@ -88,19 +88,6 @@ struct log_ctx {
 	int verbose;
 };
 
-/*
- * The security level to use: -L when given, otherwise what the passphrases
- * imply (authPriv with -X, authNoPriv with -A), as config.c documents and
- * config_validate checks.
- */
-static enum seclevel effective_seclevel(const struct config *cfg)
-{
-	if (cfg->origin[OPT_SECLEVEL] != ORIGIN_DEFAULT)
-		return cfg->seclevel;
-	return cfg->privpasswd[0] ? SECLEVEL_AUTHPRIV :
-	       cfg->authpasswd[0] ? SECLEVEL_AUTHNOPRIV : SECLEVEL_NOAUTH;
-}
-
 static double now_s(void)
 {
 	struct timespec ts;
@@ -298,7 +285,7 @@ static int session_error(struct ctx *c, int code)
 		 * encrypted request most likely could not decrypt it: agents
 		 * drop such messages without a report. */
 		if (c->answered && c->cfg->protocol == SNMPV_3 &&
-		    effective_seclevel(c->cfg) == SECLEVEL_AUTHPRIV)
+		    config_seclevel(c->cfg) == SECLEVEL_AUTHPRIV)
 			return errorf(c->err, c->errlen, "no response from %s after %u s to "
 				      "an encrypted request, although the agent answered the "
 				      "engine discovery (privacy passphrase or protocol?)",
@@ -764,7 +751,7 @@ static void merge_paths(struct rowvec *names, const struct rowvec *paths)
 static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername)
 {
 	const struct config *cfg = c->cfg;
-	enum seclevel level = effective_seclevel(cfg);
+	enum seclevel level = config_seclevel(cfg);
 
 	snmp_sess_init(s);
 	s->peername = (char *)peername;

@@ -11,14 +11,22 @@
 static struct cli_args args;
 static char err[512];
 
-#define PARSE(...) parse((char *[]){ "check_async_leak", __VA_ARGS__, NULL })
+#define PARSE(...) parse((const char *[]){ "check_async_leak", __VA_ARGS__, NULL })
 
-static int parse(char **argv)
+/* getopt wants writable argv strings: copy the literals (values point into them). */
+static char argbuf[16][128];
+
+static int parse(const char **in)
 {
+	char *argv[17];
 	int argc = 0;
 
-	while (argv[argc])
+	while (in[argc] && argc < 16) {
+		snprintf(argbuf[argc], sizeof argbuf[argc], "%s", in[argc]);
+		argv[argc] = argbuf[argc];
 		argc++;
+	}
+	argv[argc] = NULL;
 	return cli_parse(argc, argv, &args, err, sizeof err);
 }
 

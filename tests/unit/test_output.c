@@ -275,3 +275,17 @@ Test(output, secrets_are_never_written)
 	cr_expect_null(strstr(out, "s3cret"), "%s", out);
 	free(out);
 }
+
+Test(output, a_threshold_whose_ends_cross_once_resolved_is_unknown_not_dropped)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_BASELINE, "40MB");
+	set(OPT_WARNING, "150%:50MB");
+	out = render(&snap, NULL, &ev);
+	cr_expect_eq(ev.state, STATE_UNKNOWN);
+	cr_expect(strncmp(out, "ASYNC_LEAK UNKNOWN - --warning: ", 32) == 0, "%s", out);
+	free(out);
+}
