@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# tests/valgrind.sh - `make valgrind`: the plugin under valgrind's memcheck
+# against the simulated host: normal checks (v1, v2c, v3), the error paths
+# (no response, wrong passphrase, missing perf table, bad options, a bad INI
+# file) and the history.  Fails on any memcheck error or definite leak.
+# Ends with the plain line "N passed, N failed".
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+PLUGIN=${PLUGIN:-$ROOT/plugin/check_async_leak}
+export BUILD
+. "$ROOT/tests/sim/simhost.sh"
+
+V=$(mktemp -d "${TMPDIR:-/tmp}/async-vg.XXXXXX")
+trap 'simhost_stop >/dev/null 2>&1; rm -rf "$V"' EXIT
+simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$V/agent" >/dev/null || { echo "agent did not start"; exit 1; }
+
+pass=0 failed=0
+vg() {	# description, then the plugin's arguments
+	local what=$1 rc
+	shift
+	timeout 120 valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite --log-file="$V/vg.log" "$PLUGIN" "$@" >"$V/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 99 ] || [ "$rc" -gt 3 ] || [ -s "$V/vg.log" ]; then
+		echo "FAIL valgrind: $what (exit $rc)"
+		sed 's/^/    /' "$V/vg.log" | head -40
+		failed=$((failed + 1))
+	else
+		echo "ok   valgrind: $what (exit $rc)"
+		pass=$((pass + 1))
+	fi
+}
+
+C=(-H 127.0.0.1 -p "$SIM_PORT" -t 5 --state-dir "$V/state")
+vg "v2c check" "${C[@]}" -C "$SIM_COMMUNITY" -w 200MB -c 400MB
+vg "v2c check again (history read back)" "${C[@]}" -C "$SIM_COMMUNITY" -w 200MB -c 400MB -vv
+vg "v1 check" "${C[@]}" -P 1 -C "$SIM_COMMUNITY"
+vg "v3 authPriv SHA-256/AES" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" \
+	-x AES -X "$SIM_V3_PRIVPASS"
+vg "v3 wrong passphrase" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A wrongpass123 \
+	-x AES -X "$SIM_V3_PRIVPASS"
+vg "regex and path" "${C[@]}" -C "$SIM_COMMUNITY" -r '^async' --path 'msmcon'
+vg "process missing" "${C[@]}" -C "$SIM_COMMUNITY" -n NoSuch.exe
+vg "no response" -H 127.0.0.1 -p 9 -t 2 -C "$SIM_COMMUNITY" --state-dir "$V/state"
+vg "bad option" -H 127.0.0.1 --frobnicate
+vg "bad range" -H 127.0.0.1 -w 20MB:10MB
+printf '[defaults]\ncomunity = x\n' >"$V/bad.ini"
+vg "bad INI file" -f "$V/bad.ini" -H 127.0.0.1
+vg "help" --help
+simhost_set_table "$ROOT/mib/hosts/win2k-noperf.tbl"
+vg "missing hrSWRunPerfTable" "${C[@]}" -C "$SIM_COMMUNITY"
+simhost_set_table "$ROOT/mib/hosts/win2k-badtypes.tbl"
+vg "wrong types" "${C[@]}" -C "$SIM_COMMUNITY"
+
+echo "valgrind: $pass passed, $failed failed"
+[ "$failed" -eq 0 ]
