@@ -49,6 +49,8 @@
 #define PLATEAU_AGE_S	(48 * 3600)
 #define P_AGREE		0.05
 #define FAST_BLOCKS	4
+#define WIDE_BLOCKS	6	/* hours per block of the 3-day window */
+#define WIDE_AGE_S	(48 * 3600)
 #define FAST_PRIOR	16
 #define DIFF_LAST	6	/* hours compared with the day before */
 #define MAX_SEGS	16	/* recent segments remembered */
@@ -457,6 +459,42 @@ static bool fast_rise(const double *x, const double *y, int n, double rate, stru
 	return true;
 }
 
+/*
+ * A leak that has lasted days under a slow sawtooth: the floors of 6-hour
+ * blocks over the last 3 days (one per allocator cycle), significant,
+ * spread out and still rising over the last half day.  Daily cycles and
+ * aliasing average out over three days; a staircase of steps stops rising.
+ */
+static bool wide_rise(const double *fl, const bool *valid, long long lo, long long seg_blk,
+		      long long now_blk, time_t now, double thr, struct fit *f)
+{
+	double x[NBLK / WIDE_BLOCKS], y[NBLK / WIDE_BLOCKS];
+	int n = 0;
+
+	memset(f, 0, sizeof *f);
+	for (long long b0 = now_blk - NBLK; b0 < now_blk; b0 += WIDE_BLOCKS) {
+		double m = INFINITY;
+		int k = 0;
+
+		for (long long b = b0; b < b0 + WIDE_BLOCKS; b++)
+			if (b >= seg_blk && valid[b - lo]) {
+				m = fmin(m, fl[b - lo]);
+				k++;
+			}
+		if (k < WIDE_BLOCKS * 2 / 3)
+			continue;
+		x[n] = ((double)(b0 * TREND_BLOCK_S) + WIDE_BLOCKS * TREND_BLOCK_S / 2.0 -
+			(double)now) / 3600.0;
+		y[n++] = m;
+	}
+	if (n < 8)
+		return false;
+	fit_series(x, y, n, Z_LONG, f);
+	return f->p < P_LONG && f->low > 0.5 * thr && f->slope > 0 &&
+	       spread_out(y, n, f->slope, x) &&
+	       y[n - 1] - y[n - 3] >= 0.5 * f->slope * (x[n - 1] - x[n - 3]);
+}
+
 /* How long the floors have been rising at about the slope (hours). */
 static double rise_hours(const double *fl, const bool *valid, long long lo, long long from,
 			 long long to, double slope)
@@ -696,11 +734,15 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		       fast_rise(x, y, nl, thr,
 				 &fl_fast);
 
-	if (!long_ok && !short_ok && !fast_ok)
+	struct fit fl_wide;
+	bool wide_ok = !long_ok && !short_ok && !fast_ok && r->segment_age_s >= WIDE_AGE_S &&
+		       wide_rise(fl, valid, lo, seg_blk, now_blk, now, thr, &fl_wide);
+
+	if (!long_ok && !short_ok && !fast_ok && !wide_ok)
 		return;
 
 	/* The short window tells the current rate of a rise that began lately. */
-	const struct fit *f = fast_ok ? &fl_fast
+	const struct fit *f = wide_ok ? &fl_wide : fast_ok ? &fl_fast
 			      : short_ok && (!long_ok || fl_short.slope > fl_long.slope)
 			      ? &fl_short : &fl_long;
 	r->slope_bph = f->slope;
@@ -710,6 +752,8 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		r->window_s = (double)(now_blk - sfrom) * TREND_BLOCK_S;
 	if (f == &fl_fast)
 		r->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
+	if (f == &fl_wide)
+		r->window_s = (double)NBLK * TREND_BLOCK_S;
 	r->floor_bytes = f->at_now;
 	r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, f->slope);
 	if (r->rising_s > r->segment_age_s)
