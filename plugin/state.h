@@ -50,9 +50,10 @@
  * hourly floors (trend_compact()); records older than STATE_KEEP_S (35 d)
  * are dropped, although trend_analyze() looks back only TREND_HISTORY_S
  * (8 d): five weeks of hourly floors cost ~40 KiB and are history an
- * admin can replay (README) when tuning thresholds.  At most STATE_MAX_RAW raw
- * samples (checks faster than one every ~10 s get whole hours compacted
- * early) and STATE_MAX_HOURLY floors (oldest dropped) are kept.  A year of
+ * admin can replay (README) when tuning thresholds.  At most
+ * STATE_MAX_RAW raw samples (checks faster than one every ~10 s get whole
+ * hours compacted early) and STATE_MAX_HOURLY floors (oldest dropped) are
+ * kept; when the arrays fill while reading, down to 3/4 of each.  A year of
  * 1-minute checks settles at about 1 040 lines, ~45 KiB; 5-minute checks
  * ~40 KiB.  Worst case, whatever the input: (STATE_MAX_RAW +
  * STATE_MAX_HOURLY) lines of at most 203 bytes plus < 16 KiB of metadata
