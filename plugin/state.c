@@ -251,7 +251,8 @@ static void drop_oldest(struct state_history *h, bool hourly, size_t k)
 }
 
 /* state_compact() with the two count limits as parameters. */
-static void compact_to(struct state_history *h, time_t now, size_t max_raw, size_t max_hourly)
+static void compact_to(struct state_history *h, time_t now, size_t max_raw,
+		       size_t max_hourly)
 {
 	time_t old = now - STATE_KEEP_S;
 	time_t cut = block_of(now - TREND_KEEP_RAW_S);

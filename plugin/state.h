@@ -214,9 +214,9 @@ int state_sample_check(const struct sample *s, char *err, size_t errlen);
 
 /*
  * Appends s (after state_sample_check; its hourly flag is ignored) as the
- * newest raw sample.  Records at or after s->t are replaced (a second check in the same second, or a
- * caller whose clock went back).  Returns 0, or -1 on a bad sample or
- * when memory runs out.
+ * newest raw sample.  Records at or after s->t are replaced (a second
+ * check in the same second, or a caller whose clock went back).  Returns
+ * 0, or -1 on a bad sample or when memory runs out.
  */
 int state_append(struct state_history *h, const struct sample *s,
 		 char *err, size_t errlen);
