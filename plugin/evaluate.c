@@ -31,28 +31,29 @@ void evaluate_add_note(struct evaluation *ev, const char *text)
 		ev->notes[ev->n_notes++] = text;
 }
 
-static double resolve_rate(const struct quantity *q, bool set, double baseline_bytes)
-{
-	if (!set)
-		return 0;
-	if (!q->percent)
-		return q->value;
-	return baseline_bytes > 0 ? q->value / 100.0 * baseline_bytes : 0;
-}
-
 void evaluate_trend_params(const struct config *cfg, double baseline_bytes,
 			   double limit_bytes, struct trend_params *p)
 {
 	memset(p, 0, sizeof *p);
-	p->growth_warning_bph = resolve_rate(&cfg->growth_warning, cfg->growth_warning_set,
-					     baseline_bytes);
-	p->growth_critical_bph = resolve_rate(&cfg->growth_critical, cfg->growth_critical_set,
-					      baseline_bytes);
+	/* Percent rates stay percent: trend.c resolves them against the
+	 * configured or learned baseline, which only it may know. */
+	if (cfg->growth_warning_set) {
+		if (cfg->growth_warning.percent)
+			p->growth_warning_pct = cfg->growth_warning.value;
+		else
+			p->growth_warning_bph = cfg->growth_warning.value;
+	}
+	if (cfg->growth_critical_set) {
+		if (cfg->growth_critical.percent)
+			p->growth_critical_pct = cfg->growth_critical.value;
+		else
+			p->growth_critical_bph = cfg->growth_critical.value;
+	}
 	p->timeleft_warning_s = cfg->timeleft_warning_s;
 	p->timeleft_critical_s = cfg->timeleft_critical_s;
 	p->limit_bytes = limit_bytes;
 	p->min_window_s = cfg->min_window_s;
-	p->baseline_bytes = cfg->baseline_set ? cfg->baseline.value : 0;
+	p->baseline_bytes = baseline_bytes;
 	p->baseline_auto = cfg->baseline_auto;
 }
 

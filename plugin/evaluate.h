@@ -56,9 +56,10 @@ struct evaluation {
 extern const char evaluate_default_advice[];
 
 /*
- * Fills trend parameters from cfg: thresholds in bytes/hour (percentages
- * of baseline_bytes; dropped when baseline_bytes <= 0), the limit, the
- * minimum window.
+ * Fills trend parameters from cfg: growth thresholds in bytes/hour or, for
+ * "N%/h", in percent (trend_analyze resolves them against the configured
+ * or learned baseline), time-left horizons, the limit, the minimum window,
+ * the configured baseline (baseline_bytes, 0 for none).
  */
 void evaluate_trend_params(const struct config *cfg, double baseline_bytes,
 			   double limit_bytes, struct trend_params *p);

@@ -7,6 +7,7 @@
  * line and exit 3.  Nothing here may exit with another code or die by a
  * signal: Nagios would read 1 as WARNING and a signal as a crash.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "output.h"
 #include "proc.h"
 #include "snmp.h"
+#include "state.h"
 #include "trend.h"
 #include "util.h"
 
@@ -84,12 +86,75 @@ static int load_ini(struct config *cfg, const struct cli_args *args,
 	return inifile_load(cfg, path, section, cfg->section[0] != '\0', notes, err, errlen);
 }
 
-static int check(const struct config *cfg, const struct inifile_notes *notes)
+/*
+ * The history step: lock the state file, add this check's sample, analyse
+ * the trend, save.  Returns 0, or -1 with a message (the caller reports it
+ * as a note and an UNKNOWN floor, the memory check still stands).
+ */
+static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
+		       const struct proc_total *total, time_t now,
+		       struct trend_params *tp, struct trend_result *tr,
+		       char *note, size_t notelen, char *err, size_t errlen)
 {
-	char err[ERRBUF_SIZE];
+	static struct state_file st;	/* large; static keeps it off the stack */
+	char path[STATE_PATH_MAX], key[STATE_STEM_MAX + 1];
+	struct sample s;
+	const struct sample *samples;
+	size_t n;
+	unsigned euid = (unsigned)geteuid();
+	double baseline = cfg->baseline_set ? cfg->baseline.value : 0;
+	/* The lock is only ever held for a few milliseconds by another check. */
+	unsigned lock_wait_ms = cfg->timeout_s * 1000 / 4;
+
+	if (state_path(cfg, getenv("MP_STATE_PATH"), euid, path, sizeof path, err, errlen) != 0 ||
+	    state_key(cfg, key, sizeof key, err, errlen) != 0 ||
+	    state_prepare_dir(path, euid, err, errlen) != 0 ||
+	    state_open(&st, path, key, now, lock_wait_ms, err, errlen) != 0)
+		return -1;
+
+	memset(&s, 0, sizeof s);
+	s.t = now;
+	s.mem_kb = (long)(total->mem_bytes / 1024.0);
+	proc_index_list(snap, s.indexes, sizeof s.indexes);
+	s.cpu_cs = total->cpu_cs;
+	s.has_cpu = total->has_cpu;
+	s.uptime_ticks = snap->uptime_ticks;
+	s.has_uptime = snap->has_uptime;
+	if (state_append(&st.h, &s, err, errlen) != 0) {
+		state_close(&st);
+		return -1;
+	}
+
+	evaluate_trend_params(cfg, baseline, config_limit_bytes(cfg, snap->mem_size_kb), tp);
+	if (st.h.have_baseline)
+		tp->learned_baseline_bytes = (double)st.h.baseline_kb * 1024.0;
+	samples = state_samples(&st.h, &n);
+	trend_analyze(samples, n, now, tp, tr);
+	if (tr->baseline_learned && tr->have_baseline)
+		state_set_baseline(&st.h, (long)(tr->baseline_bytes / 1024.0), now);
+	if (st.h.note[0])
+		snprintf(note, notelen, "History: %s", st.h.note);
+	else
+		note[0] = '\0';
+
+	if (state_save(&st, now, err, errlen) != 0) {
+		state_close(&st);
+		return -1;
+	}
+	state_close(&st);
+	return 0;
+}
+
+static int check(const struct config *cfg, const struct inifile_notes *notes, time_t now)
+{
+	char err[ERRBUF_SIZE], hist_err[ERRBUF_SIZE] = "", hist_note[ERRBUF_SIZE + STATE_NOTE_MAX + 64] = "";
 	struct proc_match match;
 	struct hr_snapshot snap;
+	struct proc_total total;
+	struct trend_params tp;
+	struct trend_result tr;
 	struct evaluation ev;
+	bool have_trend = false;
 	int rc;
 
 	if (proc_match_init(&match, cfg->process, config_use_regex(cfg) ? cfg->regex : NULL,
@@ -102,17 +167,56 @@ static int check(const struct config *cfg, const struct inifile_notes *notes)
 		return fail(err);
 	}
 
-	evaluate(cfg, &match, &snap, NULL, NULL, &ev);
+	proc_total(&snap, &total);
+	if (total.instances > 0)
+		have_trend = run_history(cfg, &snap, &total, now, &tp, &tr, hist_note,
+					 sizeof hist_note, hist_err, sizeof hist_err) == 0;
+
+	evaluate(cfg, &match, &snap, have_trend ? &tr : NULL, have_trend ? &tp : NULL, &ev);
+	if (total.instances > 0 && !have_trend) {
+		snprintf(hist_note, sizeof hist_note, "History unavailable, no trend: %s", hist_err);
+		if (ev.state == STATE_OK)
+			ev.state = STATE_UNKNOWN;
+	}
+	evaluate_add_note(&ev, hist_note[0] ? hist_note : NULL);
 	if (notes->secret_exposed)
 		evaluate_add_note(&ev, "Note: the INI file holds an SNMP secret and can be read"
 				  " by other users; chmod 600 it.");
-	output_write(stdout, cfg, &snap, NULL, &ev);
+	output_write(stdout, cfg, &snap, have_trend ? &tr : NULL, &ev);
 	rc = (int)ev.state;
 
 	snmp_snapshot_release(&snap);
 	proc_match_release(&match);
 	fflush(stdout);
 	return rc;
+}
+
+/*
+ * --replay FILE: the recorded series through the same trend code, one line
+ * a step.  Exit 0 when the whole file was read, 3 on bad input.
+ */
+static int replay(const struct config *cfg)
+{
+	char err[ERRBUF_SIZE], msg[ERRBUF_SIZE + CONFIG_PATH_MAX + 16];
+	struct trend_params tp;
+	FILE *in = strcmp(cfg->replay, "-") == 0 ? stdin : fopen(cfg->replay, "r");
+	int rc;
+
+	if (!in) {
+		snprintf(msg, sizeof msg, "cannot read %s: %s", cfg->replay, strerror(errno));
+		return fail(msg);
+	}
+	evaluate_trend_params(cfg, cfg->baseline_set ? cfg->baseline.value : 0,
+			      config_limit_bytes(cfg, -1), &tp);
+	rc = replay_run(in, stdout, &tp, err, sizeof err);
+	if (in != stdin)
+		fclose(in);
+	fflush(stdout);
+	if (rc != 0) {
+		snprintf(msg, sizeof msg, "%s: %s", cfg->replay, err);
+		return fail(msg);
+	}
+	return STATE_OK;
 }
 
 int main(int argc, char **argv)
@@ -157,6 +261,8 @@ int main(int argc, char **argv)
 	if (config_validate(&cfg, err, sizeof err) != 0)
 		return usage_error(err);
 
+	if (cfg.replay[0])
+		return replay(&cfg);
 	arm_backstop(cfg.timeout_s);
-	return check(&cfg, &notes);
+	return check(&cfg, &notes, time(NULL));
 }

@@ -124,11 +124,11 @@ void output_perfdata(FILE *out, const struct trend_result *tr, const struct eval
 		fputs(" 'growth'=", out);
 		num(out, round(tr->slope_bph));
 		fputc(';', out);
-		if (ev->trend.growth_warning_bph > 0)
-			num(out, round(ev->trend.growth_warning_bph));
+		if (tr->growth_warning_bph > 0)
+			num(out, round(tr->growth_warning_bph));
 		fputc(';', out);
-		if (ev->trend.growth_critical_bph > 0)
-			num(out, round(ev->trend.growth_critical_bph));
+		if (tr->growth_critical_bph > 0)
+			num(out, round(tr->growth_critical_bph));
 	}
 	if (tr && tr->have_forecast) {
 		fputs(" 'timeleft'=", out);
@@ -162,7 +162,8 @@ static void write_trend(FILE *out, const struct trend_result *tr, const struct e
 			dur(tr->segment_age_s), tr->restart_desc[0] ? tr->restart_desc : "new segment");
 	if (tr->verdict == TREND_COLLECTING) {
 		fprintf(out, "Trend: collecting history, %s of %s so far.\n",
-			dur(tr->segment_age_s), dur(ev->trend.min_window_s));
+			dur(tr->segment_age_s), dur(tr->window_needed_s > 0 ? tr->window_needed_s
+								: ev->trend.min_window_s));
 		return;
 	}
 	if (tr->have_slope)

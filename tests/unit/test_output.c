@@ -216,6 +216,7 @@ Test(output, leak_line_carries_growth_forecast_and_baseline)
 		.floor_bytes = 60.0 * 1048576, .segment_age_s = 3 * 86400,
 		.have_baseline = true, .baseline_bytes = 41943040,
 		.growth_state = STATE_WARNING, .timeleft_state = STATE_OK,
+		.growth_warning_bph = 1048576, .growth_critical_bph = 4194304,
 	};
 	struct evaluation ev;
 	char *out;
