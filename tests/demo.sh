@@ -44,7 +44,51 @@ simhost_set_mem 1388 49256
 check -H 127.0.0.1 -p "$SIM_PORT" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" \
 	-x AES -X "$SIM_V3_PRIVPASS" --state-dir "$DEMO_DIR/state" --baseline 40MB -w 150% -c 200%
 
-bold "== 3. Mistakes get one clear UNKNOWN line"
+# Writes the state file as if the plugin had checked every 5 minutes for the
+# last HOURS hours: the connector was restarted (index 1200 -> 1388) at 18:00
+# local time, HOURS ago; from then on mail traffic makes it leak 3 MiB/h
+# between 08:00 and 18:00 and nothing at night.  Prints Async.exe's memory
+# now, in KB.
+seed_history() {	# HOURS FILE
+	awk -v hours="$1" -v now="$(date +%s)" 'BEGIN {
+		srand(260554); start = now - hours * 3600; kb = 40960
+		printf "# check_async_leak state v1\n"
+		for (t = start - 4 * 3600; t < start; t += 300)	# before the restart
+			printf "%d %d 1200 - -\n", t, 190000 + int(rand() * 900)
+		for (t = start; t < now - 150; t += 300) {
+			hour = (18 + (t - start) / 3600) % 24
+			if (hour >= 8 && hour < 18) kb += 3 * 1024 * 300 / 3600
+			printf "%d %d 1388 - -\n", t, kb + int(rand() * 900)
+		}
+		printf "%d\n", kb > "/dev/stderr"
+	}' 2>"$2.kb" >"$2"
+	cat "$2.kb"
+}
+
+bold "== 3. The trend: a leak told from normal use, hours before memory runs out"
+echo "   Each step writes hours of 5-minute history into the state file, as if the"
+echo "   plugin had been scheduled all along, then runs one live check."
+echo
+T=(-H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY" --state-file "$DEMO_DIR/exch01.state"
+   -w 200MB -c 300MB --growth-warning 1MB/h --growth-critical 8MB/h --limit 256MB
+   --timeleft-warning 7d --timeleft-critical 2d)
+for step in "14 restarted last night at 18:00, it is 08:00: no traffic yet" \
+	    "24 18:00, a business day of mail traffic later" \
+	    "72 18:00 two business days later"; do
+	hours=${step%% *}
+	bold "-- ${step#* } (${hours} h of history)"
+	simhost_set_mem 1388 "$(seed_history "$hours" "$DEMO_DIR/exch01.state")"
+	grep -v '^#' "$DEMO_DIR/exch01.state" | awk '{ print $1, $2, $3 }' >"$DEMO_DIR/series.txt"
+	check "${T[@]}"
+done
+
+bold "== 4. The same history replayed offline, to tune thresholds (--replay)"
+printf '$ check_async_leak --replay series.txt --growth-warning 1MB/h --limit 256MB ... (every 6th hour)\n'
+"$PLUGIN" --replay "$DEMO_DIR/series.txt" --growth-warning 1MB/h --growth-critical 8MB/h \
+	--limit 256MB --timeleft-warning 7d --timeleft-critical 2d | awk 'NR == 1 || NR % 72 == 0'
+echo
+
+bold "== 5. Mistakes get one clear UNKNOWN line"
 check "${A[@]}" -w 200 -c lots
 check -H 127.0.0.1 -p "$SIM_PORT" -C wrong-community -t 2
 
