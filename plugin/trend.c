@@ -490,8 +490,13 @@ static bool wide_rise(const double *fl, const bool *valid, long long lo, long lo
 	if (n < 8)
 		return false;
 	fit_series(x, y, n, Z_LONG, f);
-	return f->p < P_LONG && f->low > 0.5 * thr && f->slope > 0 &&
-	       spread_out(y, n, f->slope, x) &&
+	/* A leak climbs in many small steps: none may carry a third of the rise. */
+	double rise = y[n - 1] - y[0], big = 0;
+
+	for (int i = 1; i < n; i++)
+		big = fmax(big, y[i] - y[i - 1]);
+	return f->p < P_LONG && f->low > 0.5 * thr && f->slope > 0 && rise > 0 &&
+	       big < rise / 3.0 &&
 	       y[n - 1] - y[n - 3] >= 0.5 * f->slope * (x[n - 1] - x[n - 3]);
 }
 

@@ -616,6 +616,28 @@ int main(int argc, char **argv)
 		printf(" | %-20s", buf);
 	}
 	printf("\n");
+	/* Flapping: alarm state changes per day once a leak is there. */
+	printf("\nAlarm state changes per day after the onset (all leak traces)\n");
+	for (int m = 0; m < NMETH; m++) {
+		double changes = 0, days = 0;
+		for (size_t f = 0; f < NFAM; f++) {
+			if (families[f].rate_kbh == 0)
+				continue;
+			for (int s = 0; s < seeds; s++) {
+				double t0 = start_all[f][s], on = onset_all[f][s];
+				int prev = -1;
+				for (int c = 0; c < NCHECK; c++) {
+					if (t0 + (double)c * CHECK_S < on)
+						continue;
+					int a = bad_all[m][f][s][c] > thr[m];
+					changes += prev >= 0 && a != prev;
+					prev = a;
+				}
+				days += (t0 + DAYS * 86400.0 - on) / 86400.0;
+			}
+		}
+		printf("  %-8s %.2f\n", meth_name[m], changes / days);
+	}
 	printf("\nTime back to OK after a restart that ended an alarm (h, median / max)\n");
 	for (int m = 0; m < NMETH; m++) {
 		struct result r;
