@@ -745,6 +745,9 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 
 	if (!long_ok && !short_ok && !fast_ok && !wide_ok)
 		return;
+	/* The fast route has no p of its own: report the rank tests' best. */
+	if (fast_ok)
+		fl_fast.p = guards && ns >= MIN_BLOCKS ? fmin(fl_long.p, fl_short.p) : fl_long.p;
 
 	/* The short window tells the current rate of a rise that began lately. */
 	const struct fit *f = wide_ok ? &fl_wide : fast_ok ? &fl_fast

@@ -161,6 +161,59 @@ Test(trend, flat_noise_and_spikes_is_stable)
 	cr_assert_eq(r.growth_state, STATE_OK);
 }
 
+/* Checks every 5 minutes over `days`; returns the first LEAK time or 0. */
+static time_t first_leak(size_t n, const struct trend_params *p)
+{
+	struct trend_result r;
+
+	for (size_t k = 1; k <= n; k++) {
+		trend_analyze(buf, k, buf[k - 1].t, p, &r);
+		if (r.verdict == TREND_LEAK)
+			return buf[k - 1].t;
+	}
+	return 0;
+}
+
+Test(trend, sawtooth_and_daily_cycle_are_not_leaks)
+{
+	struct trend_params p = params();
+	size_t n = 0;
+
+	/* A 6-hour sawtooth of 60 MB on 200 MB, 5 days. */
+	for (time_t t = T0; t < T0 + 5 * 86400; t += STEP)
+		buf[n++] = mk(t, 200000 + 60000 * ((t - T0) % (6 * H)) / (6 * H), "1");
+	p.growth_warning_bph = 500 * 1024.0;
+	cr_assert_eq(first_leak(n, &p), 0);
+
+	/* A 24-hour cycle of 30 MB peak to peak, 5 days. */
+	n = 0;
+	for (time_t t = T0; t < T0 + 5 * 86400; t += STEP)
+		buf[n++] = mk(t, lround(200000 + 15000 * sin(2 * M_PI * (double)(t - T0) / 86400)),
+			      "1");
+	cr_assert_eq(first_leak(n, &p), 0);
+}
+
+Test(trend, business_hours_leak_is_found)
+{
+	struct trend_params p = params();
+	size_t n = 0;
+	double kb = 200000;
+
+	/* Flat for two days, then +4 MB/h from 08:00 to 18:00 (Wednesday on). */
+	for (time_t t = T0; t < T0 + 4 * 86400; t += STEP) {
+		long h = (long)((t - T0) % 86400 / H);
+
+		if (t >= T0 + 2 * 86400 && h >= 8 && h < 18)
+			kb += 4000.0 * STEP / H;
+		buf[n++] = mk(t, lround(kb), "1");
+	}
+	p.growth_warning_bph = 500 * 1024.0;
+	time_t at = first_leak(n, &p);
+	cr_assert_neq(at, 0);
+	cr_assert_leq(at, T0 + 2 * 86400 + 16 * H, "found %.1f h after 08:00",
+		      (double)(at - T0 - 2 * 86400 - 8 * H) / H);
+}
+
 Test(trend, outliers_do_not_move_theil_sen)
 {
 	struct trend_params p = params();
