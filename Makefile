@@ -112,6 +112,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) sanitize
+	$(MAKE) valgrind
 
 demo:
 	@tests/deps.sh demo
@@ -126,6 +127,7 @@ sanitize: helpers
 	    CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
 	    $(BUILD)/san/check_async_leak $(BUILD)/san/unit_tests
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	    $(BUILD)/san/unit_tests --jobs=2
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    PLUGIN=$(abspath $(BUILD)/san/check_async_leak) BUILD=$(abspath $(BUILD)) \

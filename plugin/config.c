@@ -184,6 +184,14 @@ static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+const char *config_origin_name(enum origin o)
+{
+	static const char *const names[] = { "built-in", "[defaults]", "host section",
+					     "command line" };
+
+	return (unsigned)o < COUNT(names) ? names[o] : "?";
+}
+
 const char *config_protocol_name(enum snmp_version v) { return protocol_names[v]; }
 const char *config_seclevel_name(enum seclevel l) { return seclevel_names[l]; }
 const char *config_authproto_name(enum authproto p) { return authproto_names[p]; }
@@ -473,8 +481,15 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 	case OPT_COUNT:
 		break;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		cfg->origin[id] = (unsigned char)origin;
+		if (o->flags & OPTF_SECRET)
+			value = "(secret)";
+		else if (o->flags & OPTF_NO_ARG)
+			value = "";
+		if (copy_str(cfg->given[id], sizeof cfg->given[id], value) != 0)
+			memcpy(cfg->given[id] + sizeof cfg->given[id] - 4, "...", 4);
+	}
 	return rc;
 }
 

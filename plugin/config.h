@@ -94,8 +94,10 @@ struct config {
 	bool show_help;
 	bool show_version;
 
-	/* Bookkeeping: where each setting came from, indexed by option id. */
+	/* Bookkeeping, indexed by option id: where each setting came from and
+	 * its text as given (secrets as "(secret)"), for -vv. */
 	unsigned char origin[64];
+	char given[64][48];
 };
 
 /* Option ids, in the order of the help text. */
@@ -180,6 +182,9 @@ bool config_use_regex(const struct config *cfg);
  * when unknown); 0 when none is known.
  */
 double config_limit_bytes(const struct config *cfg, long long mem_size_kb);
+
+/* "built-in", "[defaults]", "host section", "command line". */
+const char *config_origin_name(enum origin o);
 
 /* Names for enum values, as written on the command line ("2c", "SHA-256"). */
 const char *config_protocol_name(enum snmp_version v);

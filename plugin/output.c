@@ -182,6 +182,21 @@ static void write_trend(FILE *out, const struct trend_result *tr, const struct e
 			tr->segments_leaking, tr->segments_seen > 0 ? tr->segments_seen - 1 : 0);
 }
 
+/* -vv: every setting not at its built-in default, with where it came from. */
+static void write_settings(FILE *out, const struct config *cfg)
+{
+	fputs("Settings:", out);
+	for (size_t i = 0; i < OPT_COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+
+		if (cfg->origin[i] == ORIGIN_DEFAULT || (o->flags & OPTF_NO_ARG))
+			continue;
+		fprintf(out, " %s=%s (%s);", o->name, cfg->given[i],
+			config_origin_name((enum origin)cfg->origin[i]));
+	}
+	fputc('\n', out);
+}
+
 void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
 		  const struct trend_result *tr, const struct evaluation *ev)
 {
@@ -218,10 +233,12 @@ void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot 
 		write_trend(out, tr, ev);
 	for (size_t i = 0; i < ev->n_notes; i++)
 		fprintf(out, "%s\n", ev->notes[i]);
-	if (cfg->verbose >= 2)
+	if (cfg->verbose >= 2) {
 		fprintf(out, "Agent %s:%u, SNMP v%s, %zu processes walked, %u requests.\n",
 			cfg->hostname, cfg->port, config_protocol_name(cfg->protocol),
 			snap->rows_walked, snap->requests);
+		write_settings(out, cfg);
+	}
 	if (ev->advice && (ev->state == STATE_WARNING || ev->state == STATE_CRITICAL))
 		fprintf(out, "Advice: %s\n", ev->advice);
 }

@@ -290,3 +290,22 @@ Test(output, a_threshold_whose_ends_cross_once_resolved_is_unknown_not_dropped)
 	cr_expect(strncmp(out, "ASYNC_LEAK UNKNOWN - --warning: ", 32) == 0, "%s", out);
 	free(out);
 }
+
+Test(output, vv_lists_settings_with_their_origin_and_masks_secrets)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct evaluation ev;
+	char *out;
+
+	cr_assert_eq(config_set(&cfg, OPT_COMMUNITY, "s3cretCommunity", ORIGIN_INI_DEFAULTS,
+				err, sizeof err), 0);
+	cr_assert_eq(config_set(&cfg, OPT_WARNING, "150%", ORIGIN_INI_SECTION, err, sizeof err), 0);
+	set(OPT_BASELINE, "40MB");
+	cfg.verbose = 2;
+	out = render(&snap, NULL, &ev);
+	cr_expect(strstr(out, "Settings: hostname=exch01 (command line); community=(secret)"
+			 " ([defaults]); warning=150% (host section); baseline=40MB (command line);")
+		  != NULL, "%s", out);
+	cr_expect_null(strstr(out, "s3cret"), "%s", out);
+	free(out);
+}
