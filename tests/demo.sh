@@ -11,6 +11,8 @@ PLUGIN=${PLUGIN:-$ROOT/plugin/check_async_leak}
 export BUILD
 # shellcheck source=tests/sim/simhost.sh
 . "$ROOT/tests/sim/simhost.sh"
+# shellcheck source=tests/sim/history.sh
+. "$ROOT/tests/sim/history.sh"
 
 DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/async-demo.XXXXXX")
 cleanup() { simhost_stop >/dev/null 2>&1 || true; rm -rf "$DEMO_DIR"; }
@@ -44,30 +46,10 @@ simhost_set_mem 1388 49256
 check -H 127.0.0.1 -p "$SIM_PORT" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" \
 	-x AES -X "$SIM_V3_PRIVPASS" --state-dir "$DEMO_DIR/state" --baseline 40MB -w 150% -c 200%
 
-# Writes the state file as if the plugin had checked every 5 minutes for the
-# last HOURS hours: the connector was restarted (index 1200 -> 1388) at 18:00
-# local time, HOURS ago; from then on mail traffic makes it leak 3 MiB/h
-# between 08:00 and 18:00 and nothing at night.  Prints Async.exe's memory
-# now, in KB.
-seed_history() {	# HOURS FILE
-	awk -v hours="$1" -v now="$(date +%s)" 'BEGIN {
-		srand(260554); start = now - hours * 3600; kb = 40960
-		printf "# check_async_leak state v1\n"
-		for (t = start - 4 * 3600; t < start; t += 300)	# before the restart
-			printf "%d %d 1200 - -\n", t, 190000 + int(rand() * 900)
-		for (t = start; t < now - 150; t += 300) {
-			hour = (18 + (t - start) / 3600) % 24
-			if (hour >= 8 && hour < 18) kb += 3 * 1024 * 300 / 3600
-			printf "%d %d 1388 - -\n", t, kb + int(rand() * 900)
-		}
-		printf "%d\n", kb > "/dev/stderr"
-	}' 2>"$2.kb" >"$2"
-	cat "$2.kb"
-}
-
 bold "== 3. The trend: a leak told from normal use, hours before memory runs out"
 echo "   Each step writes hours of 5-minute history into the state file, as if the"
-echo "   plugin had been scheduled all along, then runs one live check."
+echo "   plugin had been scheduled all along, then runs one live check. Restarted at"
+echo "   18:00 (index 1200 -> 1388), Async.exe leaks 3 MiB/h in business hours only."
 echo
 T=(-H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY" --state-file "$DEMO_DIR/exch01.state"
    -w 200MB -c 300MB --growth-warning 1MB/h --growth-critical 8MB/h --limit 256MB
@@ -77,7 +59,7 @@ for step in "14 restarted last night at 18:00, it is 08:00: no traffic yet" \
 	    "72 18:00 two business days later"; do
 	hours=${step%% *}
 	bold "-- ${step#* } (${hours} h of history)"
-	simhost_set_mem 1388 "$(seed_history "$hours" "$DEMO_DIR/exch01.state")"
+	simhost_set_mem 1388 "$(history_seed "$DEMO_DIR/exch01.state" "$hours" 3072)"
 	grep -v '^#' "$DEMO_DIR/exch01.state" | awk '{ print $1, $2, $3 }' >"$DEMO_DIR/series.txt"
 	check "${T[@]}"
 done
