@@ -565,27 +565,47 @@ static bool segment_leaked(const struct sample *s, const struct segment *g, doub
 }
 
 /* Median floor of the first hours of the recent segments. */
+/*
+ * Median floor of the first BASE_HOURS of one segment into *out; false
+ * when they are not over yet or lack coverage.
+ */
+static bool first_hours_floor(const struct sample *s, const struct segment *g,
+			      double spacing, time_t now, double *out)
+{
+	double fl[NBLK], v[BASE_HOURS];
+	bool valid[NBLK];
+	long long b0 = block_of(s[g->first].t);
+	int nv = 0;
+
+	if (block_of(now) < b0 + BASE_HOURS)
+		return false;
+	block_floors(s, g->first, g->end, b0, BASE_HOURS, spacing, now, fl, valid);
+	for (int b = 0; b < BASE_HOURS; b++)
+		if (valid[b])
+			v[nv++] = fl[b];
+	if (nv < 2)
+		return false;
+	*out = median(v, nv);
+	return true;
+}
+
+/*
+ * Median floor of the first hours of the recent segments.  Segments that
+ * began with a start we saw count; the one the history began in (its start
+ * unknown) only when there is no other.
+ */
 static double learn_baseline(const struct sample *s, const struct segment *segs, int nsegs,
 			     double spacing, time_t now)
 {
 	double per[BASE_SEGS];
 	int k = 0;
 
-	for (int g = nsegs - 1; g >= 0 && k < BASE_SEGS; g--) {
-		double fl[NBLK], v[BASE_HOURS];
-		bool valid[NBLK];
-		long long b0 = block_of(s[segs[g].first].t);
-		int nv = 0;
-
-		if (block_of(now) < b0 + BASE_HOURS)
-			continue;	/* its first hours are not over yet */
-		block_floors(s, segs[g].first, segs[g].end, b0, BASE_HOURS, spacing, now, fl, valid);
-		for (int b = 0; b < BASE_HOURS; b++)
-			if (valid[b])
-				v[nv++] = fl[b];
-		if (nv >= 2)
-			per[k++] = median(v, nv);
-	}
+	for (int g = nsegs - 1; g >= 0 && k < BASE_SEGS; g--)
+		if (segs[g].kind != B_NONE && first_hours_floor(s, &segs[g], spacing, now, &per[k]))
+			k++;
+	if (k == 0 && nsegs > 0 && segs[0].kind == B_NONE &&
+	    first_hours_floor(s, &segs[0], spacing, now, &per[0]))
+		k = 1;
 	return k > 0 ? median(per, k) : 0.0;
 }
 
@@ -688,7 +708,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 			r->floor_bytes = fl[b - lo];
 			break;
 		}
-	if (r->floor_bytes == 0 && n > 0)
+	if (r->floor_bytes == 0 && samples[cur->end - 1].mem_kb > 0)
 		r->floor_bytes = (double)samples[cur->end - 1].mem_kb * 1024.0;
 
 	/* 3. The two windows. */
