@@ -472,6 +472,9 @@ static void eval_params(struct trend_params *p)
 	p->timeleft_critical_s = 12 * 3600.0;
 	p->limit_bytes = LIMIT_KB * 1024.0;
 	p->baseline_auto = true;
+	/* EVAL_MIN_WINDOW_H: try another --min-window (hours). */
+	if (getenv("EVAL_MIN_WINDOW_H"))
+		p->min_window_s = atof(getenv("EVAL_MIN_WINDOW_H")) * 3600.0;
 }
 
 int main(int argc, char **argv)
