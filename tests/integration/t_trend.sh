@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# History + trend end to end: a pre-seeded state file plus one live SNMP
+# sample from the simulated host gives the expected state, summary and
+# perfdata; restarts, --baseline auto, damage, symlinks and locks behave.
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/tests/sim/history.sh"
+
+simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$T/agent" >/dev/null || { fail "agent"; finish; }
+S=$T/exch01.state
+A=(-H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY" --state-file "$S" -w 200MB -c 300MB
+   --growth-warning 1MB/h --growth-critical 8MB/h --limit 256MB)
+
+# 1. A steady leak of 2 MiB/h for 20 h after a restart: WARNING on growth,
+#    with growth and timeleft perfdata.
+simhost_set_mem 1388 "$(history_seed "$S" 20 2048 steady)"
+run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 1d
+expect_rc 1 "steady 2 MiB/h leak -> WARNING"
+expect_match "^ASYNC_LEAK WARNING - Async.exe [0-9.]+ MiB \(1 instance\), leaking \+2\.[0-9] MiB/h for [0-9]+ h, limit 256\.0 MiB in ~[0-9.]+ d \|" "summary names rate, duration, forecast"
+expect_match "'growth'=2[0-9]{6};1048576;8388608 " "growth perfdata in bytes per hour with thresholds"
+expect_match "'timeleft'=[0-9]+s;604800:;86400: " "timeleft perfdata in seconds with N: ranges"
+expect_match "^Restarted 20 h ago \(index 1200 -> 1388\)\.$" "long output tells the restart"
+expect_match "^Limit 256\.0 MiB \(--limit\) reached in ~" "long output gives the forecast"
+expect_match "^Advice: .*Q260554" "the advice comes with the WARNING"
+left=$(printf '%s\n' "$OUT" | grep -oE "'timeleft'=[0-9]+" | cut -d= -f2)
+# (256 MiB - ~80 MiB) at 2 MiB/h is ~88 h; allow the estimate's noise.
+if [ -n "$left" ] && [ "$left" -gt $((70 * 3600)) ] && [ "$left" -lt $((110 * 3600)) ]; then
+	ok "forecast ~88 h ($((left / 3600)) h)"
+else
+	fail "forecast off: '$left' s"
+fi
+grep -q '^# key=127.0.0.1+' "$S" && ok "the seeded file was adopted and given the check's key" \
+	|| fail "no key written: $(head -3 "$S")"
+[ "$(stat -c %a "$S")" = 600 ] && ok "state file mode 0600" || fail "mode $(stat -c %a "$S")"
+
+# 2. Shorter horizon: the same history is CRITICAL on time left.
+simhost_set_mem 1388 "$(history_seed "$S" 20 2048 steady)"
+run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 5d
+expect_rc 2 "time left under --timeleft-critical -> CRITICAL"
+
+# 3. Flat after a restart, 20 h: OK, no leak.
+simhost_set_mem 1388 "$(history_seed "$S" 20 0 steady)"
+run_plugin "${A[@]}"
+expect_rc 0 "flat history -> OK"
+expect_match "no leak \|" "summary says no leak"
+expect_no_match "'timeleft'=" "no forecast without a rise"
+
+# 4. The live sample has another index than the history: a restart now.
+history_seed "$S" 20 2048 steady >/dev/null
+simhost_set_field 1388 mem 40960
+sed -i 's/ 1388 - -$/ 1500 - -/' "$S"
+run_plugin "${A[@]}"
+expect_rc 0 "a fresh restart -> OK while collecting"
+expect_match "restarted [0-9]+ s ago \|" "summary: restarted just now"
+expect_match "^Restarted .*\(index 1500 -> 1388\)" "long output names the index change"
+expect_match "^Trend: collecting history" "collecting after the restart"
+
+# 5. --baseline auto learns the floor of the first hours and resolves percents.
+simhost_set_mem 1388 "$(history_seed "$S" 30 0 steady)"
+run_plugin "${A[@]}" --baseline auto --warning 150% --critical 300%
+expect_rc 0 "baseline auto, flat -> OK"
+expect_match "'baseline'=4[0-9]{7}B" "learned baseline ~40 MiB in perfdata"
+expect_match "^Baseline 40\.[0-9] MiB \(learned\)" "long output says learned"
+simhost_set_field 1388 mem 70000
+run_plugin "${A[@]}" --baseline auto --warning 150% --critical 300%
+expect_rc 1 "70 MB against a learned 40 MiB baseline and 150% -> WARNING"
+
+# 6. A damaged file is read as empty history with a note and replaced.
+printf 'garbage\n\x01\x02 not a state file\n' >"$S"
+run_plugin "${A[@]}"
+expect_rc 0 "damaged state -> still a check"
+expect_match "^History: " "a note on the damaged file"
+head -1 "$S" | grep -q '^# check_async_leak state v1$' && ok "damaged file replaced" \
+	|| fail "not replaced: $(head -1 "$S")"
+
+# 7. A symbolic link is never followed; the target stays as it was.
+echo precious >"$T/target"
+rm -f "$S"
+ln -s "$T/target" "$S"
+run_plugin "${A[@]}"
+expect_rc 3 "symlink state file, memory OK -> UNKNOWN"
+expect_match "History unavailable" "says why the trend is missing"
+[ "$(cat "$T/target")" = precious ] && ok "symlink target untouched" || fail "target changed"
+run_plugin "${A[@]}" -c 10MB
+expect_rc 2 "symlink state file, memory CRITICAL -> CRITICAL stands"
+rm -f "$S"
+
+# 8. Another check holding the lock: a bounded wait, then UNKNOWN.
+history_seed "$S" 2 0 steady >/dev/null
+( flock -x 9; sleep 8 ) 9>"$S.lock" &
+track_pid $!
+sleep 0.5
+run_plugin "${A[@]}" -t 4
+expect_rc 3 "state locked by another check -> UNKNOWN"
+expect_match "locked by another check" "says it is locked"
+[ "$ELAPSED_MS" -lt 4000 ] && ok "gave up within the timeout (${ELAPSED_MS} ms)" \
+	|| fail "waited ${ELAPSED_MS} ms"
+
+# 9. Default location: $MP_STATE_PATH/<euid>/check_async_leak/.
+MP_STATE_PATH=$T/mp run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY"
+expect_rc 0 "MP_STATE_PATH honoured"
+ls "$T/mp/$(id -u)/check_async_leak/"*.state >/dev/null 2>&1 && ok "state under \$MP_STATE_PATH/<euid>/check_async_leak" \
+	|| fail "no state file under $T/mp: $(find "$T/mp" | head)"
+finish
