@@ -748,6 +748,24 @@ static void merge_paths(struct rowvec *names, const struct rowvec *paths)
 	}
 }
 
+
+/*
+ * Derives a v3 key (Ku) from a passphrase with the session's authentication
+ * hash, as RFC 3414 and RFC 3826 want for both keys.  what names the key
+ * in messages; the passphrase never appears in them.
+ */
+static int derive_key(struct ctx *c, const struct snmp_session *s, const char *pass,
+		      const char *what, u_char *key, size_t *keylen)
+{
+	if (strlen(pass) < 8)
+		return errorf(c->err, c->errlen, "the %s passphrase must have at least "
+			      "8 characters", what);
+	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
+			(const u_char *)pass, strlen(pass), key, keylen) != SNMPERR_SUCCESS)
+		return errorf(c->err, c->errlen, "cannot derive a key from the %s "
+			      "passphrase", what);
+	return 0;
+}
 static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername)
 {
 	const struct config *cfg = c->cfg;
@@ -790,15 +808,10 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 			      config_authproto_name(cfg->authproto));
 	}
 	s->securityAuthProtoLen = USM_AUTH_PROTO_SHA_LEN;
-	if (strlen(cfg->authpasswd) < 8)
-		return errorf(c->err, c->errlen, "the authentication passphrase must have "
-			      "at least 8 characters");
 	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
-			(const u_char *)cfg->authpasswd, strlen(cfg->authpasswd),
-			s->securityAuthKey, &s->securityAuthKeyLen) != SNMPERR_SUCCESS)
-		return errorf(c->err, c->errlen, "cannot derive a key from the "
-			      "authentication passphrase");
+	if (derive_key(c, s, cfg->authpasswd, "authentication", s->securityAuthKey,
+		       &s->securityAuthKeyLen) != 0)
+		return -1;
 	if (level != SECLEVEL_AUTHPRIV)
 		return 0;
 
@@ -828,16 +841,9 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 			      "this Net-SNMP library",
 			      config_privproto_name(cfg->privproto));
 	}
-	if (strlen(cfg->privpasswd) < 8)
-		return errorf(c->err, c->errlen, "the privacy passphrase must have at least "
-			      "8 characters");
 	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	if (generate_Ku(s->securityAuthProto, (u_int)s->securityAuthProtoLen,
-			(const u_char *)cfg->privpasswd, strlen(cfg->privpasswd),
-			s->securityPrivKey, &s->securityPrivKeyLen) != SNMPERR_SUCCESS)
-		return errorf(c->err, c->errlen, "cannot derive a key from the privacy "
-			      "passphrase");
-	return 0;
+	return derive_key(c, s, cfg->privpasswd, "privacy", s->securityPrivKey,
+			  &s->securityPrivKeyLen);
 }
 
 /* The part of snmp_query that runs between init_snmp and snmp_shutdown. */
