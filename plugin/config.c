@@ -88,8 +88,8 @@ const struct option_def config_options[OPT_COUNT] = {
 	  "Sentence added to the long output on WARNING and CRITICAL; 'none'"
 	  " for no advice.", "KB Q260554 advice for Async.exe" },
 	{ OPT_VERBOSE, "verbose", "verbose", 'v', OPTF_NO_ARG, NULL,
-	  "More detail: -v instances, -vv settings and SNMP figures, -vvv an"
-	  " SNMP trace on stderr.", NULL },
+	  "More detail: -v where the history is kept, -vv settings and SNMP"
+	  " figures, -vvv an SNMP trace on stderr.", NULL },
 	{ OPT_REPLAY, "replay", NULL, 0, OPTF_CLI_ONLY, "FILE",
 	  "Replay a recorded series (UNIX_TIME MEM_KB [INDEXES] a line, or CSV)"
 	  " through the trend evaluation instead of querying a host.", NULL },

@@ -132,10 +132,11 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	trend_analyze(samples, n, now, tp, tr);
 	if (tr->baseline_learned && tr->have_baseline)
 		state_set_baseline(&st.h, (long)(tr->baseline_bytes / 1024.0), now);
+	note[0] = '\0';
 	if (st.h.note[0])
 		snprintf(note, notelen, "History: %s", st.h.note);
-	else
-		note[0] = '\0';
+	else if (cfg->verbose >= 1)
+		snprintf(note, notelen, "History: %zu records in %s.", st.h.n, path);
 
 	if (state_save(&st, now, err, errlen) != 0) {
 		state_close(&st);
