@@ -136,7 +136,8 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	if (st.h.note[0])
 		snprintf(note, notelen, "History: %s", st.h.note);
 	else if (cfg->verbose >= 1)
-		snprintf(note, notelen, "History: %zu records in %s.", st.h.n, path);
+		snprintf(note, notelen, "History: %zu record%s in %s.", st.h.n,
+			 st.h.n == 1 ? "" : "s", path);
 
 	if (state_save(&st, now, err, errlen) != 0) {
 		state_close(&st);

@@ -101,6 +101,6 @@ expect_rc 0 "MP_STATE_PATH honoured"
 ls "$T/mp/$(id -u)/check_async_leak/"*.state >/dev/null 2>&1 && ok "state under \$MP_STATE_PATH/<euid>/check_async_leak" \
 	|| fail "no state file under $T/mp: $(find "$T/mp" | head)"
 MP_STATE_PATH=$T/mp run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY" -v
-expect_match "^History: [0-9]+ records in $T/mp/$(id -u)/check_async_leak/127\.0\.0\.1\+$SIM_PORT\+async\.exe\.state\.$" \
+expect_match "^History: [0-9]+ records? in $T/mp/$(id -u)/check_async_leak/127\.0\.0\.1\+$SIM_PORT\+async\.exe\.state\.$" \
 	"-v says where the history is kept"
 finish
