@@ -248,10 +248,19 @@ static void generate(const struct family *fam, int seed, struct trace *tr)
 	}
 	tr->limit_t = -1;
 	if (rate > 0) {
-		/* The leak alone from the onset: when would it cross the limit? */
-		double room = LIMIT_KB - base, t = tr->onset;
-		double avg = business ? rate * 50.0 / 168.0 : rate;
-		tr->limit_t = t + room / avg * 3600.0;
+		/*
+		 * The leak alone from the onset: when does it cross the limit?
+		 * Stepped minute by minute, so that a business-hours leak's
+		 * nights and weekends count as they fall.
+		 */
+		double room = LIMIT_KB - base, t = tr->onset, grown = 0;
+
+		while (grown < room) {
+			if (!business || is_business(t))
+				grown += rate / 60.0;
+			t += 60.0;
+		}
+		tr->limit_t = t;
 		if (restart_every > 0 || crash_mean > 0)
 			tr->limit_t = 1e18;	/* restarts keep it below the limit */
 	}
@@ -262,7 +271,8 @@ static void eval_params(struct trend_params *p);
 static struct sample hist[MAXS];
 
 /* Per check: our alarm state (0/1/2); competitors: a badness value. */
-static void run_methods(const struct trace *tr, signed char *ours, float *bad[NMETH])
+static void run_methods(const struct trace *tr, signed char *ours, float *left_h,
+			float *bad[NMETH])
 {
 	struct trend_params p;
 	size_t nh = 0, next = 0;
@@ -293,6 +303,7 @@ static void run_methods(const struct trace *tr, signed char *ours, float *bad[NM
 		trend_analyze(hist, nh, now, &p, &r);
 		int st = r.growth_state > r.timeleft_state ? r.growth_state : r.timeleft_state;
 		ours[c] = (signed char)st;
+		left_h[c] = r.have_forecast ? (float)(r.timeleft_s / 3600.0) : -1.0f;
 
 		/* OLS over the raw samples of the last 6 h and 1 h. */
 		double sx = 0, sy = 0, sxx = 0, sxy = 0, n6 = 0;
@@ -368,6 +379,7 @@ struct result {
 
 #define MAXSEED 48
 static signed char ours_all[NFAM][MAXSEED][NCHECK];
+static float left_all[NFAM][MAXSEED][NCHECK];	/* plugin's forecast, h; -1 none */
 static float bad_all[NMETH][NFAM][MAXSEED][NCHECK];
 static double onset_all[NFAM][MAXSEED], limit_all[NFAM][MAXSEED], start_all[NFAM][MAXSEED];
 static double restarts_all[NFAM][MAXSEED][64];
@@ -463,6 +475,61 @@ static double tune(int m, int seeds)
 	return hi;
 }
 
+/*
+ * Forecast error of the plugin: |forecast - actual| / actual time to the
+ * limit (actual: when the leak alone crosses it), at the first alarm after
+ * the onset and 24 h and 48 h later, per leak family that reaches the
+ * limit at all (not under restarts).  A check without a forecast, or past
+ * the trace's end or the limit, is counted apart.
+ */
+static void forecast_table(int seeds)
+{
+	static const double lag_h[3] = { 0, 24, 48 };
+
+	printf("\nForecast error of the plugin, |forecast - actual| / actual time to the\n"
+	       "limit, median / P90 (n), at the first alarm and 24 h and 48 h later\n");
+	printf("%-26s | %-18s | %-18s | %-18s\n", "family", "at detection", "+24 h", "+48 h");
+	for (size_t f = 0; f < NFAM; f++) {
+		if (families[f].rate_kbh < 500 || families[f].kind == K_DAILYLEAK)
+			continue;
+		printf("%-26s", families[f].name);
+		for (int l = 0; l < 3; l++) {
+			double err[MAXSEED];
+			int ne = 0, none = 0;
+			char buf[64];
+
+			for (int s = 0; s < seeds; s++) {
+				double t0 = start_all[f][s], on = onset_all[f][s];
+				int det = -1;
+
+				for (int c = 0; c < NCHECK && det < 0; c++)
+					if (t0 + (double)c * CHECK_S >= on && ours_all[f][s][c] > 0)
+						det = c;
+				if (det < 0)
+					continue;
+				int c = det + (int)(lag_h[l] * 3600.0 / CHECK_S);
+				double t = t0 + (double)c * CHECK_S, actual = (limit_all[f][s] - t) / 3600.0;
+
+				if (c >= NCHECK || actual <= 0)
+					continue;
+				if (left_all[f][s][c] < 0) {
+					none++;
+					continue;
+				}
+				err[ne++] = fabs(left_all[f][s][c] - actual) / actual;
+			}
+			double med = quant(err, ne, 0.5), p90 = quant(err, ne, 0.9);
+			if (none)
+				snprintf(buf, sizeof buf, "%4.2f %5.2f (%d,%d-)", med, p90, ne, none);
+			else
+				snprintf(buf, sizeof buf, "%4.2f %5.2f (%d)", med, p90, ne);
+			printf(" | %-18s", buf);
+		}
+		printf("\n");
+	}
+	printf("(n: leaks with a forecast at that time; k-: as many without one)\n");
+}
+
 static void eval_params(struct trend_params *p)
 {
 	memset(p, 0, sizeof *p);
@@ -522,7 +589,7 @@ int main(int argc, char **argv)
 			generate(&families[f], s + seed_base, &tr);
 			for (int m = 0; m < NMETH; m++)
 				bad[m] = bad_all[m][f][s];
-			run_methods(&tr, ours_all[f][s], bad);
+			run_methods(&tr, ours_all[f][s], left_all[f][s], bad);
 			onset_all[f][s] = tr.onset;
 			limit_all[f][s] = tr.limit_t;
 			start_all[f][s] = (double)tr.t[0];
@@ -619,6 +686,7 @@ int main(int argc, char **argv)
 		printf(" | %-20s", buf);
 	}
 	printf("\n");
+	forecast_table(seeds);
 	/* Flapping: alarm state changes per day once a leak is there. */
 	printf("\nAlarm state changes per day after the onset (all leak traces)\n");
 	for (int m = 0; m < NMETH; m++) {
