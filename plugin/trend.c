@@ -500,6 +500,54 @@ static bool wide_rise(const double *fl, const bool *valid, long long lo, long lo
 	       y[n - 1] - y[n - 3] >= 0.5 * f->slope * (x[n - 1] - x[n - 3]);
 }
 
+/*
+ * The long-run rate of a rise: each of the last 24 hourly floors against
+ * the same hour k days earlier (k = 2, else 1), divided by the hours
+ * between.  Every hour of the day counts once, so a leak that grows only
+ * in business hours gets its daily average, not its daytime pace, and a
+ * daily cycle cancels out.  Taken only when the differences are level
+ * (lower quartile >= 0.9 x median: the rise has gone on for more than the
+ * whole span; a younger one gives a ramp) and nearly all positive; the
+ * 2-day rate only when it agrees with the 1-day one (the leak did not
+ * just speed up).  *low is the lower quartile.
+ */
+static bool long_run_rate(const double *fl, const bool *valid, long long lo, long long seg_blk,
+			  long long now_blk, double *rate, double *low, int *days)
+{
+	double r[3] = { 0, 0, 0 }, q[3] = { 0, 0, 0 };
+	bool ok[3] = { false, false, false };
+
+	for (int k = 1; k <= 2; k++) {
+		double d[24], tmp[24];
+		int nd = 0, pos = 0;
+
+		for (long long b = now_blk - 24; b < now_blk; b++) {
+			long long i = b - lo, j = i - 24LL * k;
+
+			if (j < 0 || b - 24LL * k < seg_blk || !valid[i] || !valid[j])
+				continue;
+			d[nd] = (fl[i] - fl[j]) / (24.0 * k);
+			pos += d[nd] > 0;
+			nd++;
+		}
+		if (nd < 16 || pos < nd - 2)
+			continue;
+		memcpy(tmp, d, (size_t)nd * sizeof *tmp);
+		qsort(tmp, (size_t)nd, sizeof *tmp, cmp_double);
+		r[k] = median(d, nd);
+		q[k] = tmp[(nd - 1) / 4];
+		ok[k] = r[k] > 0 && q[k] >= 0.9 * r[k];
+	}
+	int k = ok[2] && ok[1] && r[2] >= 0.95 * r[1] ? 2 : ok[1] ? 1 : 0;
+
+	if (k == 0)
+		return false;
+	*rate = r[k];
+	*low = q[k];
+	*days = k;
+	return true;
+}
+
 /* How long the floors have been rising at about the slope (hours). */
 static double rise_hours(const double *fl, const bool *valid, long long lo, long long from,
 			 long long to, double slope)
@@ -783,24 +831,45 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	if (f == &fl_wide)
 		r->window_s = (double)NBLK * TREND_BLOCK_S;
 	r->floor_bytes = f->at_now;
-	r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, f->slope);
+	r->recent_slope_bph = f->slope;
+
+	/*
+	 * With long_run_rate set, once the rise has lasted more than a day,
+	 * the rate the admin sees,
+	 * the growth levels and the forecast use its long-run rate: a
+	 * traffic-driven leak grows only in the daytime, and its daytime pace
+	 * would bring the limit days too early.  The verdict that there is a
+	 * rise stays with the windows above.
+	 */
+	double rate = f->slope, low;
+	int days;
+
+	if (p->long_run_rate && long_run_rate(fl, valid, lo, seg_blk, now_blk, &rate, &low, &days)) {
+		r->long_run = true;
+		r->slope_bph = rate;
+		r->slope_low_bph = low;
+		r->window_s = (double)(24 * (days + 1)) * TREND_BLOCK_S;
+	} else {
+		rate = f->slope;
+	}
+	r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, rate);
 	if (r->rising_s > r->segment_age_s)
 		r->rising_s = r->segment_age_s;
 
 	r->verdict = TREND_RISING;
-	if (thr > 0 && f->slope >= thr) {
+	if (thr > 0 && rate >= thr) {
 		r->verdict = TREND_LEAK;
-		r->growth_state = r->growth_critical_bph > 0 && f->slope >= r->growth_critical_bph
+		r->growth_state = r->growth_critical_bph > 0 && rate >= r->growth_critical_bph
 				  ? STATE_CRITICAL
 				  : r->growth_warning_bph > 0 ? STATE_WARNING : STATE_OK;
 	}
 
 	/* 4. Forecast. */
-	if (p->limit_bytes > 0 && f->slope > 0) {
+	if (p->limit_bytes > 0 && rate > 0) {
 		double left = p->limit_bytes - f->at_now;
 
 		r->have_forecast = true;
-		r->timeleft_s = left > 0 ? left / f->slope * 3600.0 : 0.0;
+		r->timeleft_s = left > 0 ? left / rate * 3600.0 : 0.0;
 		if (p->timeleft_critical_s > 0 && r->timeleft_s <= p->timeleft_critical_s)
 			r->timeleft_state = STATE_CRITICAL;
 		else if (p->timeleft_warning_s > 0 && r->timeleft_s <= p->timeleft_warning_s)

@@ -77,6 +77,12 @@ struct trend_params {
 	double baseline_bytes;		/* configured; <= 0: none (auto may learn one) */
 	bool baseline_auto;
 	double learned_baseline_bytes;	/* learned on an earlier run (state); <= 0: none */
+	/*
+	 * Once a rise has gone on for more than a day, show, grade and
+	 * forecast with its day-over-day rate (trend_result.long_run) instead
+	 * of the window's slope.  Off: the window's slope throughout.
+	 */
+	bool long_run_rate;
 };
 
 enum trend_verdict {
@@ -89,8 +95,15 @@ enum trend_verdict {
 struct trend_result {
 	enum trend_verdict verdict;
 	bool have_slope;
-	double slope_bph;		/* bytes per hour, Theil-Sen on block floors */
-	double slope_low_bph;		/* lower confidence bound */
+	/*
+	 * The rate shown, graded by the growth levels and used by the
+	 * forecast, bytes per hour: Theil-Sen on block floors, or, once a
+	 * rise has lasted more than a day, its long-run rate (long_run).
+	 */
+	double slope_bph;
+	double slope_low_bph;		/* lower confidence bound (lower quartile) */
+	bool long_run;			/* slope_bph is the day-over-day rate */
+	double recent_slope_bph;	/* the window's slope that found the rise */
 	double confidence;		/* 1 - p of the trend test, 0..1 */
 	double window_s;		/* span the verdict looked at */
 	double rising_s;		/* how long the rise has lasted ("for 11 h") */

@@ -214,6 +214,77 @@ Test(trend, business_hours_leak_is_found)
 		      (double)(at - T0 - 2 * 86400 - 8 * H) / H);
 }
 
+/* Flat for `flat_days`, then +4000 KB/h from 08:00 to 18:00 every day, up to `days`. */
+static size_t business_series(int flat_days, int days)
+{
+	size_t n = 0;
+	double kb = 200000;
+
+	for (time_t t = T0; t < T0 + days * 86400; t += STEP) {
+		long h = (long)((t - T0) % 86400 / H);
+
+		if (t >= T0 + flat_days * 86400 && h >= 8 && h < 18)
+			kb += 4000.0 * STEP / H;
+		buf[n++] = mk(t, lround(kb), "1");
+	}
+	return n;
+}
+
+Test(trend, long_run_rate_of_a_business_hours_leak)
+{
+	struct trend_params p = params();
+	struct trend_result r, off;
+	size_t n = business_series(2, 5);	/* three business days */
+	time_t now = T0 + 4 * 86400 + 16 * H;	/* the third day, 16:00 */
+
+	while (n > 0 && buf[n - 1].t > now)
+		n--;
+	p.growth_warning_bph = 500 * 1024.0;
+	p.limit_bytes = 512.0 * 1024 * 1024;
+	trend_analyze(buf, n, now, &p, &off);
+	cr_assert_eq(off.verdict, TREND_LEAK);
+	cr_assert(!off.long_run);
+	cr_assert_gt(off.slope_bph, 3000 * 1024.0, "daytime slope %f", off.slope_bph);
+
+	p.long_run_rate = true;
+	trend_analyze(buf, n, now, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK);
+	cr_assert(r.long_run);
+	/* 40 MB a day: 1667 KB/h on average, not the daytime 4000. */
+	cr_assert_float_eq(r.slope_bph, 4000.0 * 10 / 24 * 1024.0, 2.0 * 1024, "slope %f",
+			   r.slope_bph / 1024);
+	cr_assert_leq(r.slope_low_bph, r.slope_bph);
+	cr_assert_float_eq(r.recent_slope_bph, off.slope_bph, 1e-6);
+	cr_assert(r.have_forecast);
+	cr_assert_float_eq(r.timeleft_s, (p.limit_bytes - r.floor_bytes) / r.slope_bph * 3600.0, 1e-3);
+	cr_assert_gt(r.timeleft_s, 2.0 * off.timeleft_s);
+	/* The rise has lasted since the first business morning. */
+	cr_assert_gt(r.rising_s, 48 * 3600.0, "rising %.1f h", r.rising_s / 3600);
+}
+
+Test(trend, long_run_rate_waits_for_a_whole_day_of_rise)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	/* Flat for two days, then a steady 1200 KB/h leak for 30 h. */
+	size_t n = line(0, T0, 48, 200000, 0, "1");
+
+	n = line(n, T0 + 48 * H, 30, 200000, 1200, "1");
+	p.long_run_rate = true;
+	p.limit_bytes = 512.0 * 1024 * 1024;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK);
+	/* A day ago it had only just begun: the day-over-day rate would be low. */
+	cr_assert(!r.long_run);
+	cr_assert_float_eq(r.slope_bph, 1200 * 1024.0, 30 * 1024.0, "slope %f", r.slope_bph / 1024);
+
+	/* 50 h into the leak the day-over-day rate is the leak's. */
+	n = line(n, T0 + 78 * H, 20, 200000 + 30 * 1200, 1200, "1");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.long_run);
+	cr_assert_float_eq(r.slope_bph, 1200 * 1024.0, 1024.0, "slope %f", r.slope_bph / 1024);
+}
+
 Test(trend, outliers_do_not_move_theil_sen)
 {
 	struct trend_params p = params();
