@@ -220,10 +220,23 @@ static int lookup(const char *value, const char *const *names, size_t n)
 	return -1;
 }
 
+/*
+ * A bad value as quoted in a message: printable ASCII only (the INI file
+ * may hold any bytes, and the message ends up on the status line), at
+ * most 40 characters.
+ */
+static const char *shown(char *dst, size_t size, const char *value)
+{
+	if (copy_counted(dst, size, (const unsigned char *)value, strlen(value)) != 0 &&
+	    size > 4)
+		memcpy(dst + size - 4, "...", 4);
+	return dst;
+}
+
 static int set_enum(int *dst, const char *value, const char *const *names, size_t n,
 		    const struct option_def *o, char *err, size_t errlen)
 {
-	char list[128] = "";
+	char list[128] = "", text[44];
 	int i = lookup(value, names, n);
 
 	if (i >= 0) {
@@ -235,7 +248,8 @@ static int set_enum(int *dst, const char *value, const char *const *names, size_
 		if (k + 1 < n)
 			strncat(list, k + 2 == n ? " or " : ", ", sizeof list - strlen(list) - 1);
 	}
-	return errorf(err, errlen, "--%s: '%s' is not one of %s", o->name, value, list);
+	return errorf(err, errlen, "--%s: '%s' is not one of %s", o->name,
+		      shown(text, sizeof text, value), list);
 }
 
 static int set_string(char *dst, size_t size, const char *value,
@@ -252,14 +266,14 @@ static int set_string(char *dst, size_t size, const char *value,
 static int set_uint(unsigned *dst, const char *value, unsigned lo, unsigned hi,
 		    const struct option_def *o, char *err, size_t errlen)
 {
-	char *end;
+	char *end, text[44];
 	unsigned long v;
 
 	errno = 0;
 	v = strtoul(value, &end, 10);
 	if (!isdigit((unsigned char)value[0]) || *end || errno || v < lo || v > hi)
 		return errorf(err, errlen, "--%s: '%s' is not a whole number from %u to %u",
-			      o->name, value, lo, hi);
+			      o->name, shown(text, sizeof text, value), lo, hi);
 	*dst = (unsigned)v;
 	return 0;
 }
@@ -267,12 +281,13 @@ static int set_uint(unsigned *dst, const char *value, unsigned lo, unsigned hi,
 static int set_quantity(struct quantity *q, bool *set, enum unit_kind kind, const char *value,
 			const struct option_def *o, char *err, size_t errlen)
 {
-	char msg[ERRBUF_SIZE];
+	char msg[ERRBUF_SIZE], text[44];
 
 	if (units_parse(kind, value, false, q, msg, sizeof msg) != 0)
 		return errorf(err, errlen, "--%s: %s", o->name, msg);
 	if (q->value <= 0)
-		return errorf(err, errlen, "--%s: '%s' must be greater than zero", o->name, value);
+		return errorf(err, errlen, "--%s: '%s' must be greater than zero", o->name,
+			      shown(text, sizeof text, value));
 	if (set)
 		*set = true;
 	return 0;

@@ -96,6 +96,14 @@ static void fail(struct loader *L, const char *fmt, ...)
 	L->stop = true;
 }
 
+/* A section name as typed, safe to quote in a message: printable, at most 40 bytes. */
+static const char *quote_name(char *dst, size_t size, const char *name, size_t len)
+{
+	if (copy_counted(dst, size, (const unsigned char *)name, len) != 0 && size > 4)
+		memcpy(dst + size - 4, "...", 4);
+	return dst;
+}
+
 static bool same_name(const char *s, size_t len, const char *name)
 {
 	return strlen(name) == len && strncasecmp(s, name, len) == 0;
@@ -114,6 +122,7 @@ static void read_header(struct loader *L, const char *line)
 	bool was_space = false;
 	struct section *s;
 	size_t len, i;
+	char shown[44];
 
 	while (*p && *p != ']' && !(was_space && *p == ';')) {
 		was_space = isspace((unsigned char)*p);
@@ -139,8 +148,8 @@ static void read_header(struct loader *L, const char *line)
 	for (i = 0; i < L->nsections; i++) {
 		s = &L->sections[i];
 		if (s->len == len && strncasecmp(L->buf + s->off, name, len) == 0) {
-			fail(L, "section [%.*s] given twice (first at line %d)",
-			     (int)len, name, s->line);
+			fail(L, "section [%s] given twice (first at line %d)",
+			     quote_name(shown, sizeof shown, name, len), s->line);
 			return;
 		}
 	}
@@ -280,7 +289,7 @@ static int handle(void *user, const char *section, const char *name, const char 
 {
 	struct loader *L = user;
 	const struct option_def *o;
-	char msg[ERRBUF_SIZE];
+	char msg[ERRBUF_SIZE], shown[44];
 	struct entry *e;
 	size_t n;
 
@@ -294,9 +303,9 @@ static int handle(void *user, const char *section, const char *name, const char 
 	if (!o)
 		return 0;
 	if (L->seen & (UINT64_C(1) << o->id)) {
-		fail(L, "key '%s' given twice in [%.*s] (first at line %d)", o->ini_key,
-		     (int)L->sections[L->nsections - 1].len,
-		     L->buf + L->sections[L->nsections - 1].off, L->seen_line[o->id]);
+		fail(L, "key '%s' given twice in [%s] (first at line %d)", o->ini_key,
+		     quote_name(shown, sizeof shown, L->buf + L->sections[L->nsections - 1].off,
+				L->sections[L->nsections - 1].len), L->seen_line[o->id]);
 		return 0;
 	}
 	L->seen |= UINT64_C(1) << o->id;

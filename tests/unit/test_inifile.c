@@ -621,3 +621,41 @@ Test(inifile, the_samples_quoted_advice_keeps_its_semicolon)
 			 " KB Q260554 (SP4 fixes it).");
 	cr_expect(cfg.baseline_auto);
 }
+
+/* --- Found by tests/fuzz/fuzz_ini.c ------------------------------------- */
+
+/* Every byte of a message is printable: it ends up on the status line. */
+static void expect_printable(const char *msg)
+{
+	for (const char *p = msg; *p; p++)
+		cr_expect((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f,
+			  "byte 0x%02x in \"%s\"", (unsigned char)*p, msg);
+}
+
+Test(inifile, a_bad_value_is_quoted_printable)
+{
+	const char *path = write_text("bytes.ini", "[defaults]\ntimeout = 11 \x1b[2J\xff\n", 0600);
+
+	cr_assert_eq(load(path, NULL, false), -1);
+	cr_expect(strstr(err, "timeout: '11 ?[2J?' is not a whole number") != NULL, "%s", err);
+	expect_printable(err);
+	reset();
+	path = write_text("enum.ini", "[defaults]\nprotocol = 2\rc\n", 0600);
+	cr_assert_eq(load(path, NULL, false), -1);
+	expect_printable(err);
+}
+
+Test(inifile, a_section_name_is_quoted_printable)
+{
+	const char *path = write_text("sect.ini", "[a\x01\x80]\n[A\x01\x80]\n", 0600);
+
+	cr_assert_eq(load(path, NULL, false), -1);
+	cr_expect(strstr(err, ":2: section [A??] given twice (first at line 1)") != NULL, "%s", err);
+	expect_printable(err);
+	reset();
+	path = write_text("key.ini", "[x\x7f]\nport = 1\nport = 2\n", 0600);
+	cr_assert_eq(load(path, NULL, false), -1);
+	cr_expect(strstr(err, ":3: key 'port' given twice in [x?] (first at line 2)") != NULL,
+		  "%s", err);
+	expect_printable(err);
+}
