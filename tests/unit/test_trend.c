@@ -595,3 +595,19 @@ Test(replay, prints_one_line_per_step)
 	cr_assert(strstr(out, "2026-01-05T00:00:00Z     200000 COLLECTING") != NULL);
 	cr_assert(strstr(out, " LEAK ") != NULL);
 }
+
+/* Found by tests/fuzz/fuzz_replay.c: fields are quoted printable, t > 0. */
+Test(replay, errors_quote_printable_fields_and_refuse_time_zero)
+{
+	struct sample s;
+	char err[ERRBUF_SIZE];
+
+	cr_assert_eq(replay_parse_line("1700082\x12" "00 40000\n", false, &s, err, sizeof err), -1);
+	cr_expect_str_eq(err, "'1700082?00' is not a unix time");
+	cr_assert_eq(replay_parse_line("1700000000 4\x80" "0\n", false, &s, err, sizeof err), -1);
+	cr_expect_str_eq(err, "'4?0' is not a memory size in KB");
+	cr_assert_eq(replay_parse_line("1700000000 40 12x\x1b\r\n", false, &s, err, sizeof err), -1);
+	cr_expect_str_eq(err, "'12x?' is not a list of process indexes");
+	cr_assert_eq(replay_parse_line("0 40000\n", false, &s, err, sizeof err), -1);
+	cr_expect_str_eq(err, "'0' is not a unix time");
+}
