@@ -460,6 +460,88 @@ static bool fast_rise(const double *x, const double *y, int n, double rate, stru
 }
 
 /*
+ * A leak under a slow sawtooth (allocator cycles of a few hours): hourly
+ * floors climb with each cycle and drop back, so they say little; the
+ * troughs, the floors right after each big drop, are what the process
+ * returns to.  Troughs must come at regular intervals of >= 3 h with a
+ * steady level before (a cycle, not noise or spikes); the last two must
+ * each clear that level and the one before by at least half the growth
+ * warning rate times the cycle and by 3 spreads of the earlier troughs,
+ * and rise at least at the growth warning rate.  Two cycles of rise, not
+ * the 2 days of 6-hour blocks wide_rise() needs.
+ */
+static bool trough_rise(const double *fl, const bool *valid, long long lo, long long seg_blk,
+			long long now_blk, time_t now, double thr, struct fit *f)
+{
+	double d[NBLK], tv[NBLK], tx[NBLK], tmp[NBLK], gap[NBLK];
+	int nd = 0, nt = 0;
+	long long first = seg_blk > lo ? seg_blk : lo;
+
+	memset(f, 0, sizeof *f);
+	if (thr <= 0)
+		return false;
+	for (long long b = first + 1; b < now_blk; b++)
+		if (valid[b - lo] && valid[b - 1 - lo])
+			d[nd++] = fabs(fl[b - lo] - fl[b - 1 - lo]);
+	if (nd < 24)
+		return false;
+	double typ = median(d, nd);
+
+	/*
+	 * A trough: a big drop from the hour before, and the next hour not
+	 * lower.  The last complete hour counts on the drop alone: a sawtooth
+	 * climbs again right after it, and waiting would cost an hour.
+	 */
+	for (long long b = first + 1; b < now_blk; b++) {
+		long long i = b - lo;
+		bool last = b + 1 == now_blk;
+
+		if (!valid[i - 1] || !valid[i] || (!last && !valid[i + 1]))
+			continue;
+		if (fl[i] < fl[i - 1] - 3.0 * typ && (last || fl[i] <= fl[i + 1])) {
+			tv[nt] = fl[i];
+			tx[nt] = ((double)(b * TREND_BLOCK_S) + TREND_BLOCK_S / 2.0 - (double)now) / 3600.0;
+			nt++;
+		}
+	}
+	if (nt < 6)
+		return false;
+	for (int k = 1; k < nt; k++)
+		gap[k - 1] = tx[k] - tx[k - 1];
+	memcpy(tmp, gap, (size_t)(nt - 1) * sizeof *tmp);
+	double period = median(tmp, nt - 1);
+
+	if (period < 3.0 || -tx[nt - 1] > period + 1.5)
+		return false;
+	for (int k = 0; k < nt - 1; k++)
+		if (fabs(gap[k] - period) > 0.25 * period + 1.0)
+			return false;	/* irregular: not one cycle */
+	int np = nt - 2;
+	double mx = -INFINITY, c, spread;
+
+	for (int k = 0; k < np; k++) {
+		mx = fmax(mx, tv[k]);
+		tmp[k] = tv[k];
+	}
+	c = median(tmp, np);
+	for (int k = 0; k < np; k++)
+		tmp[k] = fabs(tv[k] - c);
+	spread = 1.4826 * median(tmp, np);
+	double step = fmax(0.5 * thr * period, 3.0 * spread);
+	double a = tv[nt - 2], b = tv[nt - 1], dt = tx[nt - 1] - tx[nt - 2];
+	double rate = (b - a) / dt;
+
+	if (a < mx + step || b < a + step || rate < thr || (a - c) / period < 0.5 * thr)
+		return false;
+	f->n = nt;
+	f->slope = rate;
+	f->low = fmin(rate, (a - c) / (tx[nt - 2] - tx[nt - 3]));
+	f->p = 0.0;
+	f->at_now = b - rate * tx[nt - 1];
+	return true;
+}
+
+/*
  * A leak that has lasted days under a slow sawtooth: the floors of 6-hour
  * blocks over the last 3 days (one per allocator cycle), significant,
  * spread out and still rising over the last half day.  Daily cycles and
@@ -786,6 +868,8 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	/* Warm-ups follow restarts and level off within a day or two. */
 	bool guards = !(r->segment_age_s < PLATEAU_AGE_S &&
 			(plateau(x, y, nl) || decelerating(x, y, nl)));
+	/* The troughs are compared with earlier troughs instead of a day ago. */
+	bool warm_guard = guards;
 	if (guards && r->segment_age_s >= DIFF_AGE_S)
 		guards = above_yesterday(fl, valid, lo, seg_blk, now_blk);
 
@@ -807,18 +891,25 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		       fast_rise(x, y, nl, thr,
 				 &fl_fast);
 
+	struct fit fl_trough;
+	bool trough_ok = warm_guard && !long_ok && !short_ok && !fast_ok &&
+			 trough_rise(fl, valid, lo, seg_blk, now_blk, now, thr, &fl_trough);
+
 	struct fit fl_wide;
-	bool wide_ok = !long_ok && !short_ok && !fast_ok && r->segment_age_s >= WIDE_AGE_S &&
+	bool wide_ok = !long_ok && !short_ok && !fast_ok && !trough_ok &&
+		       r->segment_age_s >= WIDE_AGE_S &&
 		       wide_rise(fl, valid, lo, seg_blk, now_blk, now, thr, &fl_wide);
 
-	if (!long_ok && !short_ok && !fast_ok && !wide_ok)
+	if (!long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok)
 		return;
+	if (trough_ok)
+		fl_trough.p = fl_long.p;
 	/* The fast route has no p of its own: report the rank tests' best. */
 	if (fast_ok)
 		fl_fast.p = guards && ns >= MIN_BLOCKS ? fmin(fl_long.p, fl_short.p) : fl_long.p;
 
 	/* The short window tells the current rate of a rise that began lately. */
-	const struct fit *f = wide_ok ? &fl_wide : fast_ok ? &fl_fast
+	const struct fit *f = wide_ok ? &fl_wide : fast_ok ? &fl_fast : trough_ok ? &fl_trough
 			      : short_ok && (!long_ok || fl_short.slope > fl_long.slope)
 			      ? &fl_short : &fl_long;
 	r->slope_bph = f->slope;
@@ -830,6 +921,9 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		r->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
 	if (f == &fl_wide)
 		r->window_s = (double)NBLK * TREND_BLOCK_S;
+	if (f == &fl_trough)
+		r->window_s = r->segment_age_s < NBLK * TREND_BLOCK_S ? r->segment_age_s
+								       : NBLK * TREND_BLOCK_S;
 	r->floor_bytes = f->at_now;
 	r->recent_slope_bph = f->slope;
 

@@ -193,6 +193,28 @@ Test(trend, sawtooth_and_daily_cycle_are_not_leaks)
 	cr_assert_eq(first_leak(n, &p), 0);
 }
 
+Test(trend, leak_under_a_slow_sawtooth_is_found_by_its_troughs)
+{
+	struct trend_params p = params();
+	size_t n = 0;
+	unsigned seed = 7;
+	time_t onset = T0 + 3 * 86400 + 2 * H;
+
+	/* A 6.2-hour sawtooth of 80 MB on 200 MB, +2 MB/h from day 3. */
+	for (time_t t = T0; t < T0 + 5 * 86400; t += STEP) {
+		double leak = t > onset ? 2000.0 * (double)(t - onset) / H : 0;
+		double saw = 80000.0 * (double)((t - T0) % (372 * 60)) / (372 * 60);
+
+		buf[n++] = mk(t, lround(200000 + saw + leak + 300 * noise(&seed)), "1");
+	}
+	p.growth_warning_bph = 500 * 1024.0;
+	time_t at = first_leak(n, &p);
+	cr_assert_neq(at, 0);
+	cr_assert_gt(at, onset);
+	cr_assert_leq(at, onset + 14 * H, "found %.1f h after the onset",
+		      (double)(at - onset) / H);
+}
+
 Test(trend, business_hours_leak_is_found)
 {
 	struct trend_params p = params();
