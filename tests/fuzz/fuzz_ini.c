@@ -16,10 +16,11 @@
  *     and the file name), is one line of printable ASCII, and the config
  *     is left untouched, as inifile.h promises;
  *   - a secret's value never appears in a message: for every line
- *     "community|authpasswd|privpasswd = X" where X is a run of at least 6
- *     marker letters (QXZJKVWY) that occurs nowhere else in the input, no
- *     message of either load contains X (so a secret set by a successful
- *     first load does not leak into the second load's error either);
+ *     "community|authpasswd|privpasswd = X" (or ':', inih takes both)
+ *     where X is a run of at least 6 marker letters (QXZJKVWY) that occurs
+ *     nowhere else in the input, no message of either load contains X (so
+ *     a secret set by a successful first load does not leak into the
+ *     second load's error either);
  *   - after a successful load config_validate() runs (its verdict is not
  *     checked: a file alone need not make a complete configuration) and
  *     gives a printable one-line message.
@@ -121,7 +122,7 @@ static size_t find_secrets(const uint8_t *data, size_t size, struct secret *out)
 			q += kl;
 			while (q < end && (data[q] == ' ' || data[q] == '\t'))
 				q++;
-			if (q >= end || data[q] != '=')
+			if (q >= end || (data[q] != '=' && data[q] != ':'))
 				continue;
 			q++;
 			while (q < end && (data[q] == ' ' || data[q] == '\t'))
