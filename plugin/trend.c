@@ -56,6 +56,7 @@
 #define MAX_SEGS	16	/* recent segments remembered */
 #define BASE_SEGS	8	/* segments a learned baseline uses */
 #define BASE_HOURS	4	/* "the first hours" of a segment */
+#define BASE_SPAN	12	/* ... or its first covered hours within these */
 #define MIN_BASELINE	65536.0	/* a learned baseline below this is noise */
 
 enum boundary { B_NONE, B_INDEX, B_CPU, B_REBOOT, B_CLOCK };
@@ -531,7 +532,8 @@ static bool trough_rise(const double *fl, const bool *valid, long long lo, long 
 	double a = tv[nt - 2], b = tv[nt - 1], dt = tx[nt - 1] - tx[nt - 2];
 	double rate = (b - a) / dt;
 
-	if (a < mx + step || b < a + step || rate < thr || (a - c) / period < 0.5 * thr)
+	if (a < c + step || b < a + step || b < mx + 2.0 * step || rate < thr ||
+	    (a - c) / period < 0.5 * thr)
 		return false;
 	f->n = nt;
 	f->slope = rate;
@@ -697,7 +699,11 @@ static bool segment_leaked(const struct sample *s, const struct segment *g, doub
 /* Median floor of the first hours of the recent segments. */
 /*
  * Median floor of the first BASE_HOURS of one segment into *out; false
- * when they are not over yet or lack coverage.
+ * when they are not over yet or lack coverage.  When fewer than two of
+ * them are covered (an outage right at the start), the first BASE_HOURS
+ * covered hours of its first BASE_SPAN count instead: otherwise a
+ * history that began in an outage would never learn a baseline, and
+ * percent growth levels would never apply.
  */
 static bool first_hours_floor(const struct sample *s, const struct segment *g,
 			      double spacing, time_t now, double *out)
@@ -709,8 +715,11 @@ static bool first_hours_floor(const struct sample *s, const struct segment *g,
 
 	if (block_of(now) < b0 + BASE_HOURS)
 		return false;
-	block_floors(s, g->first, g->end, b0, BASE_HOURS, spacing, now, fl, valid);
+	block_floors(s, g->first, g->end, b0, BASE_SPAN, spacing, now, fl, valid);
 	for (int b = 0; b < BASE_HOURS; b++)
+		if (valid[b])
+			v[nv++] = fl[b];
+	for (int b = BASE_HOURS; nv < 2 && b < BASE_SPAN && b0 + b < block_of(now); b++)
 		if (valid[b])
 			v[nv++] = fl[b];
 	if (nv < 2)

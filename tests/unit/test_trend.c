@@ -497,6 +497,24 @@ Test(trend, baseline_configured_learned_and_remembered)
 	cr_assert_float_eq(r.baseline_bytes, 77e6, 1e-6);
 }
 
+Test(trend, baseline_learned_after_an_outage_at_the_start)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = 0;
+
+	/* One sample, then nothing for 4 hours, then 10 flat hours. */
+	buf[n++] = mk(T0, 150000, "1");
+	n = line(n, T0 + 4 * H, 10, 200000, 0, "1");
+	p.baseline_auto = true;
+	p.growth_warning_pct = 0.25;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_baseline);
+	cr_assert(r.baseline_learned);
+	cr_assert_float_eq(r.baseline_bytes, 200000 * 1024.0, 1.0, "baseline %f", r.baseline_bytes);
+	cr_assert_float_eq(r.growth_warning_bph, 0.0025 * 200000 * 1024.0, 1.0);
+}
+
 Test(trend, compaction_keeps_the_answer)
 {
 	struct trend_params p = params();
