@@ -52,11 +52,11 @@ echo "   plugin had been scheduled all along, then runs one live check. Restarte
 echo "   18:00 (index 1200 -> 1388), Async.exe leaks 3 MiB/h in business hours only."
 echo
 T=(-H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY" --state-file "$DEMO_DIR/exch01.state"
-   -w 200MB -c 300MB --growth-warning 1MB/h --growth-critical 8MB/h --limit 256MB
+   -w 230MB -c 256MB --growth-warning 0.5MB/h --growth-critical 8MB/h
    --timeleft-warning 7d --timeleft-critical 2d)
 for step in "14 restarted last night at 18:00, it is 08:00: no traffic yet" \
 	    "24 18:00, a business day of mail traffic later" \
-	    "72 18:00 two business days later"; do
+	    "144 18:00 six business days later"; do
 	hours=${step%% *}
 	bold "-- ${step#* } (${hours} h of history)"
 	simhost_set_mem 1388 "$(history_seed "$DEMO_DIR/exch01.state" "$hours" 3072)"
@@ -65,9 +65,9 @@ for step in "14 restarted last night at 18:00, it is 08:00: no traffic yet" \
 done
 
 bold "== 4. The same history replayed offline, to tune thresholds (--replay)"
-printf '$ check_async_leak --replay series.txt --growth-warning 1MB/h --limit 256MB ... (every 6th hour)\n'
-"$PLUGIN" --replay "$DEMO_DIR/series.txt" --growth-warning 1MB/h --growth-critical 8MB/h \
-	--limit 256MB --timeleft-warning 7d --timeleft-critical 2d | awk 'NR == 1 || NR % 72 == 0'
+printf '$ check_async_leak --replay series.txt --growth-warning 0.5MB/h --limit 256MB ... (every 12th hour)\n'
+"$PLUGIN" --replay "$DEMO_DIR/series.txt" --growth-warning 0.5MB/h --growth-critical 8MB/h \
+	--limit 256MB --timeleft-warning 7d --timeleft-critical 2d | awk 'NR == 1 || NR % 144 == 0'
 echo
 
 bold "== 5. Mistakes get one clear UNKNOWN line"

@@ -572,8 +572,9 @@ static void eval_params(struct trend_params *p)
 	p->timeleft_critical_s = 12 * 3600.0;
 	p->limit_bytes = LIMIT_KB * 1024.0;
 	p->baseline_auto = true;
-	/* EVAL_LONG_RUN=1: forecast with the long-run rate (trend.h). */
-	p->long_run_rate = getenv("EVAL_LONG_RUN") && atoi(getenv("EVAL_LONG_RUN")) > 0;
+	/* The long-run rate is on, as the plugin ships (evaluate.c);
+	 * EVAL_LONG_RUN=0 measures the window slope alone. */
+	p->long_run_rate = !getenv("EVAL_LONG_RUN") || atoi(getenv("EVAL_LONG_RUN")) > 0;
 	/* EVAL_MIN_WINDOW_H: try another --min-window (hours). */
 	if (getenv("EVAL_MIN_WINDOW_H"))
 		p->min_window_s = atof(getenv("EVAL_MIN_WINDOW_H")) * 3600.0;
