@@ -47,7 +47,7 @@ static const char *shown(char *dst, size_t size, const char *s, size_t len)
 int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 		      char *err, size_t errlen)
 {
-	const char *p = line, *f1, *e1, *f2, *e2, *rest;
+	const char *p = line, *f1, *e1, *f2, *e2, *rest, *end;
 	bool csv = strchr(line, ',') != NULL;
 	long long t, kb;
 	char idx[sizeof s->indexes], text[48];
@@ -88,8 +88,16 @@ int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 	if (parse_long(f2, e2, 0, LONG_MAX / 1024, &kb) < 0)
 		return errorf(err, errlen, "'%s' is not a memory size in KB",
 			      shown(text, sizeof text, f2, (size_t)(e2 - f2)));
-	/* The index list: the rest of the line, quotes and blanks removed. */
-	for (p = rest; *p && *p != '\n' && *p != '\r'; p++) {
+	/*
+	 * The index list: in CSV the rest of the line, quotes and blanks
+	 * removed; with white space the third field alone, so that a state
+	 * file's lines (CPU, uptime and an 'h' after it; '-' for no index)
+	 * replay as they are.
+	 */
+	end = rest + strcspn(rest, csv ? "\r\n" : " \t\r\n");
+	if (!csv && end - rest == 1 && *rest == '-')
+		end = rest;
+	for (p = rest; p < end; p++) {
 		if (*p == '"' || *p == ' ' || *p == '\t')
 			continue;
 		if (!isdigit((unsigned char)*p) && *p != ',')

@@ -160,8 +160,9 @@ size_t trend_compact(struct sample *samples, size_t n, time_t before);
 const char *trend_verdict_name(enum trend_verdict v);
 
 /*
- * Parses one line of a recorded series: "UNIX_TIME MEM_KB [INDEXES]"
- * (white space separated) or CSV "UNIX_TIME,MEM_KB[,INDEXES...]" (the
+ * Parses one line of a recorded series: "UNIX_TIME MEM_KB [INDEXES [...]]"
+ * (white space separated; fields after INDEXES are ignored and '-' is no
+ * index, so a state file's lines replay as they are) or CSV "UNIX_TIME,MEM_KB[,INDEXES...]" (the
  * rest of the line after the second comma is the index list, quotes
  * removed).  Returns 1 with *s filled, 0 for a blank or '#' comment line
  * (and for a CSV header line when header_ok), -1 with a message.

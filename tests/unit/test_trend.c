@@ -651,3 +651,19 @@ Test(replay, errors_quote_printable_fields_and_refuse_time_zero)
 	cr_assert_eq(replay_parse_line("0 40000\n", false, &s, err, sizeof err), -1);
 	cr_expect_str_eq(err, "'0' is not a unix time");
 }
+
+Test(replay, a_state_file_line_replays_as_it_is)
+{
+	struct sample s;
+	char err[256];
+
+	cr_assert_eq(replay_parse_line("1795465931 190671 1200 1862054 86400000 h", false, &s,
+				       err, sizeof err), 1, "%s", err);
+	cr_expect_eq(s.t, 1795465931);
+	cr_expect_eq(s.mem_kb, 190671);
+	cr_expect_str_eq(s.indexes, "1200");
+	cr_assert_eq(replay_parse_line("1795465931 190671 - - -", false, &s, err, sizeof err), 1,
+		     "%s", err);
+	cr_expect_str_eq(s.indexes, "");
+	cr_expect_eq(replay_parse_line("1795465931 190671 12x00", false, &s, err, sizeof err), -1);
+}
