@@ -640,6 +640,9 @@ static double rise_hours(const double *fl, const bool *valid, long long lo, long
 	double hours = 0;
 	int misses = 0;
 
+	/* A segment older than the blocks kept: look no further back than them. */
+	if (from < lo)
+		from = lo;
 	for (long long b = to - 1; b >= from; b--)
 		if (valid[b - lo]) {
 			last = b;

@@ -667,3 +667,21 @@ Test(replay, a_state_file_line_replays_as_it_is)
 	cr_expect_str_eq(s.indexes, "");
 	cr_expect_eq(replay_parse_line("1795465931 190671 12x00", false, &s, err, sizeof err), -1);
 }
+
+/* Found by fuzz_replay: a segment older than the 72 blocks analysed made
+ * rise_hours() read before its arrays (ASan: stack-buffer-overflow). */
+Test(trend, a_leak_older_than_the_analysed_blocks_stays_in_bounds)
+{
+	static struct sample s[120];
+	struct trend_params p = { .growth_warning_bph = 50 * 1024.0, .limit_bytes = 512.0 * 1048576 };
+	struct trend_result r;
+
+	for (int i = 0; i < 120; i++) {
+		s[i].t = 1700000000 + (time_t)i * 3600;
+		s[i].mem_kb = 40000 + i * 100;
+		snprintf(s[i].indexes, sizeof s[i].indexes, "1388");
+	}
+	trend_analyze(s, 120, s[119].t, &p, &r);
+	cr_expect_neq(r.verdict, TREND_COLLECTING);
+	cr_expect_leq(r.rising_s, 72 * 3600.0 + 1e-6, "no further back than the blocks kept");
+}
