@@ -37,6 +37,14 @@ simhost_set_mem 1388 "$(history_seed "$S" 20 2048 steady)"
 run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 5d
 expect_rc 2 "time left under --timeleft-critical -> CRITICAL"
 
+# 2b. Six days of a traffic-driven leak (3 MiB/h in business hours): the
+#     long-run rate (~1.25 MiB/h) drives rate and forecast.  Also runs the
+#     analysis over a segment older than the blocks it keeps (ASan run).
+simhost_set_mem 1388 "$(history_seed "$S" 144 3072)"
+run_plugin "${A[@]}" --growth-warning 0.5MB/h
+expect_match "leaking \+1\.[123] MiB/h for [0-9.]+ d, limit 256\.0 MiB in ~[0-9]+ h \|" \
+	"six business days: the daily average rate and its forecast"
+
 # 3. Flat after a restart, 20 h: OK, no leak.
 simhost_set_mem 1388 "$(history_seed "$S" 20 0 steady)"
 run_plugin "${A[@]}"
