@@ -636,6 +636,20 @@ static int parse_segment(struct state_history *h, char *value, time_t now)
 	return 1;
 }
 
+/*
+ * Counts what a record parser said of a line that it skipped: 2 newer than
+ * now, 3 out of time order.  Returns rc unchanged (0 damaged, 1 kept, -1
+ * out of memory).
+ */
+static int tally(struct state_history *h, int rc)
+{
+	if (rc == 2)
+		h->future++;
+	else if (rc == 3)
+		h->disordered++;
+	return rc;
+}
+
 /* A "# ..." line after the first; returns false for damage. */
 static bool parse_meta(struct state_history *h, char *line, time_t now)
 {
@@ -668,18 +682,8 @@ static bool parse_meta(struct state_history *h, char *line, time_t now)
 			return false;
 		h->baseline_learned_at = t <= now ? t : 0;
 	} else if (strcmp(key, "segment") == 0) {
-		switch (parse_segment(h, value, now)) {
-		case 0:
+		if (tally(h, parse_segment(h, value, now)) == 0)
 			return false;
-		case 2:
-			h->future++;
-			break;
-		case 3:
-			h->disordered++;
-			break;
-		default:
-			break;
-		}
 	} else {
 		if (!kv_key_ok(key) || !kv_value_ok(value))
 			return false;
@@ -800,23 +804,14 @@ int state_parse(const char *text, size_t len, time_t now,
 			if (*l == '#') {
 				bad = !parse_meta(h, l, now);
 			} else {
-				switch (parse_record(h, l, now)) {
-				case -1:
+				int rc = tally(h, parse_record(h, l, now));
+
+				if (rc == -1) {
 					state_history_free(h);
 					return errorf(err, errlen,
 						      "out of memory reading the history");
-				case 0:
-					bad = true;
-					break;
-				case 2:
-					h->future++;
-					break;
-				case 3:
-					h->disordered++;
-					break;
-				default:
-					break;
 				}
+				bad = rc == 0;
 			}
 		}
 		if (bad) {
