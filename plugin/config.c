@@ -70,11 +70,12 @@ const struct option_def config_options[OPT_COUNT] = {
 	{ OPT_GROWTH_CRITICAL, "growth-critical", "growth_critical", 0, 0, "RATE",
 	  "Leak growth for CRITICAL.", NULL },
 	{ OPT_TIMELEFT_WARNING, "timeleft-warning", "timeleft_warning", 0, 0,
-	  "DURATION", "WARNING when a leak reaches --limit within this time,"
-	  " e.g. 48h, 3d.", NULL },
+	  "DURATION", "WARNING when a significant rise reaches --limit within this"
+	  " time, e.g. 48h, 3d. Setting either horizon drops the other's default.",
+	  "48h" },
 	{ OPT_TIMELEFT_CRITICAL, "timeleft-critical", "timeleft_critical", 0, 0,
-	  "DURATION", "CRITICAL when a leak reaches --limit within this time.",
-	  NULL },
+	  "DURATION", "CRITICAL when a significant rise reaches --limit within this"
+	  " time.", "12h" },
 	{ OPT_MIN_WINDOW, "min-window", "min_window", 0, 0, "DURATION",
 	  "History a trend verdict needs after a start.", "12h" },
 	{ OPT_STATE_DIR, "state-dir", "state_dir", 0, 0, "DIR",
@@ -117,8 +118,8 @@ void config_init(struct config *cfg)
 	cfg->instances_warning.kind = UNIT_COUNT;
 	cfg->instances_critical.kind = UNIT_COUNT;
 	cfg->missing_state = STATE_CRITICAL;
-	cfg->timeleft_warning_s = -1;
-	cfg->timeleft_critical_s = -1;
+	cfg->timeleft_warning_s = 48 * 3600;	/* as measured by make eval */
+	cfg->timeleft_critical_s = 12 * 3600;
 	cfg->min_window_s = 12 * 3600;
 }
 
@@ -457,9 +458,14 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 		break;
 	case OPT_TIMELEFT_WARNING:
 		rc = set_duration(&cfg->timeleft_warning_s, value, o, err, errlen);
+		/* An admin who sets one horizon gets exactly the ones set. */
+		if (rc == 0 && cfg->origin[OPT_TIMELEFT_CRITICAL] == ORIGIN_DEFAULT)
+			cfg->timeleft_critical_s = -1;
 		break;
 	case OPT_TIMELEFT_CRITICAL:
 		rc = set_duration(&cfg->timeleft_critical_s, value, o, err, errlen);
+		if (rc == 0 && cfg->origin[OPT_TIMELEFT_WARNING] == ORIGIN_DEFAULT)
+			cfg->timeleft_warning_s = -1;
 		break;
 	case OPT_MIN_WINDOW:
 		rc = set_duration(&cfg->min_window_s, value, o, err, errlen);

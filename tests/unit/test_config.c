@@ -258,3 +258,18 @@ Test(config, limit_falls_back_to_critical_then_physical_memory)
 	config_set(&cfg, OPT_LIMIT, "256MB", ORIGIN_CLI, err, sizeof err);
 	cr_expect_float_eq(config_limit_bytes(&cfg, 524288), 256.0 * 1048576, 1e-3);
 }
+
+Test(config, timeleft_horizons_default_to_48h_and_12h_and_go_together)
+{
+	cr_expect_float_eq(cfg.timeleft_warning_s, 48 * 3600.0, 1e-9);
+	cr_expect_float_eq(cfg.timeleft_critical_s, 12 * 3600.0, 1e-9);
+	cr_assert_eq(config_set(&cfg, OPT_TIMELEFT_WARNING, "6h", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect_float_eq(cfg.timeleft_warning_s, 6 * 3600.0, 1e-9);
+	cr_expect_lt(cfg.timeleft_critical_s, 0, "the default critical goes with it");
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
+	config_init(&cfg);
+	cr_assert_eq(config_set(&cfg, OPT_TIMELEFT_CRITICAL, "3d", ORIGIN_INI_DEFAULTS, err,
+				sizeof err), 0);
+	cr_expect_lt(cfg.timeleft_warning_s, 0);
+}
