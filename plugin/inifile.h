@@ -14,6 +14,7 @@
  * after) wins.  Values take the same syntax as on the command line.
  *
  * The rules an admin has to know (README "INI file" says the same):
+ * - "key: value" is read like "key = value" (inih accepts both).
  * - Section names and keys are case-insensitive ([EXCH01] is [exch01]:
  *   host names are case-insensitive in DNS); a section may appear once.
  * - A ';' after white space, or right after a section's ']', starts a
