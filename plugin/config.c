@@ -221,19 +221,6 @@ static int lookup(const char *value, const char *const *names, size_t n)
 	return -1;
 }
 
-/*
- * A bad value as quoted in a message: printable ASCII only (the INI file
- * may hold any bytes, and the message ends up on the status line), at
- * most 40 characters.
- */
-static const char *shown(char *dst, size_t size, const char *value)
-{
-	if (copy_counted(dst, size, (const unsigned char *)value, strlen(value)) != 0 &&
-	    size > 4)
-		memcpy(dst + size - 4, "...", 4);
-	return dst;
-}
-
 static int set_enum(int *dst, const char *value, const char *const *names, size_t n,
 		    const struct option_def *o, char *err, size_t errlen)
 {
@@ -250,7 +237,7 @@ static int set_enum(int *dst, const char *value, const char *const *names, size_
 			strncat(list, k + 2 == n ? " or " : ", ", sizeof list - strlen(list) - 1);
 	}
 	return errorf(err, errlen, "--%s: '%s' is not one of %s", o->name,
-		      shown(text, sizeof text, value), list);
+		      quote_text(text, sizeof text, value, strlen(value)), list);
 }
 
 static int set_string(char *dst, size_t size, const char *value,
@@ -274,7 +261,7 @@ static int set_uint(unsigned *dst, const char *value, unsigned lo, unsigned hi,
 	v = strtoul(value, &end, 10);
 	if (!isdigit((unsigned char)value[0]) || *end || errno || v < lo || v > hi)
 		return errorf(err, errlen, "--%s: '%s' is not a whole number from %u to %u",
-			      o->name, shown(text, sizeof text, value), lo, hi);
+			      o->name, quote_text(text, sizeof text, value, strlen(value)), lo, hi);
 	*dst = (unsigned)v;
 	return 0;
 }
@@ -288,7 +275,7 @@ static int set_quantity(struct quantity *q, bool *set, enum unit_kind kind, cons
 		return errorf(err, errlen, "--%s: %s", o->name, msg);
 	if (q->value <= 0)
 		return errorf(err, errlen, "--%s: '%s' must be greater than zero", o->name,
-			      shown(text, sizeof text, value));
+			      quote_text(text, sizeof text, value, strlen(value)));
 	if (set)
 		*set = true;
 	return 0;

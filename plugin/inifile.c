@@ -96,14 +96,6 @@ static void fail(struct loader *L, const char *fmt, ...)
 	L->stop = true;
 }
 
-/* A section name as typed, safe to quote in a message: printable, at most 40 bytes. */
-static const char *quote_name(char *dst, size_t size, const char *name, size_t len)
-{
-	if (copy_counted(dst, size, (const unsigned char *)name, len) != 0 && size > 4)
-		memcpy(dst + size - 4, "...", 4);
-	return dst;
-}
-
 static bool same_name(const char *s, size_t len, const char *name)
 {
 	return strlen(name) == len && strncasecmp(s, name, len) == 0;
@@ -149,7 +141,7 @@ static void read_header(struct loader *L, const char *line)
 		s = &L->sections[i];
 		if (s->len == len && strncasecmp(L->buf + s->off, name, len) == 0) {
 			fail(L, "section [%s] given twice (first at line %d)",
-			     quote_name(shown, sizeof shown, name, len), s->line);
+			     quote_text(shown, sizeof shown, name, len), s->line);
 			return;
 		}
 	}
@@ -304,7 +296,7 @@ static int handle(void *user, const char *section, const char *name, const char 
 		return 0;
 	if (L->seen & (UINT64_C(1) << o->id)) {
 		fail(L, "key '%s' given twice in [%s] (first at line %d)", o->ini_key,
-		     quote_name(shown, sizeof shown, L->buf + L->sections[L->nsections - 1].off,
+		     quote_text(shown, sizeof shown, L->buf + L->sections[L->nsections - 1].off,
 				L->sections[L->nsections - 1].len), L->seen_line[o->id]);
 		return 0;
 	}

@@ -34,23 +34,13 @@ static int parse_long(const char *s, const char *end, long long lo, long long hi
 	return 0;
 }
 
-/*
- * A field as quoted in a message: printable ASCII only (a damaged series
- * may hold any bytes; the message is one line), at most 40 characters.
- */
-static const char *shown(char *dst, size_t size, const char *s, size_t len)
-{
-	copy_counted(dst, size, (const unsigned char *)s, len < 40 ? len : 40);
-	return dst;
-}
-
 int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 		      char *err, size_t errlen)
 {
 	const char *p = line, *f1, *e1, *f2, *e2, *rest, *end;
 	bool csv = strchr(line, ',') != NULL;
 	long long t, kb;
-	char idx[sizeof s->indexes], text[48];
+	char idx[sizeof s->indexes], text[44];	/* 40 characters quoted, then "..." */
 	size_t n = 0;
 
 	while (*p == ' ' || *p == '\t')
@@ -82,12 +72,12 @@ int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 	/* 0 is no time of a check, and the state file refuses it too. */
 	if (parse_long(f1, e1, 1, (long long)LONG_MAX, &t) < 0)
 		return errorf(err, errlen, "'%s' is not a unix time",
-			      shown(text, sizeof text, f1, (size_t)(e1 - f1)));
+			      quote_text(text, sizeof text, f1, (size_t)(e1 - f1)));
 	if (f2 == e2)
 		return errorf(err, errlen, "the memory in KB is missing");
 	if (parse_long(f2, e2, 0, LONG_MAX / 1024, &kb) < 0)
 		return errorf(err, errlen, "'%s' is not a memory size in KB",
-			      shown(text, sizeof text, f2, (size_t)(e2 - f2)));
+			      quote_text(text, sizeof text, f2, (size_t)(e2 - f2)));
 	/*
 	 * The index list: in CSV the rest of the line, quotes and blanks
 	 * removed; with white space the third field alone, so that a state
@@ -102,7 +92,7 @@ int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 			continue;
 		if (!isdigit((unsigned char)*p) && *p != ',')
 			return errorf(err, errlen, "'%s' is not a list of process indexes",
-				      shown(text, sizeof text, rest, strcspn(rest, "\r\n")));
+				      quote_text(text, sizeof text, rest, strcspn(rest, "\r\n")));
 		if (n + 1 >= sizeof idx)
 			return errorf(err, errlen, "the index list is longer than %zu characters",
 				      sizeof idx - 1);

@@ -52,6 +52,13 @@ int copy_counted(char *dst, size_t size, const unsigned char *src, size_t len)
 	return rc;
 }
 
+const char *quote_text(char *dst, size_t size, const char *s, size_t len)
+{
+	if (copy_counted(dst, size, (const unsigned char *)s, len) != 0 && size > 4)
+		memcpy(dst + size - 4, "...", 4);
+	return dst;
+}
+
 int ascii_casecmp(const char *a, const char *b)
 {
 	for (;; a++, b++) {

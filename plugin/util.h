@@ -35,6 +35,12 @@ int copy_str(char *dst, size_t size, const char *src);
  */
 int copy_counted(char *dst, size_t size, const unsigned char *src, size_t len);
 
+/*
+ * Quotes untrusted text (len bytes of s) for a message: copy_counted into
+ * dst[size], and when it does not fit the copy ends in "...".  Returns dst.
+ */
+const char *quote_text(char *dst, size_t size, const char *s, size_t len);
+
 /* Case-insensitive ASCII comparison of two NUL-terminated strings. */
 int ascii_casecmp(const char *a, const char *b);
 
