@@ -563,6 +563,18 @@ static void forecast_table(int seeds)
 	printf("(n: leaks with a forecast at that time; k-: as many without one)\n");
 }
 
+/* One detection cell: found/leaks, delay median and P90 (h), share found early
+ * (quant sorts the delays in place). */
+static void print_detection(struct result *r)
+{
+	char buf[64];
+	double med = quant(r->delays, r->nd, 0.5), p90 = quant(r->delays, r->nd, 0.9);
+
+	snprintf(buf, sizeof buf, "%2d/%-2d %5.1f %5.1f %3.0f%%", r->found, r->leaks,
+		 med, p90, r->leaks ? 100.0 * r->early / r->leaks : 0.0);
+	printf(" | %-20s", buf);
+}
+
 static void eval_params(struct trend_params *p)
 {
 	memset(p, 0, sizeof *p);
@@ -695,14 +707,10 @@ int main(int argc, char **argv)
 		printf("%-26s", families[f].name);
 		for (int m = 0; m < NMETH; m++) {
 			struct result r;
-			char buf[64];
 			memset(&r, 0, sizeof r);
 			for (int s = 0; s < seeds; s++)
 				score(m, f, s, thr[m], &r);
-			double med = quant(r.delays, r.nd, 0.5), p90 = quant(r.delays, r.nd, 0.9);
-			snprintf(buf, sizeof buf, "%2d/%-2d %5.1f %5.1f %3.0f%%", r.found, r.leaks,
-				 med, p90, r.leaks ? 100.0 * r.early / r.leaks : 0.0);
-			printf(" | %-20s", buf);
+			print_detection(&r);
 		}
 		printf("\n");
 	}
@@ -710,16 +718,12 @@ int main(int argc, char **argv)
 	printf("%-26s", "POOLED leaks >= 1%/h");
 	for (int m = 0; m < NMETH; m++) {
 		static struct result r;
-		char buf[64];
 		memset(&r, 0, sizeof r);
 		for (size_t f = 0; f < NFAM; f++)
 			if (families[f].rate_kbh >= 2000)
 				for (int s = 0; s < seeds; s++)
 					score(m, f, s, thr[m], &r);
-		double med = quant(r.delays, r.nd, 0.5), p90 = quant(r.delays, r.nd, 0.9);
-		snprintf(buf, sizeof buf, "%2d/%-2d %5.1f %5.1f %3.0f%%", r.found, r.leaks,
-			 med, p90, r.leaks ? 100.0 * r.early / r.leaks : 0.0);
-		printf(" | %-20s", buf);
+		print_detection(&r);
 	}
 	printf("\n");
 	growing_hours(seeds);
