@@ -158,11 +158,25 @@ fuzz:
 	    tests/fuzz/run.sh $(notdir $(FUZZ_BINS))
 
 # Figures per check (wall time, instructions, peak RSS, SNMP requests) for
-# v2c and v3 against the simulated host; BENCH_RUNS=N for more runs.
+# v2c and v3 against the simulated host; BENCH_RUNS=N for more runs.  Then
+# tests/bench/peer.sh: the plugin against check_snmp_process.pl, the snmp
+# tools and a bare libnetsnmp client on a real snmpd with BENCH_ROWS
+# process rows (BENCH_ROUNDS interleaved rounds).
+BENCH_BINS = $(BUILD)/bench/runone $(BUILD)/bench/bare
+
+$(BUILD)/bench/runone: tests/bench/runone.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench/bare: tests/bench/bare.c
+	@mkdir -p $(dir $@)
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(SNMP_CFLAGS) $(CFLAGS) -o $@ $< $(SNMP_LIBS)
+
 bench:
 	@tests/deps.sh bench
-	@$(MAKE) -s all helpers
+	@$(MAKE) -s all helpers $(BENCH_BINS)
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/bench.sh
+	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/peer.sh
 
 # Leak-detection evaluation (tests/eval/eval.c, linking the plugin's own
 # trend code): seeded trace families, the plugin against OLS, deriv and a

@@ -11,7 +11,8 @@ case "${1:-check}" in
 	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
-	bench) want="$build snmpd snmp valgrind time hyperfine" ;;
+	# nagios-snmp-plugins: check_snmp_process.pl, the peer the bench compares with
+	bench) want="$build snmpd snmp valgrind time hyperfine nagios-snmp-plugins" ;;
 	*) echo "usage: tests/deps.sh build|demo|check|fuzz|bench" >&2; exit 2 ;;
 esac
 
