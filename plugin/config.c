@@ -16,9 +16,11 @@
 
 const struct option_def config_options[OPT_COUNT] = {
 	{ OPT_HOSTNAME, "hostname", "hostname", 'H', 0, "ADDRESS",
-	  "Host name or address of the SNMP agent (IPv6 as udp6:[::1]).", NULL },
+	  "Host name or address of the SNMP agent, as Net-SNMP's tools take it: "
+	  "[udp:|tcp:|udp6:|tcp6:]HOST[:PORT]; IPv6 as udp6:[::1], [::1]:161 or ::1.", NULL },
 	{ OPT_PORT, "port", "port", 'p', 0, "PORT",
-	  "UDP port of the agent.", "161" },
+	  "Port of the agent (UDP, or TCP with tcp: or tcp6: in --hostname); a port in "
+	  "--hostname is used when --port is not given.", "161" },
 	{ OPT_PROTOCOL, "protocol", "protocol", 'P', 0, "1|2c|3",
 	  "SNMP version.", "2c" },
 	{ OPT_COMMUNITY, "community", "community", 'C', OPTF_SECRET, "STRING",

@@ -234,8 +234,8 @@ void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot 
 	for (size_t i = 0; i < ev->n_notes; i++)
 		fprintf(out, "%s\n", ev->notes[i]);
 	if (cfg->verbose >= 2) {
-		fprintf(out, "Agent %s:%u, SNMP v%s, %zu processes walked, %u requests.\n",
-			cfg->hostname, cfg->port, config_protocol_name(cfg->protocol),
+		fprintf(out, "Agent %s, SNMP v%s, %zu processes walked, %u requests.\n",
+			snap->peer, config_protocol_name(cfg->protocol),
 			snap->rows_walked, snap->requests);
 		write_settings(out, cfg);
 	}

@@ -21,6 +21,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "address.h"
 #include "util.h"
 
 /* HOST-RESOURCES-MIB (RFC 2790), numeric: no MIB files are loaded. */
@@ -74,7 +75,7 @@ struct got {
 struct ctx {
 	const struct config *cfg;
 	void *sessp;
-	char peer[300];			/* "HOST:PORT" as the user wrote it */
+	char peer[300];			/* "[TRANSPORT:]HOST:PORT" as the user wrote it */
 	struct timespec deadline;	/* CLOCK_MONOTONIC */
 	unsigned requests;
 	bool answered;			/* the agent has answered something */
@@ -163,27 +164,56 @@ static void library_init(struct log_ctx *lc)
 	init_snmp("check_async_leak");
 }
 
-/* Resolves the host to a numeric Net-SNMP peer name ("udp:1.2.3.4:161"). */
-static int peer_name(const struct config *cfg, char *buf, size_t len,
+/*
+ * The port to use: the one in the address unless --port was given with
+ * another value.
+ */
+static int pick_port(const struct config *cfg, const struct address *a, unsigned *port,
 		     char *err, size_t errlen)
 {
+	bool port_set = cfg->origin[OPT_PORT] != ORIGIN_DEFAULT;
+
+	*port = cfg->port;
+	if (a->port == 0)
+		return 0;
+	if (port_set && a->port != cfg->port)
+		return errorf(err, errlen, "two ports: %u in the address '%s' and --port %u",
+			      a->port, cfg->hostname, cfg->port);
+	*port = a->port;
+	return 0;
+}
+
+/*
+ * Resolves the host to a numeric Net-SNMP peer name ("udp:1.2.3.4:161",
+ * "udp6:[::1]:161", "tcp:..."), and the address as the user wrote it with
+ * the port, for messages ("[::1]:161").
+ */
+static int peer_name(const struct config *cfg, char *buf, size_t len, char *shown,
+		     size_t shownlen, char *err, size_t errlen)
+{
 	struct addrinfo hints, *res = NULL, *ai, *pick = NULL;
-	char host[256], addr[INET6_ADDRSTRLEN];
-	size_t hl;
+	struct address a;
+	char addr[INET6_ADDRSTRLEN];
+	unsigned port;
 	int n;
 
-	if (copy_str(host, sizeof host, cfg->hostname) < 0 || host[0] == '\0')
-		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
-	hl = strlen(host);
-	if (host[0] == '[' && host[hl - 1] == ']') {	/* [::1] */
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
+	if (address_parse(cfg->hostname, &a, err, errlen) < 0 ||
+	    pick_port(cfg, &a, &port, err, errlen) < 0)
+		return -1;
+	n = snprintf(shown, shownlen, strchr(a.host, ':') ? "%s%s[%s]:%u" : "%s%s%s:%u",
+		     a.transport_given ? address_transport(&a, a.family == ADDR_ANY ?
+							   ADDR_IPV4 : a.family) : "",
+		     a.transport_given ? ":" : "", a.host, port);
+	if (n < 0 || (size_t)n >= shownlen)
+		return errorf(err, errlen, "the host name is too long");
 	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
-		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+	hints.ai_family = a.family == ADDR_IPV4 ? AF_INET : a.family == ADDR_IPV6 ? AF_INET6
+										  : AF_UNSPEC;
+	hints.ai_socktype = a.tcp ? SOCK_STREAM : SOCK_DGRAM;
+	if (getaddrinfo(a.host, NULL, &hints, &res) != 0 || !res)
+		return errorf(err, errlen, "cannot resolve host '%s'%s", a.host,
+			      a.family == ADDR_IPV4 ? " (as IPv4)" :
+			      a.family == ADDR_IPV6 ? " (as IPv6)" : "");
 	for (ai = res; ai && !pick; ai = ai->ai_next)	/* IPv4 first, like snmpget */
 		if (ai->ai_family == AF_INET)
 			pick = ai;
@@ -192,20 +222,26 @@ static int peer_name(const struct config *cfg, char *buf, size_t len,
 			pick = ai;
 	if (!pick) {
 		freeaddrinfo(res);
-		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+		return errorf(err, errlen, "cannot resolve host '%s'", a.host);
 	}
 	if (pick->ai_family == AF_INET) {
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)pick->ai_addr)->sin_addr,
 			  addr, sizeof addr);
-		n = snprintf(buf, len, "udp:%s:%u", addr, cfg->port);
+		n = snprintf(buf, len, "%s:%s:%u", address_transport(&a, ADDR_IPV4), addr, port);
 	} else {
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)pick->ai_addr)->sin6_addr,
-			  addr, sizeof addr);
-		n = snprintf(buf, len, "udp6:[%s]:%u", addr, cfg->port);
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(void *)pick->ai_addr;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
+		if (s6->sin6_scope_id != 0)	/* fe80::1%eth0: keep the interface */
+			n = snprintf(buf, len, "%s:[%s%%%u]:%u", address_transport(&a, ADDR_IPV6),
+				     addr, (unsigned)s6->sin6_scope_id, port);
+		else
+			n = snprintf(buf, len, "%s:[%s]:%u", address_transport(&a, ADDR_IPV6),
+				     addr, port);
 	}
 	freeaddrinfo(res);
 	if (n < 0 || (size_t)n >= len)
-		return errorf(err, errlen, "cannot resolve host '%s'", cfg->hostname);
+		return errorf(err, errlen, "cannot resolve host '%s'", a.host);
 	return 0;
 }
 
@@ -850,7 +886,7 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 		 struct hr_snapshot *out)
 {
-	char peername[INET6_ADDRSTRLEN + 32];
+	char peername[INET6_ADDRSTRLEN + 48];
 	netsnmp_session s;
 	struct column cols[2];
 	struct item *items = NULL;
@@ -862,8 +898,10 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 
 	memset(cols, 0, sizeof cols);
 	memset(&s, 0, sizeof s);
-	if (peer_name(c->cfg, peername, sizeof peername, c->err, c->errlen) < 0)
+	if (peer_name(c->cfg, peername, sizeof peername, c->peer, sizeof c->peer, c->err,
+		      c->errlen) < 0)
 		return -1;
+	copy_str(out->peer, sizeof out->peer, peername);
 	if (setup_session(c, &s, peername) < 0)
 		goto out;
 	if (set_try_timeout(c, &s) < 0) {
@@ -874,7 +912,11 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	if (!c->sessp) {
 		snmp_error(&s, &syserr, &liberr, &msg);
 		free(msg);
-		session_error(c, liberr ? liberr : SNMPERR_GENERR);
+		if (syserr != 0)	/* a TCP agent refusing the connection, say */
+			errorf(c->err, c->errlen, "cannot connect to %s: %s", c->peer,
+			       strerror(syserr));
+		else
+			session_error(c, liberr ? liberr : SNMPERR_GENERR);
 		goto out;
 	}
 
@@ -965,7 +1007,7 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 {
 	struct ctx c;
 	struct log_ctx lc = { cfg->verbose };
-	int n, rc;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->mem_size_kb = -1;
@@ -976,11 +1018,6 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	c.max_rep = MAX_REPETITIONS;
 	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
 	c.deadline.tv_sec += cfg->timeout_s;
-	n = snprintf(c.peer, sizeof c.peer,
-		     strchr(cfg->hostname, ':') && cfg->hostname[0] != '[' ? "[%s]:%u" : "%s:%u",
-		     cfg->hostname, cfg->port);
-	if (n < 0 || (size_t)n >= sizeof c.peer)
-		return errorf(err, errlen, "the host name is too long");
 
 	library_init(&lc);
 	rc = query(&c, match, ud, need_path, out);

@@ -45,6 +45,7 @@ struct hr_snapshot {
 	unsigned long uptime_ticks;	/* hrSystemUptime, 1/100 s */
 	bool has_uptime;
 	unsigned requests;		/* PDUs sent, for -vv and benchmarks */
+	char peer[96];			/* Net-SNMP peer used: "udp6:[::1]:161" */
 };
 
 /*

@@ -1,5 +1,7 @@
 # tests/sim/simhost.sh - start and drive a private snmpd on 127.0.0.1 (sourced
-# by the integration tests and by tests/demo.sh; bash).
+# by the integration tests and by tests/demo.sh; bash).  The agent listens
+# on UDP and TCP 127.0.0.1:SIM_PORT and, when this machine has an IPv6
+# loopback, on UDP and TCP [::1]:SIM_PORT too (SIM_IPV6=1; 0 without).
 #
 #   simhost_start TABLEFILE [DIR]   snmpd serving a simulated host: the built-in
 #                                   HOST-RESOURCES modules off, .1.3.6.1.2.1.25
@@ -14,7 +16,7 @@
 #   simhost_add_line TEXT           append a table line (proc/oid/ghost/noperf)
 #   simhost_stop                    stop the agent (TERM, bounded wait, KILL)
 #
-# simhost_start* export SIM_PORT SIM_PID SIM_DIR SIM_TABLE (SIM_TABLE empty
+# simhost_start* export SIM_PORT SIM_PID SIM_DIR SIM_TABLE SIM_IPV6 (SIM_TABLE empty
 # for the real agent) and the credentials below; they return non-zero with
 # a message on stderr when the agent does not come up within ~10 s.
 # BUILD must be the absolute path of build/ (hrsim lives there).  Works as
@@ -29,11 +31,12 @@ SIM_V3_MD5USER=nagmd5		# MD5 / DES, authPriv
 SIM_V3_STRONGUSER=nagstrong	# SHA-512 / AES-256, authPriv
 # also nagsha1 (SHA / AES-256: a key shorter than the cipher's, extended),
 # nag224 (SHA-224 / AES-192), nag384 (SHA-384 / AES); same passphrases
+SIM_V6_COMMUNITY=v6only	# answered from ::1 only: proves a request came over IPv6
 SIM_V3_AUTHPASS=authpass123
 SIM_V3_PRIVPASS=privpass123
 # Only for the real agent's nsCacheTimeout SET; restricted to that subtree.
 SIM_ADMIN_COMMUNITY=simadmin
-export SIM_COMMUNITY SIM_V3_USER SIM_V3_AUTHUSER SIM_V3_MD5USER SIM_V3_STRONGUSER \
+export SIM_COMMUNITY SIM_V6_COMMUNITY SIM_V3_USER SIM_V3_AUTHUSER SIM_V3_MD5USER SIM_V3_STRONGUSER \
 	SIM_V3_AUTHPASS SIM_V3_PRIVPASS
 
 SIM_HR_MODULES_OFF=smux,hr_system,hrh_storage,hr_device,hr_other,hr_proc,hr_network,hr_print,hr_disk,hr_partition,hrh_filesys,hrSWRunTable,hrSWRunPerfTable,hrSWInstalledTable
@@ -44,10 +47,21 @@ _simhost_tool() {
 		timeout 10 "$@"
 }
 
+# The IPv6 loopback ::1 is configured (and IPv6 not switched off).
+_simhost_have_ipv6() {
+	grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null
+}
+
 _simhost_conf() {	# $1 = port, $2 = real|sim
+	local addrs="udp:127.0.0.1:$1,tcp:127.0.0.1:$1"
+	[ "$SIM_IPV6" = 1 ] && addrs="$addrs,udp6:[::1]:$1,tcp6:[::1]:$1"
 	cat <<EOF
-agentaddress udp:127.0.0.1:$1
+agentaddress $addrs
 rocommunity $SIM_COMMUNITY 127.0.0.1
+EOF
+	[ "$SIM_IPV6" = 1 ] && printf 'rocommunity6 %s ::1\nrocommunity6 %s ::1\n' \
+		"$SIM_COMMUNITY" "$SIM_V6_COMMUNITY"
+	cat <<EOF
 createUser $SIM_V3_USER SHA-256 "$SIM_V3_AUTHPASS" AES "$SIM_V3_PRIVPASS"
 createUser $SIM_V3_AUTHUSER SHA-256 "$SIM_V3_AUTHPASS"
 createUser $SIM_V3_MD5USER MD5 "$SIM_V3_AUTHPASS" DES "$SIM_V3_PRIVPASS"
@@ -78,6 +92,9 @@ _simhost_launch() {
 
 	[ -x "$snmpd" ] || { echo "simhost: $snmpd not installed (Debian package snmpd)" >&2; return 1; }
 	[ "$mode" = sim ] && modules=$SIM_HR_MODULES_OFF
+	SIM_IPV6=0
+	_simhost_have_ipv6 && SIM_IPV6=1
+	export SIM_IPV6
 	mkdir -p "$SIM_DIR/persist" "$SIM_DIR/cli" || return 1
 	chmod 700 "$SIM_DIR/persist" "$SIM_DIR/cli"
 	for try in 1 2 3 4 5 6; do
