@@ -58,6 +58,7 @@ UNIT_BIN  = $(BUILD)/unit_tests
 # Helper programs the tests and the demo run (simulator, memory hog, ...).
 SIM_BIN   = $(BUILD)/hrsim
 HOG_BIN   = $(BUILD)/hog/Async.exe
+FAKE_BIN  = $(BUILD)/fakeagent
 
 .PHONY: all check unit integration deps deps-build demo install uninstall man \
         clean sanitize valgrind bench eval fuzz helpers
@@ -73,9 +74,12 @@ $(BUILD)/obj/%.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
 $(BUILD)/obj:
 	mkdir -p $@
 
-helpers: $(SIM_BIN) $(HOG_BIN) $(BUILD)/optdoc
+helpers: $(SIM_BIN) $(HOG_BIN) $(FAKE_BIN) $(BUILD)/optdoc
 
 $(SIM_BIN): tests/sim/hrsim.c | $(BUILD)/obj
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
+
+$(FAKE_BIN): tests/sim/fakeagent.c | $(BUILD)/obj
 	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
 
 $(HOG_BIN): tests/sim/hog.c

@@ -23,22 +23,30 @@
 
 #include "address.h"
 #include "util.h"
+#include "walk.h"
 
 /* HOST-RESOURCES-MIB (RFC 2790), numeric: no MIB files are loaded. */
 #define HR 1, 3, 6, 1, 2, 1, 25
 static const oid OID_UPTIME[] = { HR, 1, 1, 0 };
 static const oid OID_MEMSIZE[] = { HR, 2, 2, 0 };
-static const oid OID_RUN_NAME[] = { HR, 4, 2, 1, 2 };
 static const oid OID_RUN_PATH[] = { HR, 4, 2, 1, 4 };
 static const oid OID_RUN_STATUS[] = { HR, 4, 2, 1, 7 };
 static const oid OID_PERF_CPU[] = { HR, 5, 1, 1, 1 };
 static const oid OID_PERF_MEM[] = { HR, 5, 1, 1, 2 };
 #define COLUMN_LEN 11	/* sub-identifiers of a column OID above */
+_Static_assert(COLUMN_LEN == WALK_COLUMN_LEN, "column OIDs as plugin/walk.c has them");
+/* plugin/walk.c reads Net-SNMP's types and error codes as the BER tags and
+ * RFC 3416 numbers they are. */
+_Static_assert(ASN_OCTET_STR == WALK_T_OCTET_STR && ASN_INTEGER == WALK_T_INTEGER &&
+	       SNMP_ENDOFMIBVIEW == WALK_T_ENDOFMIBVIEW &&
+	       SNMP_NOSUCHOBJECT == WALK_T_NOSUCHOBJECT &&
+	       SNMP_NOSUCHINSTANCE == WALK_T_NOSUCHINSTANCE &&
+	       ASN_TIMETICKS == WALK_T_TIMETICKS && ASN_COUNTER64 == WALK_T_COUNTER64 &&
+	       SNMP_ERR_TOOBIG == WALK_ERR_TOOBIG && SNMP_ERR_NOSUCHNAME == WALK_ERR_NOSUCHNAME &&
+	       SNMP_ERR_AUTHORIZATIONERROR == 16, "BER tags and error status numbers");
 #define SCALAR_LEN 10
 
-#define MAX_REPETITIONS 50	/* per GETBULK, shared by the walked columns */
 #define GET_ROWS 10		/* matched rows per GET (4 varbinds each) */
-#define MAX_ROWS 100000		/* a sane agent has far fewer processes */
 #define MAX_TRIES 3		/* tries per request, when the budget allows */
 #define MIN_TRY_US 300000	/* ... but no try shorter than this */
 #define STATUS_INVALID 4
@@ -54,19 +62,6 @@ struct item {
 	bool done;		/* answered, or known to be absent */
 };
 
-/* A row as the walk saw it. */
-struct walk_row {
-	long index;
-	char name[HR_NAME_MAX + 1];
-	char path[HR_PATH_MAX + 1];
-	bool has_path;
-};
-
-struct rowvec {
-	struct walk_row *v;
-	size_t n, cap;
-};
-
 /* One matched row while the GET fills it in. */
 struct got {
 	bool status, mem;	/* present in the answer */
@@ -79,7 +74,6 @@ struct ctx {
 	struct timespec deadline;	/* CLOCK_MONOTONIC */
 	unsigned requests;
 	bool answered;			/* the agent has answered something */
-	int max_rep;
 	char *err;
 	size_t errlen;
 };
@@ -245,24 +239,6 @@ static int peer_name(const struct config *cfg, char *buf, size_t len, char *show
 	return 0;
 }
 
-static const char *type_name(u_char type)
-{
-	switch (type) {
-	case ASN_INTEGER: return "INTEGER";
-	case ASN_OCTET_STR: return "OCTET STRING";
-	case ASN_OBJECT_ID: return "OBJECT IDENTIFIER";
-	case ASN_NULL: return "NULL";
-	case ASN_BIT_STR: return "BITS";
-	case ASN_IPADDRESS: return "IpAddress";
-	case ASN_COUNTER: return "Counter32";
-	case ASN_GAUGE: return "Gauge32";
-	case ASN_TIMETICKS: return "TimeTicks";
-	case ASN_OPAQUE: return "Opaque";
-	case ASN_COUNTER64: return "Counter64";
-	default: return "an unknown type";
-	}
-}
-
 static bool is_exception(u_char type)
 {
 	return type == SNMP_NOSUCHOBJECT || type == SNMP_NOSUCHINSTANCE ||
@@ -272,35 +248,14 @@ static bool is_exception(u_char type)
 /* Readable object names for messages: "hrSWRunPerfMem.1388". */
 static void object_name(const oid *name, size_t len, char *buf, size_t size)
 {
-	static const struct { const oid *o; size_t len; const char *label; } known[] = {
-		{ OID_RUN_NAME, COLUMN_LEN, "hrSWRunName" },
-		{ OID_RUN_PATH, COLUMN_LEN, "hrSWRunPath" },
-		{ OID_RUN_STATUS, COLUMN_LEN, "hrSWRunStatus" },
-		{ OID_PERF_CPU, COLUMN_LEN, "hrSWRunPerfCPU" },
-		{ OID_PERF_MEM, COLUMN_LEN, "hrSWRunPerfMem" },
-		{ OID_UPTIME, SCALAR_LEN - 1, "hrSystemUptime" },
-		{ OID_MEMSIZE, SCALAR_LEN - 1, "hrMemorySize" },
-	};
-	size_t i, k, used = 0;
-	int n;
+	uint32_t sub[WALK_OID_MAX];
+	size_t k;
 
-	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
-		if (len > known[i].len &&
-		    snmp_oid_compare(name, known[i].len, known[i].o, known[i].len) == 0) {
-			n = snprintf(buf, size, "%s", known[i].label);
-			used = n > 0 ? (size_t)n : 0;
-			for (k = known[i].len; k < len && used < size; k++) {
-				n = snprintf(buf + used, size - used, ".%lu", (unsigned long)name[k]);
-				used += n > 0 ? (size_t)n : 0;
-			}
-			return;
-		}
-	}
-	buf[0] = '\0';
-	for (k = 0; k < len && used < size; k++) {
-		n = snprintf(buf + used, size - used, ".%lu", (unsigned long)name[k]);
-		used += n > 0 ? (size_t)n : 0;
-	}
+	if (len > WALK_OID_MAX)
+		len = WALK_OID_MAX;
+	for (k = 0; k < len; k++)
+		sub[k] = (uint32_t)name[k];
+	walk_object_name(sub, len, buf, size);
 }
 
 static int wrong_type(struct ctx *c, const netsnmp_variable_list *vb, const char *want)
@@ -309,7 +264,7 @@ static int wrong_type(struct ctx *c, const netsnmp_variable_list *vb, const char
 
 	object_name(vb->name, vb->name_length, obj, sizeof obj);
 	return errorf(c->err, c->errlen, "%s has type %s, expected %s", obj,
-		      type_name(vb->type), want);
+		      walk_type_name(vb->type), want);
 }
 
 /* Turns the session's last error into one sentence (never a secret). */
@@ -411,28 +366,9 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 static int pdu_error(struct ctx *c, const netsnmp_pdu *resp)
 {
 	return errorf(c->err, c->errlen, "the agent at %s answered with error '%s'%s",
-		      c->peer, snmp_errstring(resp->errstat),
+		      c->peer, walk_errstat_name(resp->errstat),
 		      resp->errstat == SNMP_ERR_AUTHORIZATIONERROR ?
 		      " (the community's or user's view, or the security level?)" : "");
-}
-
-static int rows_push(struct ctx *c, struct rowvec *rv, long index)
-{
-	if (rv->n == MAX_ROWS)
-		return errorf(c->err, c->errlen, "the agent lists more than %d processes",
-			      MAX_ROWS);
-	if (rv->n == rv->cap) {
-		size_t cap = rv->cap ? rv->cap * 2 : 128;
-		struct walk_row *v = realloc(rv->v, cap * sizeof *v);
-
-		if (!v)
-			return errorf(c->err, c->errlen, "out of memory");
-		rv->v = v;
-		rv->cap = cap;
-	}
-	memset(&rv->v[rv->n], 0, sizeof rv->v[0]);
-	rv->v[rv->n++].index = index;
-	return 0;
 }
 
 /* Copies an OCTET STRING varbind; over-long values break the MIB: error. */
@@ -451,115 +387,106 @@ static int take_string(struct ctx *c, const netsnmp_variable_list *vb,
 	return 0;
 }
 
-/* A walked column: its base OID, cursor and the rows it produced. */
-struct column {
-	const oid *base;
-	oid cur[MAX_OID_LEN];
-	size_t cur_len;
-	bool done;
-	struct rowvec rows;
-	size_t strsize;		/* HR_NAME_MAX + 1 or HR_PATH_MAX + 1 */
-	bool is_path;
-};
-
-/* Takes one walked varbind for column col; sets col->done at the end. */
-static int walk_take(struct ctx *c, struct column *col, const netsnmp_variable_list *vb)
+/*
+ * Decodes a response's varbinds for the walk module (plugin/walk.c), which
+ * decides what they mean.  vbs has room for count_varbinds(resp) entries.
+ */
+static int decode_answer(struct ctx *c, const netsnmp_pdu *resp, struct walk_varbind *vbs,
+			 size_t cap, struct walk_answer *a)
 {
-	struct walk_row *r;
-	char obj[160];
-	oid idx;
+	const netsnmp_variable_list *vb;
+	size_t n = 0, k;
 
-	if (is_exception(vb->type) ||
-	    snmp_oidtree_compare(col->base, COLUMN_LEN, vb->name, vb->name_length) != 0 ||
-	    snmp_oid_compare(vb->name, vb->name_length, col->cur, col->cur_len) <= 0) {
-		col->done = true;
-		return 0;
+	memset(a, 0, sizeof *a);
+	a->errstat = resp->errstat;
+	a->errindex = resp->errindex;
+	for (vb = resp->variables; vb && n < cap; vb = vb->next_variable, n++) {
+		struct walk_varbind *d = &vbs[n];
+
+		memset(d, 0, sizeof *d);
+		if (vb->name_length > WALK_OID_MAX)
+			return errorf(c->err, c->errlen, "the agent at %s sent an OID of %zu "
+				      "sub-identifiers", c->peer, vb->name_length);
+		for (k = 0; k < vb->name_length; k++) {
+			if (vb->name[k] > UINT32_MAX)
+				return errorf(c->err, c->errlen, "the agent at %s sent an OID "
+					      "sub-identifier beyond 4294967295", c->peer);
+			d->oid[k] = (uint32_t)vb->name[k];
+		}
+		d->oid_len = vb->name_length;
+		d->type = vb->type;
+		if (vb->type == ASN_OCTET_STR) {
+			d->str = vb->val.string;
+			d->str_len = vb->val_len;
+		} else if (vb->val.integer && vb->val_len >= sizeof(long) &&
+			   (vb->type == ASN_INTEGER || vb->type == ASN_COUNTER ||
+			    vb->type == ASN_GAUGE || vb->type == ASN_TIMETICKS)) {
+			d->integer = *vb->val.integer;
+		}
 	}
-	/* One sub-identifier, an Integer32; 0 is outside RFC 2790's range
-	 * but harmless, so an agent that numbers its idle process 0 works. */
-	if (vb->name_length != COLUMN_LEN + 1 || vb->name[COLUMN_LEN] > 2147483647UL) {
-		object_name(vb->name, vb->name_length, obj, sizeof obj);
-		return errorf(c->err, c->errlen, "the agent returned %s, which is not a "
-			      "valid hrSWRunTable row", obj);
-	}
-	idx = vb->name[COLUMN_LEN];
-	if (rows_push(c, &col->rows, (long)idx) < 0)
-		return -1;
-	r = &col->rows.v[col->rows.n - 1];
-	if (take_string(c, vb, col->is_path ? r->path : r->name, col->strsize) < 0)
-		return -1;
-	memcpy(col->cur, vb->name, vb->name_length * sizeof(oid));
-	col->cur_len = vb->name_length;
+	a->vb = vbs;
+	a->n = n;
 	return 0;
 }
 
 /*
- * Walks the given columns side by side: GETBULK with one repeater per
- * column still open (GETNEXT on v1), until each column ends.
+ * Walks the name (and path) columns: the requests go out here, the answers
+ * are judged by plugin/walk.c.
  */
-static int walk(struct ctx *c, struct column *cols, size_t ncols)
+static int walk_columns(struct ctx *c, struct walk *w)
 {
-	bool v1 = c->cfg->protocol == SNMPV_1;
+	struct walk_varbind *vbs = NULL;
+	size_t cap = 0;
+	struct walk_request wr;
+	int rc = -1;
 
-	for (;;) {
-		struct column *active[2];
-		size_t nact = 0, i, k;
+	while (walk_next(w, &wr)) {
 		netsnmp_pdu *req, *resp;
-		netsnmp_variable_list *vb;
+		struct walk_answer a;
+		size_t i, nvb;
+		oid name[WALK_OID_MAX];
 
-		for (i = 0; i < ncols; i++)
-			if (!cols[i].done)
-				active[nact++] = &cols[i];
-		if (nact == 0)
-			return 0;
-
-		req = snmp_pdu_create(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
-		if (!req)
-			return errorf(c->err, c->errlen, "out of memory");
-		if (!v1) {
+		req = snmp_pdu_create(wr.getnext ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
+		if (!req) {
+			errorf(c->err, c->errlen, "out of memory");
+			goto out;
+		}
+		if (!wr.getnext) {
 			req->non_repeaters = 0;
-			req->max_repetitions = c->max_rep / (long)nact > 0 ?
-					       c->max_rep / (long)nact : 1;
+			req->max_repetitions = wr.max_repetitions;
 		}
-		for (i = 0; i < nact; i++)
-			snmp_add_null_var(req, active[i]->cur, active[i]->cur_len);
+		for (i = 0; i < wr.n; i++) {
+			size_t k;
+
+			for (k = 0; k < wr.oid_len[i]; k++)
+				name[k] = wr.oid[i][k];
+			snmp_add_null_var(req, name, wr.oid_len[i]);
+		}
 		if (request(c, req, &resp) < 0)
-			return -1;
+			goto out;
+		nvb = count_varbinds(resp->variables);
+		if (nvb > cap) {
+			struct walk_varbind *v = realloc(vbs, nvb * sizeof *v);
 
-		if (resp->errstat == SNMP_ERR_TOOBIG && !v1 && c->max_rep > 1) {
-			c->max_rep /= 2;	/* the answer did not fit: ask for less */
-			snmp_free_pdu(resp);
-			continue;
-		}
-		if (resp->errstat == SNMP_ERR_NOSUCHNAME && v1) {
-			/* v1's end of the MIB: the named varbind's column is over. */
-			k = resp->errindex >= 1 && (size_t)resp->errindex <= nact ?
-			    (size_t)resp->errindex - 1 : 0;
-			active[k]->done = true;
-			snmp_free_pdu(resp);
-			continue;
-		}
-		if (resp->errstat != SNMP_ERR_NOERROR) {
-			pdu_error(c, resp);
-			snmp_free_pdu(resp);
-			return -1;
-		}
-		if (!resp->variables) {
-			snmp_free_pdu(resp);
-			return errorf(c->err, c->errlen, "the agent at %s sent an empty answer "
-				      "to a walk", c->peer);
-		}
-		/* GETBULK answers row by row: varbind k belongs to column k % nact. */
-		for (vb = resp->variables, k = 0; vb; vb = vb->next_variable, k++) {
-			struct column *col = active[k % nact];
-
-			if (!col->done && walk_take(c, col, vb) < 0) {
+			if (!v) {
 				snmp_free_pdu(resp);
-				return -1;
+				errorf(c->err, c->errlen, "out of memory");
+				goto out;
 			}
+			vbs = v;
+			cap = nvb;
+		}
+		if (decode_answer(c, resp, vbs, nvb, &a) < 0 ||
+		    walk_take(w, &a, c->err, c->errlen) < 0) {
+			snmp_free_pdu(resp);
+			goto out;
 		}
 		snmp_free_pdu(resp);
 	}
+	rc = 0;
+out:
+	free(vbs);
+	return rc;
 }
 
 /* Adds a GET item for column/scalar base + one sub-identifier. */
@@ -769,22 +696,6 @@ static int settle(struct ctx *c, struct hr_snapshot *out, const struct got *got)
 	return 0;
 }
 
-/* Joins the walked name (and path) columns into rows; paths are optional. */
-static void merge_paths(struct rowvec *names, const struct rowvec *paths)
-{
-	size_t i, j = 0;
-
-	for (i = 0; i < names->n; i++) {
-		while (j < paths->n && paths->v[j].index < names->v[i].index)
-			j++;
-		if (j < paths->n && paths->v[j].index == names->v[i].index) {
-			memcpy(names->v[i].path, paths->v[j].path, sizeof names->v[i].path);
-			names->v[i].has_path = true;
-		}
-	}
-}
-
-
 /*
  * Derives a v3 key (Ku) from a passphrase with the session's authentication
  * hash, as RFC 3414 and RFC 3826 want for both keys.  what names the key
@@ -888,15 +799,17 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 {
 	char peername[INET6_ADDRSTRLEN + 48];
 	netsnmp_session s;
-	struct column cols[2];
+	struct walk w;
+	const struct walk_row *rows;
+	size_t nrows = 0;
 	struct item *items = NULL;
 	struct got *got = NULL;
 	bool *matched = NULL;
-	size_t ncols = need_path ? 2 : 1, i, nitems = 0;
+	size_t i, nitems = 0;
 	int rc = -1, liberr = 0, syserr = 0;
 	char *msg = NULL;
 
-	memset(cols, 0, sizeof cols);
+	walk_init(&w, need_path, c->cfg->protocol == SNMPV_1, c->peer);
 	memset(&s, 0, sizeof s);
 	if (peer_name(c->cfg, peername, sizeof peername, c->peer, sizeof c->peer, c->err,
 		      c->errlen) < 0)
@@ -920,18 +833,10 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 		goto out;
 	}
 
-	for (i = 0; i < ncols; i++) {
-		cols[i].base = i == 0 ? OID_RUN_NAME : OID_RUN_PATH;
-		memcpy(cols[i].cur, cols[i].base, COLUMN_LEN * sizeof(oid));
-		cols[i].cur_len = COLUMN_LEN;
-		cols[i].is_path = i == 1;
-		cols[i].strsize = i == 0 ? HR_NAME_MAX + 1 : HR_PATH_MAX + 1;
-	}
-	if (walk(c, cols, ncols) < 0)
+	if (walk_columns(c, &w) < 0)
 		goto out;
-	if (need_path)
-		merge_paths(&cols[0].rows, &cols[1].rows);
-	out->rows_walked = cols[0].rows.n;
+	rows = walk_rows(&w, &nrows);
+	out->rows_walked = nrows;
 	if (out->rows_walked == 0) {	/* every host runs something */
 		errorf(c->err, c->errlen, "the agent has no hrSWRunTable (HOST-RESOURCES-MIB "
 		       "not implemented or not in the view)");
@@ -939,13 +844,13 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	}
 
 	/* The caller picks the rows; they keep the walk's (index) order. */
-	matched = calloc(cols[0].rows.n + 1, 1);
+	matched = calloc(nrows + 1, 1);
 	if (!matched) {
 		errorf(c->err, c->errlen, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < cols[0].rows.n; i++) {
-		const struct walk_row *r = &cols[0].rows.v[i];
+	for (i = 0; i < nrows; i++) {
+		const struct walk_row *r = &rows[i];
 
 		matched[i] = match(r->name, need_path ? r->path : NULL, ud);
 		out->n += matched[i];
@@ -966,8 +871,8 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	item_set(&items[nitems++], IT_MEMSIZE, 0, OID_MEMSIZE, SCALAR_LEN - 1, 0);
 	item_set(&items[nitems++], IT_UPTIME, 0, OID_UPTIME, SCALAR_LEN - 1, 0);
 	out->n = 0;
-	for (i = 0; i < cols[0].rows.n; i++) {
-		const struct walk_row *r = &cols[0].rows.v[i];
+	for (i = 0; i < nrows; i++) {
+		const struct walk_row *r = &rows[i];
 		struct hr_proc *p;
 
 		if (!matched[i])
@@ -993,8 +898,7 @@ out:
 	if (c->sessp)
 		snmp_sess_close(c->sessp);
 	c->sessp = NULL;
-	for (i = 0; i < 2; i++)
-		free(cols[i].rows.v);
+	walk_release(&w);
 	free(items);
 	free(got);
 	free(matched);
@@ -1015,7 +919,6 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	c.cfg = cfg;
 	c.err = err;
 	c.errlen = errlen;
-	c.max_rep = MAX_REPETITIONS;
 	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
 	c.deadline.tv_sec += cfg->timeout_s;
 

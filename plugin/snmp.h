@@ -10,6 +10,11 @@
  * printed to stderr: the library's own log goes through a handler that
  * keeps only warnings, for -vvv.
  *
+ * What a walk's answers mean (rows, the end of a column, or a broken walk:
+ * OID not increasing, OID went back, varbind missing) is decided by the
+ * pure plugin/walk.c; this module sends the requests and decodes the
+ * answers for it.
+ *
  * Every failure is one sentence for an UNKNOWN line: no response from
  * HOST:PORT after N s; an authentication failure (which one); the agent
  * has no hrSWRunPerfTable; a value of the wrong type (with its OID); a

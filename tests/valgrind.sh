@@ -53,5 +53,17 @@ vg "missing hrSWRunPerfTable" "${C[@]}" -C "$SIM_COMMUNITY"
 simhost_set_table "$ROOT/mib/hosts/win2k-badtypes.tbl"
 vg "wrong types" "${C[@]}" -C "$SIM_COMMUNITY"
 
+# Broken walks from the fake agent (tests/sim/fakeagent.c).
+for mode in loop back missing; do
+	rm -f "$V/fake.port"
+	"$BUILD/fakeagent" "$mode" "$V/fake.port" 0 120 >/dev/null 2>&1 &
+	fpid=$!
+	for i in $(seq 1 100); do [ -s "$V/fake.port" ] && break; sleep 0.1; done
+	vg "broken walk: $mode" -H 127.0.0.1 -p "$(cat "$V/fake.port" 2>/dev/null)" -t 3 \
+		-C public --path msmcon --state-dir "$V/state"
+	kill -TERM "$fpid" 2>/dev/null
+	wait "$fpid" 2>/dev/null
+done
+
 echo "valgrind: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]

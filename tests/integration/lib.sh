@@ -27,6 +27,10 @@
 #   start_hog MIB [NAME]   starts $BUILD/hog/Async.exe holding MIB MiB,
 #                          tracked; sets HOG_PID (waits until it is touched)
 #   hog_rss_kb PID         VmRSS of a process, in KB
+#   start_fakeagent MODE [DELAY_MS[-MAX_MS]]
+#                          starts $BUILD/fakeagent (tests/sim/fakeagent.c:
+#                          hand-made BER on 127.0.0.1; MODE ok, loop, back,
+#                          missing, v1end), tracked; sets FAKE_PORT, FAKE_PID
 #
 # Keep this API stable: the INI, Nagios and Icinga tests use it too.
 
@@ -138,6 +142,25 @@ start_hog() {
 
 hog_rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+start_fakeagent() {
+	local i pf="$T/fakeagent.port.$$.$RANDOM"
+	rm -f "$pf"
+	"$BUILD/fakeagent" "$1" "$pf" "${2:-0}" 600 >/dev/null 2>"$T/fakeagent.err" &
+	FAKE_PID=$!
+	track_pid "$FAKE_PID"
+	for i in $(seq 1 100); do
+		if [ -s "$pf" ]; then
+			FAKE_PORT=$(cat "$pf")
+			rm -f "$pf"
+			return 0
+		fi
+		kill -0 "$FAKE_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "start_fakeagent: the fake agent did not start: $(cat "$T/fakeagent.err")" >&2
+	return 1
 }
 
 _lib_cleanup() {

@@ -21,7 +21,7 @@ case "$PLUGIN$BUILD" in
 	*) echo "run.sh: PLUGIN and BUILD must be absolute paths" >&2; exit 2 ;;
 esac
 [ -x "$PLUGIN" ] || { echo "run.sh: $PLUGIN is not built (make)" >&2; exit 2; }
-[ -x "$BUILD/hrsim" ] && [ -x "$BUILD/hog/Async.exe" ] ||
+[ -x "$BUILD/hrsim" ] && [ -x "$BUILD/hog/Async.exe" ] && [ -x "$BUILD/fakeagent" ] ||
 	{ echo "run.sh: helpers not built (make helpers)" >&2; exit 2; }
 
 passed=0 failed=0 broken=0
