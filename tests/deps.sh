@@ -7,7 +7,7 @@ set -u
 build="gcc make pkg-config libsnmp-dev libinih-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
-	demo)  want="$build snmpd" ;;
+	demo)  want="$build snmpd snmp" ;;	# snmp: snmpget, the simulated host's readiness probe
 	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
