@@ -141,8 +141,8 @@ void cli_print_help(FILE *out)
 			wrap(out, def, 8);
 		}
 	}
-	fputs("\nEvery option but --config, --section, --replay, --help and --version can\n"
-	      "also be set in the INI file, under its name with '_' for '-'\n"
+	fputs("\nEvery option but --config, --section, --replay, --print-keys, --help and\n"
+	      "--version can also be set in the INI file, under its name with '_' for '-'\n"
 	      "(growth_warning = 1MB/h). The command line wins over the host's section,\n"
 	      "which wins over [defaults].\n", out);
 	fputs("\nUnits:\n", out);

@@ -29,16 +29,30 @@ const struct option_def config_options[OPT_COUNT] = {
 	  "SNMPv3 user name.", NULL },
 	{ OPT_SECLEVEL, "seclevel", "seclevel", 'L', 0, "LEVEL",
 	  "SNMPv3 level: noAuthNoPriv, authNoPriv or authPriv.",
-	  "authPriv when -X is set, authNoPriv when -A is set" },
+	  "authPriv when a privacy passphrase or key is set, authNoPriv when an"
+	  " authentication one is" },
 	{ OPT_AUTHPROTO, "authproto", "authproto", 'a', 0, "PROTO",
 	  "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512.",
 	  "SHA" },
 	{ OPT_AUTHPASSWD, "authpasswd", "authpasswd", 'A', OPTF_SECRET, "PASS",
 	  "SNMPv3 authentication passphrase (8 characters or more).", NULL },
+	{ OPT_AUTHMASTERKEY, "authmasterkey", "authmasterkey", 0, OPTF_SECRET, "HEX",
+	  "SNMPv3 authentication master key (Ku) in hex, instead of -A: no"
+	  " passphrase hashing at each check (make it with --print-keys; better"
+	  " kept in the INI file).", NULL },
+	{ OPT_AUTHLOCALKEY, "authlocalkey", "authlocalkey", 0, OPTF_SECRET, "HEX",
+	  "SNMPv3 authentication key localized to the agent's engine ID (Kul) in"
+	  " hex, instead of -A (better kept in the INI file).", NULL },
 	{ OPT_PRIVPROTO, "privproto", "privproto", 'x', 0, "PROTO",
 	  "SNMPv3 privacy: DES, AES, AES-192, AES-256.", "AES" },
 	{ OPT_PRIVPASSWD, "privpasswd", "privpasswd", 'X', OPTF_SECRET, "PASS",
 	  "SNMPv3 privacy passphrase (8 characters or more).", NULL },
+	{ OPT_PRIVMASTERKEY, "privmasterkey", "privmasterkey", 0, OPTF_SECRET, "HEX",
+	  "SNMPv3 privacy master key (Ku, made with the authentication hash) in"
+	  " hex, instead of -X (better kept in the INI file).", NULL },
+	{ OPT_PRIVLOCALKEY, "privlocalkey", "privlocalkey", 0, OPTF_SECRET, "HEX",
+	  "SNMPv3 privacy key localized to the agent's engine ID in hex, instead"
+	  " of -X (better kept in the INI file).", NULL },
 	{ OPT_TIMEOUT, "timeout", "timeout", 't', 0, "SECONDS",
 	  "Time for the whole check, every SNMP try included.", "10" },
 	{ OPT_PROCESS, "process", "process", 'n', 0, "NAME",
@@ -96,6 +110,10 @@ const struct option_def config_options[OPT_COUNT] = {
 	{ OPT_REPLAY, "replay", NULL, 0, OPTF_CLI_ONLY, "FILE",
 	  "Replay a recorded series (UNIX_TIME MEM_KB [INDEXES] a line, or CSV)"
 	  " through the trend evaluation instead of querying a host.", NULL },
+	{ OPT_PRINT_KEYS, "print-keys", NULL, 0, NOARG, NULL,
+	  "Print the SNMPv3 master keys and the keys localized to the agent"
+	  " made from the passphrases given, as INI lines to put in their place,"
+	  " once the agent has accepted them; no check is run.", NULL },
 	{ OPT_CONFIG, "config", NULL, 'f', OPTF_CLI_ONLY, "FILE",
 	  "INI file.", CONFIG_DEFAULT_FILE " when it exists" },
 	{ OPT_SECTION, "section", NULL, 's', OPTF_CLI_ONLY, "NAME",
@@ -386,6 +404,18 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 				    " 8 characters", o->name);
 		break;
 	}
+	case OPT_AUTHMASTERKEY:
+		rc = config_parse_key(value, &cfg->authmasterkey, "--authmasterkey", err, errlen);
+		break;
+	case OPT_AUTHLOCALKEY:
+		rc = config_parse_key(value, &cfg->authlocalkey, "--authlocalkey", err, errlen);
+		break;
+	case OPT_PRIVMASTERKEY:
+		rc = config_parse_key(value, &cfg->privmasterkey, "--privmasterkey", err, errlen);
+		break;
+	case OPT_PRIVLOCALKEY:
+		rc = config_parse_key(value, &cfg->privlocalkey, "--privlocalkey", err, errlen);
+		break;
 	case OPT_TIMEOUT:
 		rc = set_uint(&cfg->timeout_s, value, 1, 3600, o, err, errlen);
 		break;
@@ -475,6 +505,9 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 	case OPT_REPLAY:
 		rc = set_string(cfg->replay, sizeof cfg->replay, value, o, err, errlen);
 		break;
+	case OPT_PRINT_KEYS:
+		cfg->print_keys = true;
+		break;
 	case OPT_CONFIG:
 		rc = set_string(cfg->config_file, sizeof cfg->config_file, value, o, err, errlen);
 		cfg->config_file_set = true;
@@ -503,6 +536,63 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 	return rc;
 }
 
+/* The options that give one secret, in enum key_source order (from 1). */
+static const enum option_id auth_ids[3] = { OPT_AUTHPASSWD, OPT_AUTHMASTERKEY,
+					    OPT_AUTHLOCALKEY };
+static const enum option_id priv_ids[3] = { OPT_PRIVPASSWD, OPT_PRIVMASTERKEY,
+					    OPT_PRIVLOCALKEY };
+
+/* The one of ids given at the highest precedence (the first of a tie). */
+static enum key_source source_of(const struct config *cfg, const enum option_id ids[3])
+{
+	enum key_source best = KEY_NONE;
+	unsigned char best_origin = ORIGIN_DEFAULT;
+
+	for (int i = 0; i < 3; i++)
+		if (cfg->origin[ids[i]] > best_origin) {
+			best_origin = cfg->origin[ids[i]];
+			best = (enum key_source)(KEY_PASSPHRASE + i);
+		}
+	return best;
+}
+
+enum key_source config_auth_source(const struct config *cfg)
+{
+	return source_of(cfg, auth_ids);
+}
+
+enum key_source config_priv_source(const struct config *cfg)
+{
+	return source_of(cfg, priv_ids);
+}
+
+/* Two ways of giving one secret in the same place: say which. */
+static int secret_clash(const struct config *cfg, const enum option_id ids[3],
+			char *err, size_t errlen)
+{
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (cfg->origin[ids[i]] != ORIGIN_DEFAULT &&
+			    cfg->origin[ids[i]] == cfg->origin[ids[j]])
+				return errorf(err, errlen, "--%s and --%s both given in the %s;"
+					      " use one", config_options[ids[i]].name,
+					      config_options[ids[j]].name,
+					      config_origin_name((enum origin)cfg->origin[ids[i]]));
+	return 0;
+}
+
+/* A key (NULL: a passphrase, nothing to check) of the wrong length. */
+static int key_length_error(const struct config_key *k, enum option_id id, size_t want,
+			    const char *proto, const char *what, const char *note,
+			    char *err, size_t errlen)
+{
+	if (!k || k->len == want)
+		return 0;
+	return errorf(err, errlen, "--%s is %zu bytes long; the %s %s needs %zu bytes"
+		      " (%zu hex digits%s)", config_options[id].name, k->len, what, proto,
+		      want, 2 * want, note);
+}
+
 /* The upper end of an absolute (non-percent, outside-alerting) range, or 0. */
 static double absolute_upper(const struct range *r)
 {
@@ -527,18 +617,45 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	    cfg->origin[OPT_PROCESS] == cfg->origin[OPT_REGEX])
 		return errorf(err, errlen, "--process and --regex both given in one place;"
 			      " use one");
+	if (cfg->print_keys && cfg->protocol != SNMPV_3)
+		return errorf(err, errlen, "--print-keys is for SNMPv3 (-P 3)");
 	if (cfg->protocol == SNMPV_3) {
-		bool auth = cfg->authpasswd[0] != '\0', priv = cfg->privpasswd[0] != '\0';
+		enum key_source auth = config_auth_source(cfg), priv = config_priv_source(cfg);
 		enum seclevel lvl = config_seclevel(cfg);
 
 		if (!cfg->secname[0])
 			return errorf(err, errlen, "SNMPv3 needs a user name (-U/--secname)");
-		if (lvl >= SECLEVEL_AUTHNOPRIV && !auth)
+		if (secret_clash(cfg, auth_ids, err, errlen) != 0 ||
+		    secret_clash(cfg, priv_ids, err, errlen) != 0)
+			return -1;
+		if (lvl >= SECLEVEL_AUTHNOPRIV && auth == KEY_NONE)
 			return errorf(err, errlen, "SNMPv3 %s needs an authentication passphrase"
-				      " (-A/--authpasswd)", seclevel_names[lvl]);
-		if (lvl == SECLEVEL_AUTHPRIV && !priv)
+				      " or key (-A/--authpasswd, --authmasterkey or"
+				      " --authlocalkey)", seclevel_names[lvl]);
+		if (lvl == SECLEVEL_AUTHPRIV && priv == KEY_NONE)
 			return errorf(err, errlen, "SNMPv3 authPriv needs a privacy passphrase"
-				      " (-X/--privpasswd)");
+				      " or key (-X/--privpasswd, --privmasterkey or --privlocalkey)");
+		if (lvl >= SECLEVEL_AUTHNOPRIV &&
+		    (key_length_error(auth == KEY_MASTER ? &cfg->authmasterkey :
+				      auth == KEY_LOCALIZED ? &cfg->authlocalkey : NULL,
+				      auth == KEY_MASTER ? OPT_AUTHMASTERKEY : OPT_AUTHLOCALKEY,
+				      config_auth_key_len(cfg->authproto),
+				      authproto_names[cfg->authproto], "authentication protocol",
+				      "", err, errlen) != 0))
+			return -1;
+		if (lvl == SECLEVEL_AUTHPRIV && priv == KEY_MASTER &&
+		    key_length_error(&cfg->privmasterkey, OPT_PRIVMASTERKEY,
+				     config_auth_key_len(cfg->authproto),
+				     authproto_names[cfg->authproto], "authentication protocol",
+				     "; privacy master keys are made with its hash", err,
+				     errlen) != 0)
+			return -1;
+		if (lvl == SECLEVEL_AUTHPRIV && priv == KEY_LOCALIZED &&
+		    key_length_error(&cfg->privlocalkey, OPT_PRIVLOCALKEY,
+				     config_priv_localkey_len(cfg->privproto),
+				     privproto_names[cfg->privproto], "privacy protocol", "",
+				     err, errlen) != 0)
+			return -1;
 	}
 	if (cfg->timeleft_warning_s > 0 && cfg->timeleft_critical_s > 0 &&
 	    cfg->timeleft_critical_s > cfg->timeleft_warning_s)
@@ -558,8 +675,61 @@ enum seclevel config_seclevel(const struct config *cfg)
 {
 	if (cfg->origin[OPT_SECLEVEL] != ORIGIN_DEFAULT)
 		return cfg->seclevel;
-	return cfg->privpasswd[0] ? SECLEVEL_AUTHPRIV :
-	       cfg->authpasswd[0] ? SECLEVEL_AUTHNOPRIV : SECLEVEL_NOAUTH;
+	return config_priv_source(cfg) != KEY_NONE ? SECLEVEL_AUTHPRIV :
+	       config_auth_source(cfg) != KEY_NONE ? SECLEVEL_AUTHNOPRIV : SECLEVEL_NOAUTH;
+}
+
+size_t config_auth_key_len(enum authproto p)
+{
+	static const size_t len[] = { 16, 20, 28, 32, 48, 64 };
+
+	return (unsigned)p < COUNT(len) ? len[p] : 0;
+}
+
+size_t config_priv_localkey_len(enum privproto p)
+{
+	static const size_t len[] = { 16, 16, 24, 32 };
+
+	return (unsigned)p < COUNT(len) ? len[p] : 0;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int config_parse_key(const char *hex, struct config_key *key, const char *name,
+		     char *err, size_t errlen)
+{
+	size_t n, i;
+
+	explicit_bzero(key, sizeof *key);
+	if (hex[0] == '0' && (hex[1] == 'x' || hex[1] == 'X'))
+		hex += 2;
+	n = strlen(hex);
+	for (i = 0; i < n; i++)
+		if (hex_digit(hex[i]) < 0)
+			return errorf(err, errlen, "%s: not a key in hex (digits 0-9 and a-f"
+				      " only, optionally after 0x)", name);
+	if (n == 0)
+		return errorf(err, errlen, "%s: no hex digits after 0x", name);
+	if (n % 2)
+		return errorf(err, errlen, "%s: an odd number of hex digits (%zu); a key"
+			      " has two a byte", name, n);
+	if (n / 2 > CONFIG_KEY_MAX)
+		return errorf(err, errlen, "%s: %zu bytes, longer than any SNMPv3 key"
+			      " (at most %d)", name, n / 2, CONFIG_KEY_MAX);
+	for (i = 0; i < n / 2; i++)
+		key->bytes[i] = (unsigned char)(hex_digit(hex[2 * i]) << 4 |
+						hex_digit(hex[2 * i + 1]));
+	key->len = n / 2;
+	return 0;
 }
 
 bool config_use_regex(const struct config *cfg)

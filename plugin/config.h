@@ -25,6 +25,7 @@
 #define CONFIG_DEFAULT_PROCESS "Async.exe"
 #define CONFIG_DEFAULT_PORT 161
 #define CONFIG_DEFAULT_TIMEOUT 10
+#define CONFIG_KEY_MAX 64		/* bytes of the longest SNMPv3 key (SHA-512) */
 
 enum snmp_version { SNMPV_1, SNMPV_2C, SNMPV_3 };
 enum seclevel { SECLEVEL_NOAUTH, SECLEVEL_AUTHNOPRIV, SECLEVEL_AUTHPRIV };
@@ -33,6 +34,19 @@ enum privproto { PRIV_DES, PRIV_AES, PRIV_AES192, PRIV_AES256 };
 
 /* Nagios states, also the exit codes. */
 enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
+
+/*
+ * An SNMPv3 key given in hex instead of a passphrase (secret): a master key
+ * (Ku, RFC 3414 2.6: the passphrase hashed over 1 MiB) or a key localized
+ * to the agent's engine ID (Kul).  len is 0 when not given.
+ */
+struct config_key {
+	unsigned char bytes[CONFIG_KEY_MAX];
+	size_t len;
+};
+
+/* Where an SNMPv3 key comes from (see config_auth_source). */
+enum key_source { KEY_NONE, KEY_PASSPHRASE, KEY_MASTER, KEY_LOCALIZED };
 
 /* Where a setting's current value came from (for -vvv and messages). */
 enum origin { ORIGIN_DEFAULT, ORIGIN_INI_DEFAULTS, ORIGIN_INI_SECTION, ORIGIN_CLI };
@@ -49,6 +63,10 @@ struct config {
 	char authpasswd[256];		/* secret */
 	enum privproto privproto;
 	char privpasswd[256];		/* secret */
+	struct config_key authmasterkey;	/* secret; instead of authpasswd */
+	struct config_key authlocalkey;		/* secret; instead of authpasswd */
+	struct config_key privmasterkey;	/* secret; instead of privpasswd */
+	struct config_key privlocalkey;		/* secret; instead of privpasswd */
 	unsigned timeout_s;
 
 	/* The process. */
@@ -88,6 +106,7 @@ struct config {
 
 	/* Modes and sources (CLI-only). */
 	char replay[CONFIG_PATH_MAX];
+	bool print_keys;		/* --print-keys: print the keys, no check */
 	char config_file[CONFIG_PATH_MAX];
 	char section[128];
 	bool config_file_set;		/* -f given: the file must exist */
@@ -104,7 +123,9 @@ struct config {
 enum option_id {
 	OPT_HOSTNAME, OPT_PORT, OPT_PROTOCOL, OPT_COMMUNITY,
 	OPT_SECNAME, OPT_SECLEVEL, OPT_AUTHPROTO, OPT_AUTHPASSWD,
-	OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_TIMEOUT,
+	OPT_AUTHMASTERKEY, OPT_AUTHLOCALKEY,
+	OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_PRIVMASTERKEY, OPT_PRIVLOCALKEY,
+	OPT_TIMEOUT,
 	OPT_PROCESS, OPT_REGEX, OPT_PATH,
 	OPT_WARNING, OPT_CRITICAL, OPT_BASELINE, OPT_LIMIT,
 	OPT_INSTANCES_WARNING, OPT_INSTANCES_CRITICAL, OPT_MISSING_STATE,
@@ -112,7 +133,7 @@ enum option_id {
 	OPT_TIMELEFT_WARNING, OPT_TIMELEFT_CRITICAL, OPT_MIN_WINDOW,
 	OPT_STATE_DIR, OPT_STATE_FILE,
 	OPT_ADVICE, OPT_VERBOSE,
-	OPT_REPLAY, OPT_CONFIG, OPT_SECTION, OPT_HELP, OPT_VERSION,
+	OPT_REPLAY, OPT_PRINT_KEYS, OPT_CONFIG, OPT_SECTION, OPT_HELP, OPT_VERSION,
 	OPT_COUNT
 };
 
@@ -159,15 +180,50 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
  * Checks the merged settings for combinations that cannot work (no host,
  * v3 without secname, authPriv without passwords, a percent threshold
  * without a baseline, ...).  Returns 0, or -1 with a message.
+ *
+ * SNMPv3 keys: a passphrase, a master key and a localized key for the same
+ * purpose (authentication, privacy) given in one place (the command line,
+ * one INI section) is an error; given in several, the later place wins as
+ * for any setting.  A key of the wrong length for the protocol is an error
+ * naming the length wanted: authentication keys and privacy master keys
+ * have the length of the authentication hash (config_auth_key_len),
+ * localized privacy keys the cipher's (config_priv_localkey_len).
  */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
 
 /*
  * The SNMPv3 security level to use: --seclevel when given, otherwise what
- * the passphrases imply (authPriv with --privpasswd, authNoPriv with
- * --authpasswd, else noAuthNoPriv).
+ * the secrets imply (authPriv with a privacy passphrase or key, authNoPriv
+ * with an authentication one, else noAuthNoPriv).
  */
 enum seclevel config_seclevel(const struct config *cfg);
+
+/*
+ * Which of --authpasswd, --authmasterkey and --authlocalkey is in effect
+ * (the one given at the highest precedence), or KEY_NONE; likewise for
+ * privacy.  After config_validate there is at most one per place.
+ */
+enum key_source config_auth_source(const struct config *cfg);
+enum key_source config_priv_source(const struct config *cfg);
+
+/*
+ * Key lengths in bytes: an authentication key (master or localized) and a
+ * privacy master key, per authentication protocol (MD5 16, SHA 20,
+ * SHA-224 28, SHA-256 32, SHA-384 48, SHA-512 64); a localized privacy key
+ * per cipher (DES 16: key and pre-IV, AES 16, AES-192 24, AES-256 32).
+ */
+size_t config_auth_key_len(enum authproto p);
+size_t config_priv_localkey_len(enum privproto p);
+
+/*
+ * Parses a key written in hex ("0x" or "0X" first is allowed, upper or
+ * lower case digits) into key.  name is the option for messages ("--authmasterkey").
+ * Returns 0, or -1 with a message that never shows the value: not hex, an
+ * odd number of digits, longer than CONFIG_KEY_MAX bytes.  key is cleared
+ * on failure.
+ */
+int config_parse_key(const char *hex, struct config_key *key, const char *name,
+		     char *err, size_t errlen);
 
 /*
  * Whether the process is matched by --regex: set, and given at the same or

@@ -25,6 +25,10 @@
 #include "util.h"
 #include "walk.h"
 
+/* A key of the config fits the session's key buffers. */
+_Static_assert(CONFIG_KEY_MAX <= USM_AUTH_KU_LEN && CONFIG_KEY_MAX <= USM_PRIV_KU_LEN,
+	       "SNMPv3 keys longer than Net-SNMP's buffers");
+
 /* HOST-RESOURCES-MIB (RFC 2790), numeric: no MIB files are loaded. */
 #define HR 1, 3, 6, 1, 2, 1, 25
 static const oid OID_UPTIME[] = { HR, 1, 1, 0 };
@@ -267,9 +271,19 @@ static int wrong_type(struct ctx *c, const netsnmp_variable_list *vb, const char
 		      walk_type_name(vb->type), want);
 }
 
+/* What the user gave for a secret, for hints ("privacy passphrase"). */
+static const char *secret_word(enum key_source src)
+{
+	return src == KEY_MASTER ? "master key" : src == KEY_LOCALIZED ?
+	       "localized key" : "passphrase";
+}
+
 /* Turns the session's last error into one sentence (never a secret). */
 static int session_error(struct ctx *c, int code)
 {
+	const char *auth = secret_word(config_auth_source(c->cfg));
+	const char *priv = secret_word(config_priv_source(c->cfg));
+
 	switch (code) {
 	case SNMPERR_TIMEOUT:
 		/* An agent that answered the engine discovery but not the
@@ -279,8 +293,8 @@ static int session_error(struct ctx *c, int code)
 		    config_seclevel(c->cfg) == SECLEVEL_AUTHPRIV)
 			return errorf(c->err, c->errlen, "no response from %s after %u s to "
 				      "an encrypted request, although the agent answered the "
-				      "engine discovery (privacy passphrase or protocol?)",
-				      c->peer, c->cfg->timeout_s);
+				      "engine discovery (privacy %s or protocol?)",
+				      c->peer, c->cfg->timeout_s, priv);
 		return errorf(c->err, c->errlen, "no response from %s after %u s",
 			      c->peer, c->cfg->timeout_s);
 	case SNMPERR_UNKNOWN_USER_NAME:
@@ -289,11 +303,11 @@ static int session_error(struct ctx *c, int code)
 	case SNMPERR_AUTHENTICATION_FAILURE:
 	case SNMPERR_USM_AUTHENTICATIONFAILURE:
 		return errorf(c->err, c->errlen, "authentication failure: wrong digest "
-			      "(authentication passphrase or protocol?)");
+			      "(authentication %s or protocol?)", auth);
 	case SNMPERR_DECRYPTION_ERR:
 	case SNMPERR_USM_DECRYPTIONERROR:
 		return errorf(c->err, c->errlen, "authentication failure: decryption error "
-			      "(privacy passphrase or protocol?)");
+			      "(privacy %s or protocol?)", priv);
 	case SNMPERR_UNKNOWN_ENG_ID:
 	case SNMPERR_USM_UNKNOWNENGINEID:
 		return errorf(c->err, c->errlen, "authentication failure: unknown engine id");
@@ -713,6 +727,36 @@ static int derive_key(struct ctx *c, const struct snmp_session *s, const char *p
 			      "passphrase", what);
 	return 0;
 }
+
+/*
+ * Gives the session one key the way the user gave it: a passphrase is
+ * hashed into the master key (the one costly step, skipped with keys); a
+ * master key is copied, and the library localizes it to the engine ID it
+ * discovers (two short hashes); a localized key is handed over as it is
+ * (the library copies it when it creates the user, at the first request).
+ * ku holds USM_AUTH_KU_LEN = USM_PRIV_KU_LEN bytes.
+ */
+static int set_key(struct ctx *c, const struct snmp_session *s, enum key_source src,
+		   const char *pass, const struct config_key *master,
+		   const struct config_key *local, const char *what,
+		   u_char *ku, size_t *kulen, u_char **kul, size_t *kullen)
+{
+	switch (src) {
+	case KEY_MASTER:
+		memcpy(ku, master->bytes, master->len);
+		*kulen = master->len;
+		return 0;
+	case KEY_LOCALIZED:
+		*kul = (u_char *)local->bytes;
+		*kullen = local->len;
+		return 0;
+	case KEY_PASSPHRASE:
+	case KEY_NONE:
+		break;
+	}
+	*kulen = USM_AUTH_KU_LEN;
+	return derive_key(c, s, pass, what, ku, kulen);
+}
 static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername)
 {
 	const struct config *cfg = c->cfg;
@@ -755,9 +799,10 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 			      config_authproto_name(cfg->authproto));
 	}
 	s->securityAuthProtoLen = USM_AUTH_PROTO_SHA_LEN;
-	s->securityAuthKeyLen = USM_AUTH_KU_LEN;
-	if (derive_key(c, s, cfg->authpasswd, "authentication", s->securityAuthKey,
-		       &s->securityAuthKeyLen) != 0)
+	if (set_key(c, s, config_auth_source(cfg), cfg->authpasswd, &cfg->authmasterkey,
+		    &cfg->authlocalkey, "authentication", s->securityAuthKey,
+		    &s->securityAuthKeyLen, &s->securityAuthLocalKey,
+		    &s->securityAuthLocalKeyLen) != 0)
 		return -1;
 	if (level != SECLEVEL_AUTHPRIV)
 		return 0;
@@ -788,9 +833,38 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 			      "this Net-SNMP library",
 			      config_privproto_name(cfg->privproto));
 	}
-	s->securityPrivKeyLen = USM_PRIV_KU_LEN;
-	return derive_key(c, s, cfg->privpasswd, "privacy", s->securityPrivKey,
-			  &s->securityPrivKeyLen);
+	return set_key(c, s, config_priv_source(cfg), cfg->privpasswd, &cfg->privmasterkey,
+		       &cfg->privlocalkey, "privacy", s->securityPrivKey,
+		       &s->securityPrivKeyLen, &s->securityPrivLocalKey,
+		       &s->securityPrivLocalKeyLen);
+}
+
+/*
+ * Opens c->sessp to cfg's agent with s as the template (peername is its
+ * buffer).  On failure the caller still wipes s and closes c->sessp.
+ */
+static int open_session(struct ctx *c, netsnmp_session *s, char *peername, size_t len)
+{
+	int liberr = 0, syserr = 0;
+	char *msg = NULL;
+
+	if (peer_name(c->cfg, peername, len, c->peer, sizeof c->peer, c->err,
+		      c->errlen) < 0)
+		return -1;
+	if (setup_session(c, s, peername) < 0)
+		return -1;
+	if (set_try_timeout(c, s) < 0)
+		return session_error(c, SNMPERR_TIMEOUT);
+	c->sessp = snmp_sess_open(s);
+	if (!c->sessp) {
+		snmp_error(s, &syserr, &liberr, &msg);
+		free(msg);
+		if (syserr != 0)	/* a TCP agent refusing the connection, say */
+			return errorf(c->err, c->errlen, "cannot connect to %s: %s", c->peer,
+				      strerror(syserr));
+		return session_error(c, liberr ? liberr : SNMPERR_GENERR);
+	}
+	return 0;
 }
 
 /* The part of snmp_query that runs between init_snmp and snmp_shutdown. */
@@ -806,30 +880,15 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 	struct got *got = NULL;
 	bool *matched = NULL;
 	size_t i, nitems = 0;
-	int rc = -1, liberr = 0, syserr = 0;
-	char *msg = NULL;
+	int rc = -1, rc_open;
 
 	walk_init(&w, need_path, c->cfg->protocol == SNMPV_1, c->peer);
 	memset(&s, 0, sizeof s);
-	if (peer_name(c->cfg, peername, sizeof peername, c->peer, sizeof c->peer, c->err,
-		      c->errlen) < 0)
-		return -1;
+	peername[0] = '\0';
+	rc_open = open_session(c, &s, peername, sizeof peername);
 	copy_str(out->peer, sizeof out->peer, peername);
-	if (setup_session(c, &s, peername) < 0)
-		goto out;
-	if (set_try_timeout(c, &s) < 0) {
-		session_error(c, SNMPERR_TIMEOUT);
-		goto out;
-	}
-	c->sessp = snmp_sess_open(&s);
-	if (!c->sessp) {
-		snmp_error(&s, &syserr, &liberr, &msg);
-		free(msg);
-		if (syserr != 0)	/* a TCP agent refusing the connection, say */
-			errorf(c->err, c->errlen, "cannot connect to %s: %s", c->peer,
-			       strerror(syserr));
-		else
-			session_error(c, liberr ? liberr : SNMPERR_GENERR);
+	if (rc_open < 0) {
+		rc = -1;
 		goto out;
 	}
 
@@ -905,6 +964,17 @@ out:
 	return rc;
 }
 
+/* A fresh context for one exchange; its deadline starts now. */
+static void ctx_init(struct ctx *c, const struct config *cfg, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->err = err;
+	c->errlen = errlen;
+	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
+	c->deadline.tv_sec += cfg->timeout_s;
+}
+
 int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	       bool need_path, struct hr_snapshot *out,
 	       char *err, size_t errlen)
@@ -915,12 +985,7 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 
 	memset(out, 0, sizeof *out);
 	out->mem_size_kb = -1;
-	memset(&c, 0, sizeof c);
-	c.cfg = cfg;
-	c.err = err;
-	c.errlen = errlen;
-	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
-	c.deadline.tv_sec += cfg->timeout_s;
+	ctx_init(&c, cfg, err, errlen);
 
 	library_init(&lc);
 	rc = query(&c, match, ud, need_path, out);
@@ -941,4 +1006,101 @@ void snmp_snapshot_release(struct hr_snapshot *snap)
 	free(snap->procs);
 	snap->procs = NULL;
 	snap->n = 0;
+}
+
+static void print_key(FILE *out, const char *prefix, const char *key,
+		      const u_char *b, size_t n)
+{
+	fprintf(out, "%s%s = 0x", prefix, key);
+	for (size_t i = 0; i < n; i++)
+		fprintf(out, "%02x", b[i]);
+	fputc('\n', out);
+}
+
+/* The part of snmp_print_keys between init_snmp and snmp_shutdown. */
+static int print_keys(struct ctx *c, FILE *out)
+{
+	const struct config *cfg = c->cfg;
+	bool priv = config_seclevel(cfg) == SECLEVEL_AUTHPRIV;
+	enum key_source asrc = config_auth_source(cfg), psrc = config_priv_source(cfg);
+	size_t alen = config_auth_key_len(cfg->authproto);
+	size_t plen = config_priv_localkey_len(cfg->privproto);
+	char peername[INET6_ADDRSTRLEN + 48];
+	netsnmp_session s, *ss;
+	netsnmp_pdu *req, *resp = NULL;
+	struct usmUser *user;
+	int rc = -1;
+
+	memset(&s, 0, sizeof s);
+	if (config_seclevel(cfg) == SECLEVEL_NOAUTH) {
+		errorf(c->err, c->errlen, "--print-keys: noAuthNoPriv has no keys (give -A"
+		       " and -X, the passphrases)");
+		goto out;
+	}
+	if (open_session(c, &s, peername, sizeof peername) < 0)
+		goto out;
+	/* Only an agent that accepts the keys answers this (authenticated) GET;
+	 * its engine ID is then known and the library holds the localized keys. */
+	req = snmp_pdu_create(SNMP_MSG_GET);
+	if (!req) {
+		errorf(c->err, c->errlen, "out of memory");
+		goto out;
+	}
+	snmp_add_null_var(req, OID_UPTIME, SCALAR_LEN);
+	if (request(c, req, &resp) < 0)
+		goto out;
+	snmp_free_pdu(resp);
+	ss = snmp_sess_session(c->sessp);
+	user = ss ? usm_get_user(ss->securityEngineID, ss->securityEngineIDLen,
+				 cfg->secname) : NULL;
+	if (!user || user->authKeyLen < alen || (priv && user->privKeyLen < plen)) {
+		errorf(c->err, c->errlen, "--print-keys: the library holds no keys for user"
+		       " '%s' after the agent answered", cfg->secname);
+		goto out;
+	}
+
+	fprintf(out, "; SNMPv3 keys of user %s (%s%s%s), accepted by the agent at %s.\n",
+		cfg->secname, config_authproto_name(cfg->authproto), priv ? ", " : "",
+		priv ? config_privproto_name(cfg->privproto) : "", c->peer);
+	fprintf(out, "; Put them in its INI section in place of %s: the master keys\n"
+		"; work with every agent where the user has the same passphrase%s,\n",
+		priv ? "authpasswd and privpasswd" : "authpasswd", priv ? "s" : "");
+	if (asrc == KEY_LOCALIZED || (priv && psrc == KEY_LOCALIZED)) {
+		fputs("; (not known here: made from passphrases or master keys only)\n", out);
+	} else {
+		print_key(out, "", "authmasterkey", s.securityAuthKey, s.securityAuthKeyLen);
+		if (priv)
+			print_key(out, "", "privmasterkey", s.securityPrivKey,
+				  s.securityPrivKeyLen);
+	}
+	fputs("; or the keys localized to this agent's engine ID", out);
+	for (size_t i = 0; i < ss->securityEngineIDLen; i++)
+		fprintf(out, "%s%02x", i ? "" : " 0x", ss->securityEngineID[i]);
+	fputs(", for it alone:\n", out);
+	print_key(out, ";", "authlocalkey", user->authKey, alen);
+	if (priv)
+		print_key(out, ";", "privlocalkey", user->privKey, plen);
+	fflush(out);
+	rc = 0;
+out:
+	explicit_bzero(s.securityAuthKey, sizeof s.securityAuthKey);
+	explicit_bzero(s.securityPrivKey, sizeof s.securityPrivKey);
+	if (c->sessp)
+		snmp_sess_close(c->sessp);
+	c->sessp = NULL;
+	return rc;
+}
+
+int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errlen)
+{
+	struct ctx c;
+	struct log_ctx lc = { cfg->verbose };
+	int rc;
+
+	ctx_init(&c, cfg, err, errlen);
+	library_init(&lc);
+	rc = print_keys(&c, out);
+	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, &lc, 1);
+	snmp_shutdown("check_async_leak");
+	return rc;
 }

@@ -26,6 +26,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config.h"
 
@@ -94,5 +95,16 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	       char *err, size_t errlen);
 
 void snmp_snapshot_release(struct hr_snapshot *snap);
+
+/*
+ * --print-keys: opens a session as a check would, with the secrets as
+ * given, and sends one authenticated GET (hrSystemUptime.0), which only an
+ * agent that accepts them answers.  Then writes INI lines to out: the
+ * master keys (Ku, unless localized keys were given) and, commented out,
+ * the keys localized to the engine ID the agent reported (Kul), as the
+ * library uses them (a privacy key cut to its cipher's length).  Returns
+ * 0, or -1 with a message as snmp_query's.
+ */
+int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errlen);
 
 #endif

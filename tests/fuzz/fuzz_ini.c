@@ -16,7 +16,8 @@
  *     and the file name), is one line of printable ASCII, and the config
  *     is left untouched, as inifile.h promises;
  *   - a secret's value never appears in a message: for every line
- *     "community|authpasswd|privpasswd = X" (or ':', inih takes both)
+ *     "community|authpasswd|privpasswd|authmasterkey|authlocalkey|
+ *     privmasterkey|privlocalkey = X" (or ':', inih takes both)
  *     where X is a run of at least 6 marker letters (QXZJKVWY) that occurs
  *     nowhere else in the input, no message of either load contains X (so
  *     a secret set by a successful first load does not leak into the
@@ -103,7 +104,9 @@ static size_t count_in(const uint8_t *hay, size_t n, const uint8_t *needle, size
  */
 static size_t find_secrets(const uint8_t *data, size_t size, struct secret *out)
 {
-	static const char *const keys[] = { "community", "authpasswd", "privpasswd" };
+	static const char *const keys[] = { "community", "authpasswd", "privpasswd",
+					    "authmasterkey", "authlocalkey",
+					    "privmasterkey", "privlocalkey" };
 	size_t pos = 0, n = 0, k;
 
 	while (pos < size && n < MAX_SECRETS) {

@@ -125,6 +125,15 @@ expect_rc 0 "sample [demo] (v2c) with -p: OK"
 expect_match "'baseline'=41943040B" "sample [demo]: its baseline"
 run_plugin -f "$SAMPLE" -s demo-v3 -p "$SIM_PORT" --state-dir "$T/state"
 expect_rc 0 "sample [demo-v3] (v3 authPriv, SHA-256/AES) with -p: OK"
+run_plugin -f "$SAMPLE" -s demo-v3-keys -p "$SIM_PORT" --state-dir "$T/state"
+expect_rc 0 "sample [demo-v3-keys] (v3 authPriv, master keys) with -p: OK"
+run_plugin -f "$SAMPLE" -s demo-v3 -p "$SIM_PORT" --print-keys
+keys=$(printf '%s\n' "$OUT" | grep -E '^(auth|priv)masterkey = ')
+if [ -n "$keys" ] && [ "$keys" = "$(grep -E '^(auth|priv)masterkey = ' "$SAMPLE")" ]; then
+	ok "sample [demo-v3-keys]: the master keys --print-keys makes from [demo-v3]"
+else
+	fail "sample [demo-v3-keys] differs from --print-keys of [demo-v3]: $(_first_line)"
+fi
 
 # --- Secrets ----------------------------------------------------------------
 

@@ -56,7 +56,7 @@ Test(config, every_option_but_the_cli_only_ones_has_an_ini_key)
 	for (int i = 0; i < OPT_COUNT; i++)
 		if (!config_options[i].ini_key)
 			cli_only++;
-	cr_expect_eq(cli_only, 5, "config, section, replay, help, version");
+	cr_expect_eq(cli_only, 6, "config, section, replay, print-keys, help, version");
 }
 
 Test(config, suggests_close_keys)
@@ -272,4 +272,221 @@ Test(config, timeleft_horizons_default_to_48h_and_12h_and_go_together)
 	cr_assert_eq(config_set(&cfg, OPT_TIMELEFT_CRITICAL, "3d", ORIGIN_INI_DEFAULTS, err,
 				sizeof err), 0);
 	cr_expect_lt(cfg.timeleft_warning_s, 0);
+}
+
+/* --- SNMPv3 keys in hex ------------------------------------------------- */
+
+static const char *hexkey(size_t bytes)
+{
+	static char buf[2 * CONFIG_KEY_MAX + 8];
+
+	memset(buf, 0, sizeof buf);
+	memcpy(buf, "0x", 2);
+	for (size_t i = 0; i < 2 * bytes && i + 2 < sizeof buf - 1; i++)
+		buf[2 + i] = "0123456789abcdef"[(i * 7 + 3) % 16];
+	return buf;
+}
+
+Test(config, keys_parse_hex_with_or_without_0x)
+{
+	struct config_key k;
+
+	cr_assert_eq(config_parse_key("0x00ff10Ab", &k, "--authmasterkey", err, sizeof err), 0,
+		     "%s", err);
+	cr_expect_eq(k.len, 4);
+	cr_expect(k.bytes[0] == 0x00 && k.bytes[1] == 0xff && k.bytes[2] == 0x10 &&
+		  k.bytes[3] == 0xab);
+	cr_assert_eq(config_parse_key("0XDEAD", &k, "--authmasterkey", err, sizeof err), 0);
+	cr_expect_eq(k.len, 2);
+	cr_assert_eq(config_parse_key("beef", &k, "--authmasterkey", err, sizeof err), 0);
+	cr_expect(k.len == 2 && k.bytes[0] == 0xbe && k.bytes[1] == 0xef);
+	cr_assert_eq(config_parse_key(hexkey(64) + 2, &k, "--x", err, sizeof err), 0,
+		     "64 bytes, the longest key (SHA-512)");
+	cr_expect_eq(k.len, 64);
+}
+
+Test(config, bad_hex_keys_are_one_line_errors_without_the_value)
+{
+	static const struct { const char *v, *msg; } bad[] = {
+		{ "deadbeefZZ", "not a key in hex" },
+		{ "dead beef", "not a key in hex" },
+		{ "0xdead:beef", "not a key in hex" },
+		{ "-deadbeef", "not a key in hex" },
+		{ "deadbeef0", "odd number of hex digits (9)" },
+		{ "0x", "no hex digits after 0x" },
+	};
+	struct config_key k;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&k, 0x55, sizeof k);
+		err[0] = '\0';
+		cr_expect_eq(config_parse_key(bad[i].v, &k, "--privlocalkey", err, sizeof err), -1,
+			     "%s", bad[i].v);
+		cr_expect(strstr(err, bad[i].msg) != NULL, "%s: %s", bad[i].v, err);
+		cr_expect(strncmp(err, "--privlocalkey: ", 16) == 0, "%s", err);
+		cr_expect(strstr(err, "dead") == NULL && strstr(err, "beef") == NULL,
+			  "the value shows: %s", err);
+		cr_expect(strchr(err, '\n') == NULL);
+		cr_expect_eq(k.len, 0, "cleared on failure");
+		cr_expect_eq(k.bytes[0], 0);
+	}
+	cr_expect_eq(config_parse_key(hexkey(65), &k, "--x", err, sizeof err), -1);
+	cr_expect(strstr(err, "65 bytes, longer than any SNMPv3 key (at most 64)") != NULL,
+		  "%s", err);
+}
+
+Test(config, keys_are_secrets_and_bad_ones_leave_no_trace)
+{
+	cr_assert_eq(config_set(&cfg, OPT_AUTHMASTERKEY, hexkey(20), ORIGIN_CLI, err,
+				sizeof err), 0, "%s", err);
+	cr_expect_str_eq(cfg.given[OPT_AUTHMASTERKEY], "(secret)");
+	cr_expect(config_options[OPT_AUTHMASTERKEY].flags & OPTF_SECRET);
+	cr_expect(config_options[OPT_AUTHLOCALKEY].flags & OPTF_SECRET);
+	cr_expect(config_options[OPT_PRIVMASTERKEY].flags & OPTF_SECRET);
+	cr_expect(config_options[OPT_PRIVLOCALKEY].flags & OPTF_SECRET);
+	cr_expect_eq(config_set(&cfg, OPT_PRIVLOCALKEY, "0xabc", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect_eq(cfg.origin[OPT_PRIVLOCALKEY], ORIGIN_DEFAULT);
+	cr_expect_eq(cfg.privlocalkey.len, 0);
+	cr_expect_eq(config_set(&cfg, OPT_PRIVLOCALKEY, "", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect(strstr(err, "needs a value") != NULL, "%s", err);
+}
+
+Test(config, key_lengths_follow_the_protocols)
+{
+	static const size_t auth[] = { 16, 20, 28, 32, 48, 64 };
+	static const size_t priv[] = { 16, 16, 24, 32 };
+
+	for (int p = AUTH_MD5; p <= AUTH_SHA512; p++)
+		cr_expect_eq(config_auth_key_len((enum authproto)p), auth[p]);
+	for (int p = PRIV_DES; p <= PRIV_AES256; p++)
+		cr_expect_eq(config_priv_localkey_len((enum privproto)p), priv[p]);
+}
+
+static void v3_user(void)
+{
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PROTOCOL, "3", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_SECNAME, "nagmon", ORIGIN_CLI, err, sizeof err);
+}
+
+Test(config, keys_of_the_right_length_validate_and_imply_the_level)
+{
+	static const char *const aprotos[] = { "MD5", "SHA", "SHA-224", "SHA-256", "SHA-384",
+					       "SHA-512" };
+	static const char *const pprotos[] = { "DES", "AES", "AES-192", "AES-256" };
+
+	v3_user();
+	for (int a = 0; a < 6; a++)
+		for (int p = 0; p < 4; p++) {
+			size_t alen = config_auth_key_len((enum authproto)a);
+
+			/* master keys: both of the authentication hash's length */
+			config_init(&cfg);
+			v3_user();
+			config_set(&cfg, OPT_AUTHPROTO, aprotos[a], ORIGIN_CLI, err, sizeof err);
+			config_set(&cfg, OPT_PRIVPROTO, pprotos[p], ORIGIN_CLI, err, sizeof err);
+			config_set(&cfg, OPT_AUTHMASTERKEY, hexkey(alen), ORIGIN_CLI, err, sizeof err);
+			config_set(&cfg, OPT_PRIVMASTERKEY, hexkey(alen), ORIGIN_CLI, err, sizeof err);
+			cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s/%s master: %s",
+				     aprotos[a], pprotos[p], err);
+			cr_expect_eq(config_seclevel(&cfg), SECLEVEL_AUTHPRIV);
+			cr_expect_eq(config_auth_source(&cfg), KEY_MASTER);
+			cr_expect_eq(config_priv_source(&cfg), KEY_MASTER);
+			/* localized keys: the privacy one of the cipher's length */
+			config_init(&cfg);
+			v3_user();
+			config_set(&cfg, OPT_AUTHPROTO, aprotos[a], ORIGIN_CLI, err, sizeof err);
+			config_set(&cfg, OPT_PRIVPROTO, pprotos[p], ORIGIN_CLI, err, sizeof err);
+			config_set(&cfg, OPT_AUTHLOCALKEY, hexkey(alen), ORIGIN_CLI, err, sizeof err);
+			config_set(&cfg, OPT_PRIVLOCALKEY,
+				   hexkey(config_priv_localkey_len((enum privproto)p)),
+				   ORIGIN_CLI, err, sizeof err);
+			cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s/%s local: %s",
+				     aprotos[a], pprotos[p], err);
+			cr_expect_eq(config_auth_source(&cfg), KEY_LOCALIZED);
+			cr_expect_eq(config_priv_source(&cfg), KEY_LOCALIZED);
+		}
+	config_init(&cfg);
+	v3_user();
+	config_set(&cfg, OPT_AUTHPROTO, "SHA", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHLOCALKEY, hexkey(20), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_seclevel(&cfg), SECLEVEL_AUTHNOPRIV, "an auth key alone: authNoPriv");
+}
+
+Test(config, a_key_of_the_wrong_length_names_the_length_wanted)
+{
+	v3_user();
+	config_set(&cfg, OPT_AUTHPROTO, "SHA-256", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHMASTERKEY, hexkey(20), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect_str_eq(err, "--authmasterkey is 20 bytes long; the authentication protocol"
+			 " SHA-256 needs 32 bytes (64 hex digits)");
+
+	config_set(&cfg, OPT_AUTHMASTERKEY, hexkey(32), ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVPROTO, "AES-256", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVLOCALKEY, hexkey(16), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect_str_eq(err, "--privlocalkey is 16 bytes long; the privacy protocol AES-256"
+			 " needs 32 bytes (64 hex digits)");
+
+	config_init(&cfg);
+	v3_user();
+	config_set(&cfg, OPT_AUTHPROTO, "MD5", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHLOCALKEY, hexkey(20), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect(strstr(err, "--authlocalkey is 20 bytes long; the authentication protocol MD5"
+			 " needs 16 bytes") != NULL, "%s", err);
+	config_set(&cfg, OPT_AUTHLOCALKEY, hexkey(16), ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVPROTO, "DES", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVMASTERKEY, hexkey(8), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect(strstr(err, "--privmasterkey is 8 bytes long; the authentication protocol"
+			 " MD5") != NULL, "a privacy master key goes by the auth hash: %s", err);
+	cr_expect(strstr(err, "needs 16 bytes (32 hex digits; privacy master keys are made"
+			 " with its hash)") != NULL, "%s", err);
+	config_set(&cfg, OPT_PRIVMASTERKEY, hexkey(16), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
+}
+
+Test(config, passphrase_and_key_in_one_place_clash_elsewhere_the_later_wins)
+{
+	v3_user();
+	config_set(&cfg, OPT_AUTHPROTO, "SHA", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHPASSWD, "authpass123", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHMASTERKEY, hexkey(20), ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect_str_eq(err, "--authpasswd and --authmasterkey both given in the command"
+			 " line; use one");
+
+	config_init(&cfg);
+	v3_user();
+	config_set(&cfg, OPT_AUTHPROTO, "SHA", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHPASSWD, "authpass123", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	config_set(&cfg, OPT_PRIVPASSWD, "privpass123", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	config_set(&cfg, OPT_PRIVMASTERKEY, hexkey(20), ORIGIN_INI_SECTION, err, sizeof err);
+	config_set(&cfg, OPT_PRIVLOCALKEY, hexkey(16), ORIGIN_INI_SECTION, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect_str_eq(err, "--privmasterkey and --privlocalkey both given in the host"
+			 " section; use one");
+	config_init(&cfg);
+	v3_user();
+	config_set(&cfg, OPT_AUTHPROTO, "SHA", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHPASSWD, "authpass123", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	config_set(&cfg, OPT_PRIVPASSWD, "privpass123", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	config_set(&cfg, OPT_PRIVMASTERKEY, hexkey(20), ORIGIN_INI_SECTION, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(config_auth_source(&cfg), KEY_PASSPHRASE);
+	cr_expect_eq(config_priv_source(&cfg), KEY_MASTER, "the host section beats [defaults]");
+	config_set(&cfg, OPT_PRIVPASSWD, "privpass456", ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_priv_source(&cfg), KEY_PASSPHRASE, "the command line beats both");
+}
+
+Test(config, print_keys_is_for_snmpv3)
+{
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRINT_KEYS, NULL, ORIGIN_CLI, err, sizeof err);
+	cr_expect(cfg.print_keys);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect_str_eq(err, "--print-keys is for SNMPv3 (-P 3)");
 }
