@@ -106,6 +106,22 @@ static void num(FILE *out, double v)
 		fprintf(out, "%.6g", v);
 }
 
+/* label (" 'floor'=") + VALUE + unit, rounded, without thresholds. */
+static void plain(FILE *out, const char *label, double v, const char *unit)
+{
+	fputs(label, out);
+	num(out, round(v));
+	fputs(unit, out);
+}
+
+/*
+ * The time-left horizons go out as values of their own, not as timeleft's
+ * warn;crit: the plugin alerts when the time left is *below* a horizon,
+ * which in plugin range syntax is "N:", and Icinga 2 stores only a plain
+ * number there (it drops "N:" with "Ignoring unsupported perfdata ...
+ * range"), which the same syntax reads as "alert above N".  So timeleft
+ * carries no range, and the horizons reach every graph as plain values.
+ */
 void output_perfdata(FILE *out, const struct trend_result *tr, const struct evaluation *ev)
 {
 	char w[64], c[64];
@@ -119,6 +135,10 @@ void output_perfdata(FILE *out, const struct trend_result *tr, const struct eval
 			fputc(';', out);
 			num(out, ev->mem_max_bytes);
 		}
+		if (tr && tr->have_slope && tr->floor_bytes > 0)
+			plain(out, " 'floor'=", tr->floor_bytes, "B");
+		if (tr && tr->have_slope && ev->limit_bytes > 0)
+			plain(out, " 'limit'=", ev->limit_bytes, "B");
 	}
 	if (tr && tr->have_slope) {
 		fputs(" 'growth'=", out);
@@ -130,20 +150,12 @@ void output_perfdata(FILE *out, const struct trend_result *tr, const struct eval
 		if (tr->growth_critical_bph > 0)
 			num(out, round(tr->growth_critical_bph));
 	}
-	if (tr && tr->have_forecast) {
-		fputs(" 'timeleft'=", out);
-		num(out, round(tr->timeleft_s));
-		fputs("s;", out);
-		if (ev->trend.timeleft_warning_s > 0) {
-			num(out, round(ev->trend.timeleft_warning_s));
-			fputc(':', out);
-		}
-		fputc(';', out);
-		if (ev->trend.timeleft_critical_s > 0) {
-			num(out, round(ev->trend.timeleft_critical_s));
-			fputc(':', out);
-		}
-	}
+	if (tr && tr->have_forecast)
+		plain(out, " 'timeleft'=", tr->timeleft_s, "s");
+	if (tr && tr->have_slope && ev->trend.timeleft_warning_s > 0)
+		plain(out, " 'timeleft_warning'=", ev->trend.timeleft_warning_s, "s");
+	if (tr && tr->have_slope && ev->trend.timeleft_critical_s > 0)
+		plain(out, " 'timeleft_critical'=", ev->trend.timeleft_critical_s, "s");
 	if (ev->have_baseline) {
 		fputs(" 'baseline'=", out);
 		num(out, round(ev->baseline_bytes));

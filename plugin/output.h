@@ -5,9 +5,13 @@
  *   <long output: one line per instance, totals, baseline, trend, notes, advice>
  *
  * Perfdata labels are a contract (README): 'mem' bytes (UOM B,
- * warn;crit;0;physical memory), 'growth' bytes per hour (no UOM, Icinga 2
- * rejects unknown units), 'timeleft' seconds (s, only with a forecast),
- * 'baseline' bytes (B, when known), 'instances' (count).
+ * warn;crit;0;physical memory), 'floor' the fitted floor now (B, with a
+ * slope), 'limit' what the forecast counts down to (B, when known),
+ * 'growth' bytes per hour (no UOM, Icinga 2 rejects unknown units),
+ * 'timeleft' seconds (s, only with a forecast), 'timeleft_warning' and
+ * 'timeleft_critical' the horizons (s, with a trend), 'baseline' bytes
+ * (B, when known), 'instances' (count).  Every threshold written is a
+ * plain number or a range Icinga 2 can store (see output_perfdata).
  */
 #ifndef ASYNC_LEAK_OUTPUT_H
 #define ASYNC_LEAK_OUTPUT_H

@@ -8,7 +8,7 @@ build="gcc make pkg-config libsnmp-dev libinih-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd snmp" ;;	# snmp: snmpget, the simulated host's readiness probe
-	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base" ;;
+	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
 	# nagios-snmp-plugins: check_snmp_process.pl, the peer the bench compares with

@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # The graph templates name exactly the perfdata labels the plugin writes,
-# the PNP4Nagios template runs in PHP and its graphs render with rrdtool,
-# and the graphite template passes the graphite module's own load checks.
+# the PNP4Nagios template runs in PHP and its graphs render with rrdtool
+# (memory with floor and limit, time left with its horizons, titles naming
+# the matched process), and the graphite template passes the graphite
+# module's own load checks.
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PNP=$ROOT/conf/pnp4nagios/check_async_leak.php
 GRAPHITE=$ROOT/conf/graphite/check_async_leak.ini
 
 # The labels, from the code that writes them.
-want=$(grep -oE "'[a-z]+'=" "$ROOT/plugin/output.c" | grep -oE "[a-z]+" | sort -u | tr '\n' ' ')
+want=$(grep -oE "'[a-z_]+'=" "$ROOT/plugin/output.c" | grep -oE "[a-z_]+" | sort -u | tr '\n' ' ')
 [ -n "$want" ] && ok "labels written by plugin/output.c: $want" || fail "no labels found in plugin/output.c"
 
-pnp=$(grep -oE "async_leak_ds\['[a-z]+'\]" "$PNP" | grep -oE "'[a-z]+'" | tr -d "'" | sort -u | tr '\n' ' ')
+pnp=$(grep -oE "async_leak_ds\['[a-z_]+'\]" "$PNP" | grep -oE "'[a-z_]+'" | tr -d "'" | sort -u | tr '\n' ' ')
 [ "$pnp" = "$want" ] && ok "PNP4Nagios template names exactly the labels" ||
 	fail "PNP4Nagios template labels '$pnp', plugin '$want'"
-gr=$(grep -oE 'perfdata\.[a-z]+\.' "$GRAPHITE" | cut -d. -f2 | sort -u | tr '\n' ' ')
+gr=$(grep -oE 'perfdata\.[a-z_]+\.' "$GRAPHITE" | cut -d. -f2 | sort -u | tr '\n' ' ')
 [ "$gr" = "$want" ] && ok "graphite template names exactly the labels" ||
 	fail "graphite template labels '$gr', plugin '$want'"
 
@@ -31,14 +33,18 @@ done
 # MULTIPLE (DS "1"), filled with a day of a leak at 5-minute steps.
 now=$(date +%s)
 start=$((now - 86400))
-for l in mem instances baseline growth timeleft; do
+for l in mem floor limit instances baseline growth timeleft timeleft_warning timeleft_critical; do
 	rrdtool create "$T/$l.rrd" --start $((start - 300)) --step 300 \
 		DS:1:GAUGE:8460:U:U RRA:AVERAGE:0.5:1:600 RRA:MAX:0.5:1:600 RRA:MIN:0.5:1:600
 done
 declare -A upd
 for ((t = start; t <= now; t += 300)); do
 	i=$(((t - start) / 300))
-	upd[mem]+=" $t:$((41943040 + i * 30000))"
+	upd[mem]+=" $t:$((41943040 + i * 30000 + (i % 12) * 400000))"
+	upd[floor]+=" $t:$((41943040 + i * 30000))"
+	upd[limit]+=" $t:268435456"
+	upd[timeleft_warning]+=" $t:172800"
+	upd[timeleft_critical]+=" $t:43200"
 	upd[instances]+=" $t:1"
 	upd[baseline]+=" $t:41943040"
 	upd[growth]+=" $t:$((360000 + i * 100))"
@@ -61,10 +67,16 @@ class Data {
 	public $DS = array();
 	public $MACRO = array('DISP_HOSTNAME' => 'exch01', 'DISP_SERVICEDESC' => 'Async.exe memory');
 	function render($template, $labels, $dir) {
+		if (getenv('CHECK_COMMAND') !== false)
+			$this->MACRO['CHECK_COMMAND'] = getenv('CHECK_COMMAND');
 		$perf = array(
 			'mem' => array('UNIT' => 'B', 'WARN' => '209715200', 'CRIT' => '419430400', 'MIN' => '0', 'MAX' => '536870912'),
 			'growth' => array('UNIT' => '', 'WARN' => '1048576', 'CRIT' => '4194304'),
-			'timeleft' => array('UNIT' => 's', 'WARN' => '', 'WARN_MIN' => '259200', 'WARN_MAX' => '', 'CRIT' => '', 'CRIT_MIN' => '43200'),
+			'timeleft' => array('UNIT' => 's'),
+			'timeleft_warning' => array('UNIT' => 's'),
+			'timeleft_critical' => array('UNIT' => 's'),
+			'floor' => array('UNIT' => 'B'),
+			'limit' => array('UNIT' => 'B'),
 			'baseline' => array('UNIT' => 'B'),
 			'instances' => array('UNIT' => ''),
 		);
@@ -78,6 +90,7 @@ class Data {
 		foreach ($def as $i => $d) {
 			$png = "$dir/graph-" . count($labels) . "-$i.png";
 			$cmd = 'rrdtool graph ' . escapeshellarg($png) . ' --start -86400 ' . $opt[$i] . ' ' . $d . ' 2>&1';
+			file_put_contents("$dir/graph-" . count($labels) . "-$i.cmd", $cmd . "\n");
 			exec($cmd, $out, $rc);
 			if ($rc != 0 || !is_file($png) || filesize($png) < 1000) {
 				fwrite(STDERR, "graph $i ($ds_name[$i]) failed: " . implode(' ', $out) . "\n$cmd\n");
@@ -92,12 +105,39 @@ $d = new Data();
 $d->render($argv[1], array_slice($argv, 3), $argv[2]);
 EOF
 
-if out=$(php "$T/harness.php" "$PNP" "$T" mem growth timeleft baseline instances 2>&1); then
+all_labels=(mem floor limit growth timeleft timeleft_warning timeleft_critical baseline instances)
+if out=$(php "$T/harness.php" "$PNP" "$T" "${all_labels[@]}" 2>&1); then
 	[ "$out" = "4 Memory,Growth,Time left,Instances" ] && ok "PNP4Nagios: 4 graphs render with every label" ||
 		fail "PNP4Nagios with every label: $out"
 else
 	fail "PNP4Nagios with every label: $out"
 fi
+n=${#all_labels[@]}
+grep -q 'DEF:floor=[^ ]*/floor.rrd:1:AVERAGE .*LINE2:floormib#[0-9a-f]*:"Fitted floor' "$T/graph-$n-1.cmd" &&
+	grep -q 'DEF:limit=[^ ]*/limit.rrd:1:AVERAGE .*LINE2:limitmib#[0-9a-f]*:"Limit' "$T/graph-$n-1.cmd" &&
+	ok "PNP4Nagios memory graph draws the fitted floor and the limit" ||
+	fail "PNP4Nagios memory graph: $(cat "$T/graph-$n-1.cmd")"
+grep -q 'DEF:tlw=[^ ]*/timeleft_warning.rrd:1:AVERAGE CDEF:tlwh=tlw,3600,/ LINE1:tlwh#[0-9a-f]*:"Warning below":dashes' "$T/graph-$n-3.cmd" &&
+	grep -q 'DEF:tlc=[^ ]*/timeleft_critical.rrd:1:AVERAGE CDEF:tlch=tlc,3600,/ LINE1:tlch#[0-9a-f]*:"Critical below":dashes' "$T/graph-$n-3.cmd" &&
+	ok "PNP4Nagios time-left graph draws the warning and critical horizons" ||
+	fail "PNP4Nagios time-left graph: $(cat "$T/graph-$n-3.cmd")"
+# Titles name the matched process: --process / -n / --regex of the command,
+# Async.exe for the plain commands, the service description with an INI.
+title() {	# CHECK_COMMAND -> the memory graph's title
+	CHECK_COMMAND=$1 php "$T/harness.php" "$PNP" "$T" mem instances >/dev/null 2>&1 &&
+		sed -n 's/.*--title "\([^"]*\)".*/\1/p' "$T/graph-2-1.cmd"
+}
+for c in 'check_async_leak!200MB!400MB!--process=MSExchangeMTA.exe|exch01 / MSExchangeMTA.exe - memory, fitted floor and limit' \
+	"check_async_leak!200MB!400MB!-n 'store.exe'|exch01 / store.exe - memory, fitted floor and limit" \
+	'check_async_leak_v3!200MB!400MB!--regex=^emsmta|exch01 / /^emsmta/ - memory, fitted floor and limit' \
+	'check_async_leak!200MB!400MB!|exch01 / Async.exe - memory, fitted floor and limit' \
+	'check_async_leak_ini!|exch01 / Async.exe memory - memory, fitted floor and limit'; do
+	got=$(title "${c%%|*}")
+	[ "$got" = "${c#*|}" ] && ok "PNP4Nagios title for ${c%%|*}: $got" || fail "PNP4Nagios title for ${c%%|*}: '$got', want '${c#*|}'"
+done
+grep -q 'LINE1:mib#[0-9a-f]*:"MSExchangeMTA.exe memory"' < <(CHECK_COMMAND='check_async_leak!1!2!--process=MSExchangeMTA.exe' \
+	php "$T/harness.php" "$PNP" "$T" mem instances >/dev/null 2>&1; cat "$T/graph-2-1.cmd") &&
+	ok "PNP4Nagios memory legend names the process" || fail "PNP4Nagios memory legend: $(cat "$T/graph-2-1.cmd")"
 if out=$(php "$T/harness.php" "$PNP" "$T" mem instances 2>&1); then
 	[ "$out" = "2 Memory,Instances" ] && ok "PNP4Nagios: a fresh check's labels give 2 graphs" ||
 		fail "PNP4Nagios with mem and instances: $out"

@@ -149,7 +149,7 @@ cp "$I/exch01.state" "$T/direct.state"
 run_plugin --hostname=127.0.0.1 --port="$SIM_PORT" --community="$SIM_COMMUNITY" --warning=80MB --critical=100MB \
 	--baseline=40MB --growth-warning=1MB/h --growth-critical=4MB/h --timeleft-warning=3d \
 	--timeleft-critical=12h --state-file="$T/direct.state"
-want=$(printf '%s\n' "$OUT" | sed -n '1s/^[^|]*|//p' | grep -oE "'[a-z]+'=" | tr -d "'=" | sort | tr '\n' ' ')
+want=$(printf '%s\n' "$OUT" | sed -n '1s/^[^|]*|//p' | grep -oE "'[a-z_]+'=" | tr -d "'=" | sort | tr '\n' ' ')
 [[ " $want" == *" mem "* && " $want" == *" instances "* && " $want" == *" baseline "* ]] &&
 	ok "the plugin writes: $want" || fail "the plugin's own perfdata labels: '$want' ($(_first_line))"
 if [[ " $want" == *" growth "* && " $want" == *" timeleft "* ]]; then
@@ -204,7 +204,7 @@ check_now exch02.corp.example
 if wait_perfdata exch01.corp.example; then
 	perf=$(pd_field SERVICEPERFDATA)
 	ok "exch01: PerfdataWriter line, state $(pd_field SERVICESTATE): $perf"
-	got=$(printf '%s\n' "$perf" | tr ' ' '\n' | sed -n 's/^\([a-z]*\)=.*/\1/p' | sort | tr '\n' ' ')
+	got=$(printf '%s\n' "$perf" | tr ' ' '\n' | sed -n 's/^\([a-z_]*\)=.*/\1/p' | sort | tr '\n' ' ')
 	[ "$got" = "$want" ] && ok "exch01: Icinga 2 parsed every label the plugin wrote ($got)" ||
 		fail "exch01: Icinga 2 labels '$got', plugin '$want'"
 	[[ $perf == *"mem=50438144B;83886080;104857600;0;536870912"* && $perf == *"baseline=41943040B"* ]] &&
@@ -238,13 +238,13 @@ fi
 # paths the graphite template's filters name (default name templates).
 sleep 2
 prefix="icinga2.exch01_corp_example.services.async-leak.async_leak.perfdata"
-glabels=$(sed -n "s/^${prefix//./\\.}\.\([a-z]*\)\.value .*/\1/p" "$I/graphite.txt" 2>/dev/null | sort -u | tr '\n' ' ')
+glabels=$(sed -n "s/^${prefix//./\\.}\.\([a-z_]*\)\.value .*/\1/p" "$I/graphite.txt" 2>/dev/null | sort -u | tr '\n' ' ')
 [ "$glabels" = "$want" ] && ok "GraphiteWriter sent every label ($glabels)" ||
 	fail "GraphiteWriter labels '$glabels', plugin '$want': $(head -3 "$I/graphite.txt" 2>/dev/null)"
 grep -q "^$prefix\.mem\.crit 104857600 " "$I/graphite.txt" && grep -q "^$prefix\.mem\.warn 83886080 " "$I/graphite.txt" &&
 	ok "GraphiteWriter sent mem's warn and crit" || fail "no mem.warn/mem.crit in $(grep -c . "$I/graphite.txt") metrics"
 missing=""
-for f in $(grep -oE '\$service_name_template\$\.perfdata\.[a-z]+\.[a-z]+' "$ROOT/conf/graphite/check_async_leak.ini" | sort -u); do
+for f in $(grep -oE '\$service_name_template\$\.perfdata\.[a-z_]+\.[a-z]+' "$ROOT/conf/graphite/check_async_leak.ini" | sort -u); do
 	path=$prefix.${f#*.perfdata.}
 	label=${f#*.perfdata.}
 	label=${label%%.*}

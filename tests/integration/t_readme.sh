@@ -19,7 +19,7 @@ for opt in $(printf '%s\n' "$OUT" | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | grep
 done
 [ -z "$missing" ] && ok "every --help option is in README" || fail "README lacks:$missing"
 
-for label in mem growth timeleft baseline instances; do
+for label in mem floor limit growth timeleft timeleft_warning timeleft_critical baseline instances; do
 	if grep -qF "| \`$label\` |" "$ROOT/README.md" && grep -q "'$label'" "$ROOT/plugin/output.c"; then
 		ok "perfdata label $label documented and written"
 	else

@@ -17,7 +17,9 @@ run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 1d
 expect_rc 1 "steady 2 MiB/h leak -> WARNING"
 expect_match "^ASYNC_LEAK WARNING - Async.exe [0-9.]+ MiB \(1 instance\), leaking \+2\.[0-9] MiB/h for [0-9]+ h, limit 256\.0 MiB in ~[0-9.]+ d \|" "summary names rate, duration, forecast"
 expect_match "'growth'=2[0-9]{6};1048576;8388608 " "growth perfdata in bytes per hour with thresholds"
-expect_match "'timeleft'=[0-9]+s;604800:;86400: " "timeleft perfdata in seconds with N: ranges"
+expect_match "'timeleft'=[0-9]+s 'timeleft_warning'=604800s 'timeleft_critical'=86400s " \
+	"timeleft perfdata in seconds, the horizons as values of their own"
+expect_match "'mem'=[0-9]+B;[^ ]* 'floor'=8[0-9]{7}B 'limit'=268435456B 'growth'=" "the fitted floor and the limit in bytes"
 expect_match "^Restarted 20 h ago \(index 1200 -> 1388\)\.$" "long output tells the restart"
 expect_match "^Limit 256\.0 MiB \(--limit\) reached in ~" "long output gives the forecast"
 expect_match "^Advice: .*Q260554" "the advice comes with the WARNING"

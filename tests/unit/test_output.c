@@ -231,7 +231,9 @@ Test(output, leak_line_carries_growth_forecast_and_baseline)
 	cr_expect_eq(ev.state, STATE_WARNING);
 	cr_expect(strstr(out, "ASYNC_LEAK WARNING - Async.exe 61.3 MiB (1 instance), leaking +2.1 MiB/h"
 			 " for 11 h, limit 256.0 MiB in ~3.9 d | ") == out, "%s", out);
-	cr_expect(strstr(out, " 'growth'=2202009;1048576;4194304 'timeleft'=336960s;172800:;21600:"
+	cr_expect(strstr(out, "| 'mem'=64277504B;;;0;536870912 'floor'=62914560B 'limit'=268435456B"
+			 " 'growth'=2202009;1048576;4194304 'timeleft'=336960s"
+			 " 'timeleft_warning'=172800s 'timeleft_critical'=21600s"
 			 " 'baseline'=41943040B 'instances'=1\n") != NULL, "%s", out);
 	cr_expect(strstr(out, "Limit 256.0 MiB (--limit) reached in ~3.9 d at this rate.") != NULL,
 		  "%s", out);
