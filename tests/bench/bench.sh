@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tests/bench/bench.sh - `make bench`: what one check costs, over SNMP v2c and
-# v3 (SHA-256/AES authPriv) against the simulated Windows 2000 host served by
-# a private snmpd on 127.0.0.1.  Prints figures, asserts nothing.
+# v3 (SHA-256/AES authPriv, with passphrases and with keys) against the
+# simulated Windows 2000 host served by a private snmpd on 127.0.0.1.
+# Prints figures, asserts nothing.
 #
 #   wall time        hyperfine (else a loop timed with date +%s%N)
 #   instructions     valgrind --tool=callgrind, BENCH_CG_RUNS runs (repeatable
@@ -126,3 +127,68 @@ for mode in v2c v3; do
 	fi
 	unset -n args
 done
+
+# --- SNMPv3 with keys instead of passphrases --------------------------------
+# The v3 user's master keys (Ku) and localized keys (Kul) from --print-keys,
+# each measured like the modes above, then instructions per check of v2c,
+# v3 with passphrases and v3 with keys side by side, and how often
+# generate_Ku (the 1 MiB passphrase hash of RFC 3414) ran.  Self-contained:
+# it only reads common, v2c, v3, WORK and the functions above.
+cg_figure() {	# ARGS...: "MEAN_INSTRUCTIONS GENERATE_KU_LINES" of CG_RUNS callgrind runs
+	local s=0 n=0 v
+	for _ in $(seq 1 "$CG_RUNS"); do
+		v=$(valgrind --tool=callgrind --callgrind-out-file="$WORK/cgk.out" \
+			"$PLUGIN" "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+		[ -n "$v" ] || continue
+		s=$((s + v)) n=$((n + 1))
+	done
+	v=$(callgrind_annotate "$WORK/cgk.out" 2>/dev/null | grep -c 'generate_Ku' || true)
+	echo "$([ "$n" -gt 0 ] && echo $((s / n)) || echo 0) ${v:-0}"
+}
+
+bench_v3_keys() {
+	local keys am pm al pl mode base=0 ir ku name
+	keys=$("$PLUGIN" "${v3[@]}" --print-keys 2>/dev/null) ||
+		{ echo; echo "== v3 keys: --print-keys failed, skipped"; return 0; }
+	am=$(sed -n 's/^authmasterkey = //p' <<<"$keys")
+	pm=$(sed -n 's/^privmasterkey = //p' <<<"$keys")
+	al=$(sed -n 's/^;authlocalkey = //p' <<<"$keys")
+	pl=$(sed -n 's/^;privlocalkey = //p' <<<"$keys")
+	# shellcheck disable=SC2034 # read through the nameref below
+	v3_ku=("${common[@]}" -P 3 -L authPriv -U "$SIM_V3_USER" -a SHA-256
+		--authmasterkey "$am" -x AES --privmasterkey "$pm" --state-dir "$WORK/state-v3ku")
+	# shellcheck disable=SC2034
+	v3_kul=("${common[@]}" -P 3 -L authPriv -U "$SIM_V3_USER" -a SHA-256
+		--authlocalkey "$al" -x AES --privlocalkey "$pl" --state-dir "$WORK/state-v3kul")
+	for mode in v3_ku v3_kul; do
+		declare -n args=$mode
+		echo
+		echo "== $mode (v3 with $([ $mode = v3_ku ] && echo master || echo localized) keys)"
+		"$PLUGIN" "${args[@]}" >/dev/null 2>&1 || true
+		requests "${args[@]}"
+		wall_time "$mode" "${args[@]}"
+		peak_rss "${args[@]}"
+		unset -n args
+	done
+	if ! command -v valgrind >/dev/null 2>&1 || ! command -v callgrind_annotate >/dev/null 2>&1; then
+		echo "  Instructions: valgrind not installed, skipped"
+		return 0
+	fi
+	echo
+	echo "== instructions per check, v3 with keys beside v3 with passphrases and v2c"
+	echo "   (callgrind, mean of $CG_RUNS runs each)"
+	for mode in v2c v3 v3_ku v3_kul; do
+		declare -n args=$mode
+		read -r ir ku < <(cg_figure "${args[@]}")
+		[ "$mode" = v2c ] && base=$ir
+		case $mode in
+			v2c) name="v2c" ;; v3) name="v3 passphrases" ;;
+			v3_ku) name="v3 master keys (Ku)" ;; *) name="v3 localized keys (Kul)" ;;
+		esac
+		awk -v n="$name" -v ir="$ir" -v b="$base" -v ku="$ku" 'BEGIN {
+			printf "  %-24s %8.2f M  %5.2f x v2c  generate_Ku: %s\n", n, ir / 1e6,
+			       (b > 0 ? ir / b : 0), (ku > 0 ? "called" : "never called") }'
+		unset -n args
+	done
+}
+bench_v3_keys
