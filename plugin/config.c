@@ -601,6 +601,50 @@ static double absolute_upper(const struct range *r)
 	return r->end.q.value;
 }
 
+/* A range end for messages: "200.0 MiB" or "150%". */
+static char *end_text(const struct quantity *q, char *buf, size_t len)
+{
+	if (q->percent)
+		snprintf(buf, len, "%g%%", q->value);
+	else
+		units_format_size(q->value, buf, len);
+	return buf;
+}
+
+/*
+ * Memory ranges alert above their END (unless '@'), so a WARNING whose END
+ * lies above CRITICAL's can never come first: rising memory turns CRITICAL
+ * at the lower END.  The ENDs are compared when both are absolute or both
+ * percentages, or a --baseline SIZE turns the percentage into bytes (with
+ * 'auto' they cannot be compared before the baseline is learned).  '@'
+ * ranges (alert inside) and an open END ("10MB:", "~:") have no such order;
+ * nor do lower bounds, which memory does not fall through.
+ */
+static int check_threshold_order(const struct config *cfg, char *err, size_t errlen)
+{
+	const struct range *w = &cfg->warning, *c = &cfg->critical;
+	char wt[UNITS_FORMAT_SIZE], ct[UNITS_FORMAT_SIZE];
+	double wv, cv;
+
+	if (!w->set || !c->set || w->inside || c->inside || w->end.infinite || c->end.infinite)
+		return 0;
+	wv = w->end.q.value;
+	cv = c->end.q.value;
+	if (w->end.q.percent != c->end.q.percent) {
+		if (!cfg->baseline_set)
+			return 0;
+		if (w->end.q.percent)
+			wv = wv / 100.0 * cfg->baseline.value;
+		else
+			cv = cv / 100.0 * cfg->baseline.value;
+	}
+	if (wv > cv)
+		return errorf(err, errlen, "--warning (up to %s) is above --critical (up to %s):"
+			      " rising memory would turn CRITICAL first; swap them",
+			      end_text(&w->end.q, wt, sizeof wt), end_text(&c->end.q, ct, sizeof ct));
+	return 0;
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
 	bool pct = range_uses_percent(&cfg->warning) || range_uses_percent(&cfg->critical) ||
@@ -613,6 +657,8 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	if (pct && !cfg->baseline_set && !cfg->baseline_auto)
 		return errorf(err, errlen, "percent thresholds need --baseline SIZE or"
 			      " --baseline auto");
+	if (check_threshold_order(cfg, err, errlen) != 0)
+		return -1;
 	if (cfg->regex[0] && cfg->origin[OPT_PROCESS] != ORIGIN_DEFAULT &&
 	    cfg->origin[OPT_PROCESS] == cfg->origin[OPT_REGEX])
 		return errorf(err, errlen, "--process and --regex both given in one place;"

@@ -380,6 +380,10 @@ static int read_file(const char *path, char **buf, size_t *len, struct stat *st,
 
 	/* O_NONBLOCK: a FIFO must not hang the check. */
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return errorf(err, errlen, "cannot read %s: %s (a commented sample is"
+			      " conf/check_async_leak.ini of the source; make install puts it"
+			      " at " CONFIG_DEFAULT_FILE ")", path, strerror(ENOENT));
 	if (fd < 0)
 		return errorf(err, errlen, "cannot read %s: %s", path, strerror(errno));
 	if (fstat(fd, st) != 0) {

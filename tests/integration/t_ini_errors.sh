@@ -76,8 +76,8 @@ baseline = forty
 
 run_plugin -f "$T/none.ini" -H 127.0.0.1
 expect_rc 3 "-f of a missing file: exit 3"
-expect_match "^ASYNC_LEAK UNKNOWN - cannot read $T/none.ini: No such file or directory$" \
-	"-f of a missing file: says so"
+expect_match "^ASYNC_LEAK UNKNOWN - cannot read $T/none.ini: No such file or directory \(a commented sample is conf/check_async_leak.ini of the source; make install puts it at /etc/nagios-plugins/config/check_async_leak.ini\)$" \
+	"-f of a missing file: says so, and where the sample is"
 mkdir -p "$T/dir.ini"
 run_plugin -f "$T/dir.ini" -H 127.0.0.1
 expect_rc 3 "-f of a directory: exit 3"

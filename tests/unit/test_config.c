@@ -222,6 +222,38 @@ Test(config, validate_wants_a_baseline_for_percent_thresholds)
 	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
 }
 
+/* Sets -w and -c (and --baseline when given), returns config_validate(). */
+static int order(const char *w, const char *c, const char *baseline)
+{
+	config_init(&cfg);
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	cr_assert_eq(config_set(&cfg, OPT_WARNING, w, ORIGIN_CLI, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(config_set(&cfg, OPT_CRITICAL, c, ORIGIN_CLI, err, sizeof err), 0, "%s", err);
+	if (baseline)
+		config_set(&cfg, OPT_BASELINE, baseline, ORIGIN_CLI, err, sizeof err);
+	err[0] = '\0';
+	return config_validate(&cfg, err, sizeof err);
+}
+
+Test(config, validate_refuses_a_warning_above_critical)
+{
+	cr_expect_eq(order("200MB", "100MB", NULL), -1);
+	cr_expect(strstr(err, "--warning (up to 200.0 MiB) is above --critical (up to 100.0 MiB)") != NULL,
+		  "%s", err);
+	cr_expect_eq(order("~:200MB", "~:100MB", NULL), -1, "~: ranges alert above their end");
+	cr_expect_eq(order("10MB:200MB", "50MB:100MB", NULL), -1, "the upper ends count");
+	cr_expect_eq(order("150%", "120%", "auto"), -1, "two percentages compare as they are");
+	cr_expect(strstr(err, "150%") != NULL && strstr(err, "120%") != NULL, "%s", err);
+	cr_expect_eq(order("150%", "100MB", "100MB"), -1, "150% of a 100MB baseline is above 100MB");
+	cr_expect_eq(order("150%", "200MB", "100MB"), 0, "%s", err);
+	cr_expect_eq(order("150%", "100MB", "auto"), 0, "no order before the baseline is learned");
+	cr_expect_eq(order("100MB", "200MB", NULL), 0, "%s", err);
+	cr_expect_eq(order("200MB", "200MB", NULL), 0, "equal: critical wins, no error");
+	cr_expect_eq(order("@100MB:200MB", "100MB", NULL), 0, "'@' alerts inside: no order");
+	cr_expect_eq(order("200MB:", "100MB", NULL), 0, "an open end has no upper bound");
+	cr_expect_eq(order("200MB", "~:", NULL), 0, "%s", err);
+}
+
 Test(config, validate_orders_the_trend_thresholds)
 {
 	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
