@@ -90,7 +90,7 @@ run_plugin "${A[@]}"
 expect_rc 3 "symlink state file, memory OK -> UNKNOWN"
 expect_match "History unavailable" "says why the trend is missing"
 [ "$(cat "$T/target")" = precious ] && ok "symlink target untouched" || fail "target changed"
-run_plugin "${A[@]}" -c 10MB
+run_plugin "${A[@]}" -w 5MB -c 10MB
 expect_rc 2 "symlink state file, memory CRITICAL -> CRITICAL stands"
 rm -f "$S"
 
