@@ -55,6 +55,11 @@ const struct option_def config_options[OPT_COUNT] = {
 	  " of -X (better kept in the INI file).", NULL },
 	{ OPT_TIMEOUT, "timeout", "timeout", 't', 0, "SECONDS",
 	  "Time for the whole check, every SNMP try included.", "10" },
+	{ OPT_WALK_INTERVAL, "walk-interval", "walk_interval", 0, 0, "DURATION",
+	  "Walk the whole process table at least this often, so a new instance"
+	  " is found within it; in between, a check GETs the rows the last one"
+	  " matched in one request and walks only when they changed. 0: walk"
+	  " every time.", "30m" },
 	{ OPT_PROCESS, "process", "process", 'n', 0, "NAME",
 	  "Process to watch: the whole hrSWRunName, any case.", "Async.exe" },
 	{ OPT_REGEX, "regex", "regex", 'r', 0, "ERE",
@@ -132,6 +137,7 @@ void config_init(struct config *cfg)
 	cfg->authproto = AUTH_SHA;
 	cfg->privproto = PRIV_AES;
 	cfg->timeout_s = CONFIG_DEFAULT_TIMEOUT;
+	cfg->walk_interval_s = CONFIG_DEFAULT_WALK_INTERVAL;
 	copy_str(cfg->process, sizeof cfg->process, CONFIG_DEFAULT_PROCESS);
 	cfg->warning.kind = UNIT_SIZE;
 	cfg->critical.kind = UNIT_SIZE;
@@ -418,6 +424,12 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 		break;
 	case OPT_TIMEOUT:
 		rc = set_uint(&cfg->timeout_s, value, 1, 3600, o, err, errlen);
+		break;
+	case OPT_WALK_INTERVAL:
+		if (strcmp(value, "0") == 0)
+			cfg->walk_interval_s = 0;
+		else
+			rc = set_duration(&cfg->walk_interval_s, value, o, err, errlen);
 		break;
 	case OPT_PROCESS:
 		rc = set_string(cfg->process, sizeof cfg->process, value, o, err, errlen);

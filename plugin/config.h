@@ -25,6 +25,7 @@
 #define CONFIG_DEFAULT_PROCESS "Async.exe"
 #define CONFIG_DEFAULT_PORT 161
 #define CONFIG_DEFAULT_TIMEOUT 10
+#define CONFIG_DEFAULT_WALK_INTERVAL 1800	/* s */
 #define CONFIG_KEY_MAX 64		/* bytes of the longest SNMPv3 key (SHA-512) */
 
 enum snmp_version { SNMPV_1, SNMPV_2C, SNMPV_3 };
@@ -68,6 +69,7 @@ struct config {
 	struct config_key privmasterkey;	/* secret; instead of privpasswd */
 	struct config_key privlocalkey;		/* secret; instead of privpasswd */
 	unsigned timeout_s;
+	double walk_interval_s;		/* full walk at least this often; 0: always */
 
 	/* The process. */
 	char process[65];		/* whole hrSWRunName, case-insensitive */
@@ -125,7 +127,7 @@ enum option_id {
 	OPT_SECNAME, OPT_SECLEVEL, OPT_AUTHPROTO, OPT_AUTHPASSWD,
 	OPT_AUTHMASTERKEY, OPT_AUTHLOCALKEY,
 	OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_PRIVMASTERKEY, OPT_PRIVLOCALKEY,
-	OPT_TIMEOUT,
+	OPT_TIMEOUT, OPT_WALK_INTERVAL,
 	OPT_PROCESS, OPT_REGEX, OPT_PATH,
 	OPT_WARNING, OPT_CRITICAL, OPT_BASELINE, OPT_LIMIT,
 	OPT_INSTANCES_WARNING, OPT_INSTANCES_CRITICAL, OPT_MISSING_STATE,

@@ -25,8 +25,9 @@
 
 /* Everything parse and compaction may hold at once: see push_record(). */
 #define STATE_CAP (STATE_MAX_RAW + STATE_MAX_HOURLY + 1)
-/* Longest line read; longer ones are damage.  A record line is <= 203. */
-#define STATE_LINE_MAX 512
+/* Longest line read; longer ones are damage.  A record line is <= 203, a
+ * "# row" line <= 6 + 2 * 11 + 3 * (64 + 128) + 2 = 606. */
+#define STATE_LINE_MAX 1024
 /* Upper bound of one formatted record line, newline included. */
 #define STATE_RECORD_MAX 208
 /* Upper bound of all formatted metadata. */
@@ -527,6 +528,76 @@ void state_set_baseline(struct state_history *h, long kb, time_t learned_at)
 	h->baseline_learned_at = h->have_baseline && learned_at > 0 ? learned_at : 0;
 }
 
+void state_set_rows(struct state_history *h, const struct state_row *rows, size_t n,
+		    time_t walked_at, bool has_uptime, unsigned long uptime)
+{
+	h->nrows = n <= STATE_MAX_ROWS ? n : 0;
+	if (h->nrows)
+		memcpy(h->rows, rows, h->nrows * sizeof rows[0]);
+	h->walked_at = walked_at > 0 ? walked_at : 0;
+	h->rows_has_uptime = has_uptime;
+	h->rows_uptime = has_uptime ? uptime : 0;
+}
+
+/* A "# row" NAME or PATH field: printable, no '%' or '=', "-" for "". */
+static void put_row_text(char *dst, size_t size, const char *src)
+{
+	size_t len = 0;
+
+	if (!src[0] || strcmp(src, "-") == 0) {
+		snprintf(dst, size, "%s", src[0] ? "%2D" : "-");
+		return;
+	}
+	for (; *src && len + 4 <= size; src++) {
+		unsigned char c = (unsigned char)*src;
+
+		if (c <= ' ' || c >= 0x7f || c == '%' || c == '=')
+			len += (size_t)snprintf(dst + len, size - len, "%%%02X", c);
+		else
+			dst[len++] = (char)c;
+	}
+	dst[len] = '\0';
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* The reverse of put_row_text; -1 for a bad escape or a text too long. */
+static int get_row_text(char *dst, size_t size, const char *src)
+{
+	size_t len = 0;
+
+	if (strcmp(src, "-") == 0) {
+		dst[0] = '\0';
+		return 0;
+	}
+	for (; *src; src++) {
+		int c = (unsigned char)*src;
+
+		if (c == '%') {
+			int hi = hexval(src[1]), lo = hi < 0 ? -1 : hexval(src[2]);
+
+			if (lo < 0)
+				return -1;
+			c = hi * 16 + lo;
+			src += 2;
+		}
+		if (c == 0 || len + 1 >= size)
+			return -1;
+		dst[len++] = (char)c;
+	}
+	dst[len] = '\0';
+	return 0;
+}
+
 static bool segment_ok(const struct state_segment *seg)
 {
 	return seg->start > 0 && seg->end >= seg->start &&
@@ -650,6 +721,44 @@ static int tally(struct state_history *h, int rc)
 	return rc;
 }
 
+/* "# rows WALKED UPTIME_TICKS"; false for damage. */
+static bool parse_rows(struct state_history *h, char *value, time_t now)
+{
+	char *f[STATE_MAX_FIELDS];
+	time_t t;
+	bool has;
+	unsigned long up;
+
+	if (split(value, f, STATE_MAX_FIELDS) != 2 || parse_time(f[0], &t) < 0 ||
+	    parse_opt_ul(f[1], &up, &has) < 0)
+		return false;
+	h->walked_at = t <= now ? t : 0;	/* a walk "in the future" is due now */
+	h->rows_has_uptime = has;
+	h->rows_uptime = has ? up : 0;
+	return true;
+}
+
+/* "# row INDEX CPU_CS NAME PATH"; false for damage. */
+static bool parse_row(struct state_history *h, char *value)
+{
+	char *f[STATE_MAX_FIELDS];
+	struct state_row r;
+	unsigned long long ix;
+
+	memset(&r, 0, sizeof r);
+	if (split(value, f, STATE_MAX_FIELDS) != 4 || parse_u(f[0], 2147483647ULL, &ix) < 0 ||
+	    parse_opt_ul(f[1], &r.cpu_cs, &r.has_cpu) < 0 ||
+	    get_row_text(r.name, sizeof r.name, f[2]) < 0 ||
+	    get_row_text(r.path, sizeof r.path, f[3]) < 0)
+		return false;
+	r.index = (long)ix;
+	if (h->nrows == STATE_MAX_ROWS ||
+	    (h->nrows > 0 && r.index <= h->rows[h->nrows - 1].index))
+		return false;
+	h->rows[h->nrows++] = r;
+	return true;
+}
+
 /* A "# ..." line after the first; returns false for damage. */
 static bool parse_meta(struct state_history *h, char *line, time_t now)
 {
@@ -658,6 +767,10 @@ static bool parse_meta(struct state_history *h, char *line, time_t now)
 	time_t t;
 
 	key = trim(line + 1);
+	if (strncmp(key, "rows", 4) == 0 && (key[4] == ' ' || key[4] == '\t'))
+		return parse_rows(h, key + 5, now);
+	if (strncmp(key, "row", 3) == 0 && (key[3] == ' ' || key[3] == '\t'))
+		return parse_row(h, key + 4);
 	eq = strchr(key, '=');
 	if (!eq)
 		return true;	/* a comment */
@@ -909,6 +1022,21 @@ int state_format(const struct state_history *h, char **out, size_t *outlen,
 	}
 	for (i = 0; i < h->nkv; i++)
 		put(&o, "# %s=%s\n", h->kv[i].key, h->kv[i].value);
+	if (h->nrows > 0) {
+		put(&o, "# rows %lld", (long long)h->walked_at);
+		put_opt_ul(&o, h->rows_has_uptime, h->rows_uptime);
+		put(&o, "\n");
+	}
+	for (i = 0; i < h->nrows && i < STATE_MAX_ROWS; i++) {
+		const struct state_row *r = &h->rows[i];
+		char name[3 * STATE_ROW_NAME_MAX + 4], path[3 * STATE_ROW_PATH_MAX + 4];
+
+		put_row_text(name, sizeof name, r->name);
+		put_row_text(path, sizeof path, r->path);
+		put(&o, "# row %ld", r->index);
+		put_opt_ul(&o, r->has_cpu, r->cpu_cs);
+		put(&o, " %s %s\n", name, path);
+	}
 	for (i = 0; i < h->n; i++) {
 		const struct sample *s = &h->samples[i];
 

@@ -32,6 +32,15 @@
  *         PEAK_KB its highest sample; '-' when unknown
  *   # NAME=VALUE                                other metadata (the trend
  *         code's own, at most STATE_MAX_KV; NAME [a-z0-9_], VALUE printable)
+ *   # rows WALKED UPTIME_TICKS                  the rows the last check
+ *   # row INDEX CPU_CS NAME PATH                matched, for the next one's
+ *         single GET (see rows.h): WALKED the last full walk of hrSWRunTable,
+ *         UPTIME_TICKS hrSystemUptime at the last check, then one "row" line
+ *         per matched row (at most STATE_MAX_ROWS) with its hrSWRunIndex,
+ *         hrSWRunPerfCPU, hrSWRunName and hrSWRunPath; '-' when absent or
+ *         empty.  NAME and PATH have every byte outside '!'..'~', and '%',
+ *         '=' and a lone '-', written %XX, so the lines hold no '=' and a
+ *         version that does not know them reads them as comments.
  *   # any other text without '='                a comment, ignored
  *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS      a raw sample
  *   UNIX_TIME MEM_KB INDEXES CPU_CS UPTIME_TICKS h    an hourly floor
@@ -124,6 +133,19 @@ struct state_kv {
 	char value[STATE_KV_VALUE_MAX];
 };
 
+#define STATE_MAX_ROWS 8		/* more matched rows: none remembered */
+#define STATE_ROW_NAME_MAX 64		/* hrSWRunName, RFC 2790 */
+#define STATE_ROW_PATH_MAX 128		/* hrSWRunPath */
+
+/* A matched hrSWRunTable row as the last check saw it ("# row" lines). */
+struct state_row {
+	long index;			/* hrSWRunIndex, 0..2147483647 */
+	char name[STATE_ROW_NAME_MAX + 1];
+	char path[STATE_ROW_PATH_MAX + 1];
+	unsigned long cpu_cs;		/* hrSWRunPerfCPU */
+	bool has_cpu;
+};
+
 /*
  * Everything the file holds, in memory.  samples[] is strictly ascending
  * in time, raw samples and hourly floors (sample.hourly) as trend.h
@@ -143,6 +165,11 @@ struct state_history {
 	size_t nsegments;
 	struct state_kv kv[STATE_MAX_KV];
 	size_t nkv;
+	struct state_row rows[STATE_MAX_ROWS];	/* "# row" lines, index order */
+	size_t nrows;
+	time_t walked_at;		/* "# rows": last full walk; 0 unknown */
+	bool rows_has_uptime;
+	unsigned long rows_uptime;	/* hrSystemUptime at the last check */
 
 	/* What the last state_parse() met; note is "" for a clean file. */
 	bool foreign;			/* nothing usable was kept */
@@ -256,6 +283,16 @@ int state_put_segment(struct state_history *h, const struct state_segment *seg,
 const char *state_kv_get(const struct state_history *h, const char *key);
 int state_kv_set(struct state_history *h, const char *key, const char *value,
 		 char *err, size_t errlen);
+
+/*
+ * Records the rows this check matched, when hrSWRunTable was last walked
+ * and this check's hrSystemUptime, replacing what was there.  rows[] must
+ * be in ascending index order, names and paths NUL-terminated within their
+ * sizes.  More than STATE_MAX_ROWS rows (or n == 0) keeps none, so the
+ * next check walks.
+ */
+void state_set_rows(struct state_history *h, const struct state_row *rows, size_t n,
+		    time_t walked_at, bool has_uptime, unsigned long uptime);
 
 /* ---- Files ---- */
 
