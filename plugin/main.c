@@ -21,6 +21,7 @@
 #include "inifile.h"
 #include "output.h"
 #include "proc.h"
+#include "rows.h"
 #include "snmp.h"
 #include "state.h"
 #include "trend.h"
@@ -100,7 +101,8 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	char path[STATE_PATH_MAX], key[STATE_STEM_MAX + 1];
 	struct sample s;
 	const struct sample *samples;
-	size_t n;
+	struct state_row rows[STATE_MAX_ROWS];
+	size_t n, rows_n;
 	unsigned euid = (unsigned)geteuid();
 	double baseline = cfg->baseline_set ? cfg->baseline.value : 0;
 	/* The lock is only ever held for a few milliseconds by another check. */
@@ -139,12 +141,55 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 		snprintf(note, notelen, "History: %zu record%s in %s.", st.h.n,
 			 st.h.n == 1 ? "" : "s", path);
 
+	/* For the next check's repeat GET; a walk restarts the interval. */
+	rows_n = rows_of_snapshot(snap, rows, STATE_MAX_ROWS);
+	state_set_rows(&st.h, rows, rows_n, snap->repeated ? st.h.walked_at : now,
+		       snap->has_uptime, snap->uptime_ticks);
+
 	if (state_save(&st, now, err, errlen) != 0) {
 		state_close(&st);
 		return -1;
 	}
 	state_close(&st);
 	return 0;
+}
+
+_Static_assert(STATE_MAX_ROWS <= SNMP_REPEAT_MAX_ROWS, "remembered rows fit one GET");
+
+/*
+ * What the last check remembered for the repeat check (plugin/rows.h):
+ * the history read under its lock and let go at once, before any SNMP.
+ * Creates nothing: no history file yet, a busy lock or any error just
+ * means nothing is remembered, and this check walks.
+ */
+static void recall(const struct config *cfg, time_t now, struct rows_memory *mem)
+{
+	static struct state_file st;	/* large; static keeps it off the stack */
+	char path[STATE_PATH_MAX], key[STATE_STEM_MAX + 1], err[ERRBUF_SIZE];
+
+	memset(mem, 0, sizeof *mem);
+	if (cfg->walk_interval_s <= 0 ||
+	    state_path(cfg, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
+		       err, sizeof err) != 0 ||
+	    state_key(cfg, key, sizeof key, err, sizeof err) != 0 ||
+	    access(path, F_OK) != 0 ||
+	    state_open(&st, path, key, now, 100, err, sizeof err) != 0)
+		return;
+	rows_recall(&st.h, mem);
+	state_close(&st);
+}
+
+struct repeat_ud {
+	const struct rows_memory *mem;
+	const struct proc_match *match;
+};
+
+static bool still_cb(const struct hr_snapshot *got, const bool *present, const bool *has_mem,
+		     void *ud, char *why, size_t whylen)
+{
+	const struct repeat_ud *r = ud;
+
+	return rows_still_match(r->mem, r->match, got, present, has_mem, why, whylen);
 }
 
 static int check(const struct config *cfg, const struct inifile_notes *notes, time_t now)
@@ -157,6 +202,11 @@ static int check(const struct config *cfg, const struct inifile_notes *notes, ti
 	struct trend_result tr;
 	struct evaluation ev;
 	bool have_trend = false;
+	static struct rows_memory mem;
+	long indexes[STATE_MAX_ROWS];
+	struct repeat_ud rud;
+	struct snmp_repeat rep;
+	char why[ROWS_WHY_MAX];
 	int rc;
 
 	if (proc_match_init(&match, cfg->process, config_use_regex(cfg) ? cfg->regex : NULL,
@@ -164,7 +214,20 @@ static int check(const struct config *cfg, const struct inifile_notes *notes, ti
 		proc_match_release(&match);
 		return fail(err);
 	}
-	if (snmp_query(cfg, proc_match_cb, &match, match.use_path, &snap, err, sizeof err) != 0) {
+	recall(cfg, now, &mem);
+	for (size_t i = 0; i < mem.n; i++)
+		indexes[i] = mem.rows[i].index;
+	rud.mem = &mem;
+	rud.match = &match;
+	memset(&rep, 0, sizeof rep);
+	rep.indexes = indexes;
+	rep.still = still_cb;
+	rep.ud = &rud;
+	rep.why_walk = why;
+	if (rows_may_repeat(&mem, now, cfg->walk_interval_s, why, sizeof why))
+		rep.n = mem.n;
+	if (snmp_query_repeat(cfg, &rep, proc_match_cb, &match, match.use_path, &snap, err,
+			      sizeof err) != 0) {
 		proc_match_release(&match);
 		return fail(err);
 	}

@@ -246,9 +246,18 @@ void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot 
 	for (size_t i = 0; i < ev->n_notes; i++)
 		fprintf(out, "%s\n", ev->notes[i]);
 	if (cfg->verbose >= 2) {
-		fprintf(out, "Agent %s, SNMP v%s, %zu processes walked, %u requests.\n",
-			snap->peer, config_protocol_name(cfg->protocol),
-			snap->rows_walked, snap->requests);
+		if (snap->repeated)
+			fprintf(out, "Agent %s, SNMP v%s, repeat check: one GET of the %zu"
+				" remembered row%s, %u request%s.\n", snap->peer,
+				config_protocol_name(cfg->protocol), snap->n,
+				plural(snap->n, "", "s"), snap->requests,
+				plural(snap->requests, "", "s"));
+		else
+			fprintf(out, "Agent %s, SNMP v%s, %zu processes walked%s%s%s, %u"
+				" request%s.\n", snap->peer, config_protocol_name(cfg->protocol),
+				snap->rows_walked, snap->walk_reason[0] ? " (" : "",
+				snap->walk_reason, snap->walk_reason[0] ? ")" : "",
+				snap->requests, plural(snap->requests, "", "s"));
 		write_settings(out, cfg);
 	}
 	if (ev->advice && (ev->state == STATE_WARNING || ev->state == STATE_CRITICAL))

@@ -103,8 +103,8 @@ bool rows_still_match(const struct rows_memory *mem, const struct proc_match *m,
 			return false;
 		}
 		if (r->has_cpu && p->has_cpu && p->cpu_cs < r->cpu_cs) {
-			snprintf(why, whylen, "the CPU time of process %ld went down (another "
-				 "process under the same index)", r->index);
+			snprintf(why, whylen, "the CPU time of process %ld went down: another "
+				 "process under the same index", r->index);
 			return false;
 		}
 	}

@@ -33,6 +33,7 @@ _Static_assert(CONFIG_KEY_MAX <= USM_AUTH_KU_LEN && CONFIG_KEY_MAX <= USM_PRIV_K
 #define HR 1, 3, 6, 1, 2, 1, 25
 static const oid OID_UPTIME[] = { HR, 1, 1, 0 };
 static const oid OID_MEMSIZE[] = { HR, 2, 2, 0 };
+static const oid OID_RUN_NAME[] = { HR, 4, 2, 1, 2 };
 static const oid OID_RUN_PATH[] = { HR, 4, 2, 1, 4 };
 static const oid OID_RUN_STATUS[] = { HR, 4, 2, 1, 7 };
 static const oid OID_PERF_CPU[] = { HR, 5, 1, 1, 1 };
@@ -56,7 +57,7 @@ _Static_assert(ASN_OCTET_STR == WALK_T_OCTET_STR && ASN_INTEGER == WALK_T_INTEGE
 #define STATUS_INVALID 4
 
 /* What one GET varbind is for. */
-enum item_kind { IT_STATUS, IT_MEM, IT_CPU, IT_PATH, IT_MEMSIZE, IT_UPTIME };
+enum item_kind { IT_STATUS, IT_MEM, IT_CPU, IT_NAME, IT_PATH, IT_MEMSIZE, IT_UPTIME };
 
 struct item {
 	enum item_kind kind;
@@ -68,7 +69,7 @@ struct item {
 
 /* One matched row while the GET fills it in. */
 struct got {
-	bool status, mem;	/* present in the answer */
+	bool status, mem, name;	/* present in the answer */
 };
 
 struct ctx {
@@ -557,6 +558,11 @@ static int get_take(struct ctx *c, const struct item *it, const netsnmp_variable
 		p->cpu_cs = (unsigned long)(uint32_t)v;
 		p->has_cpu = true;
 		return 0;
+	case IT_NAME:
+		if (take_string(c, vb, p->name, sizeof p->name) < 0)
+			return -1;
+		got[it->row].name = true;
+		return 0;
 	case IT_PATH:
 		return take_string(c, vb, p->path, sizeof p->path);
 	case IT_MEMSIZE:
@@ -867,9 +873,106 @@ static int open_session(struct ctx *c, netsnmp_session *s, char *peername, size_
 	return 0;
 }
 
+/* Forgets a repeat answer that did not stand, so the walk starts clean. */
+static void snapshot_reset(struct hr_snapshot *out)
+{
+	snmp_snapshot_release(out);
+	out->mem_size_kb = -1;
+	out->uptime_ticks = 0;
+	out->has_uptime = false;
+	out->repeated = false;
+}
+
+/*
+ * The repeat check's one GET (see snmp_query_repeat).  Returns 1 when the
+ * answer stands (out filled), 0 to walk (out->walk_reason says why), -1 on
+ * an error.
+ */
+static int repeat_get(struct ctx *c, const struct snmp_repeat *rep, struct hr_snapshot *out)
+{
+	struct item items[5 * SNMP_REPEAT_MAX_ROWS + 2];
+	struct got got[SNMP_REPEAT_MAX_ROWS];
+	bool present[SNMP_REPEAT_MAX_ROWS], has_mem[SNMP_REPEAT_MAX_ROWS];
+	size_t nitems = 0, i;
+	netsnmp_pdu *req, *resp;
+	netsnmp_variable_list *vb;
+	char why[160];
+	int rc = 0;
+
+	if (rep->n > SNMP_REPEAT_MAX_ROWS) {
+		snprintf(out->walk_reason, sizeof out->walk_reason, "too many rows for one GET");
+		return 0;
+	}
+	out->procs = calloc(rep->n, sizeof *out->procs);
+	if (!out->procs)
+		return errorf(c->err, c->errlen, "out of memory");
+	out->n = rep->n;
+	memset(got, 0, sizeof got);
+	item_set(&items[nitems++], IT_UPTIME, 0, OID_UPTIME, SCALAR_LEN - 1, 0);
+	item_set(&items[nitems++], IT_MEMSIZE, 0, OID_MEMSIZE, SCALAR_LEN - 1, 0);
+	for (i = 0; i < rep->n; i++) {
+		oid ix = (oid)rep->indexes[i];
+
+		out->procs[i].index = rep->indexes[i];
+		item_set(&items[nitems++], IT_NAME, i, OID_RUN_NAME, COLUMN_LEN, ix);
+		item_set(&items[nitems++], IT_PATH, i, OID_RUN_PATH, COLUMN_LEN, ix);
+		item_set(&items[nitems++], IT_STATUS, i, OID_RUN_STATUS, COLUMN_LEN, ix);
+		item_set(&items[nitems++], IT_MEM, i, OID_PERF_MEM, COLUMN_LEN, ix);
+		item_set(&items[nitems++], IT_CPU, i, OID_PERF_CPU, COLUMN_LEN, ix);
+	}
+	req = snmp_pdu_create(SNMP_MSG_GET);
+	if (!req)
+		return errorf(c->err, c->errlen, "out of memory");
+	for (i = 0; i < nitems; i++)
+		snmp_add_null_var(req, items[i].name, items[i].name_len);
+	if (request(c, req, &resp) < 0)
+		return -1;
+
+	if (resp->errstat == SNMP_ERR_TOOBIG) {
+		snprintf(out->walk_reason, sizeof out->walk_reason, "the repeat GET was tooBig");
+		goto done;
+	}
+	if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex >= 3 &&
+	    (size_t)resp->errindex <= nitems) {	/* v1: one of the rows is gone */
+		snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: process %ld is gone",
+			 rep->indexes[items[resp->errindex - 1].row]);
+		goto done;
+	}
+	if (resp->errstat != SNMP_ERR_NOERROR) {
+		snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: the agent answered "
+			 "with error '%s'", walk_errstat_name(resp->errstat));
+		goto done;
+	}
+	for (vb = resp->variables, i = 0; i < nitems; i++, vb = vb->next_variable) {
+		if (!vb || snmp_oid_compare(vb->name, vb->name_length, items[i].name,
+					    items[i].name_len) != 0) {
+			snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: the answer "
+				 "did not match the request");
+			goto done;
+		}
+		if (get_take(c, &items[i], vb, out, got) < 0) {
+			rc = -1;
+			goto done;
+		}
+	}
+	for (i = 0; i < rep->n; i++) {
+		present[i] = got[i].name && got[i].status;
+		has_mem[i] = got[i].mem;
+	}
+	if (!rep->still(out, present, has_mem, rep->ud, why, sizeof why)) {
+		snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: %s", why);
+		goto done;
+	}
+	out->repeated = true;
+	rc = 1;
+done:
+	snmp_free_pdu(resp);
+	return rc;
+}
+
 /* The part of snmp_query that runs between init_snmp and snmp_shutdown. */
-static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
-		 struct hr_snapshot *out)
+static int query(struct ctx *c, const struct snmp_repeat *rep, snmp_match_fn match,
+		 void *ud, bool need_path, struct hr_snapshot *out)
 {
 	char peername[INET6_ADDRSTRLEN + 48];
 	netsnmp_session s;
@@ -892,6 +995,17 @@ static int query(struct ctx *c, snmp_match_fn match, void *ud, bool need_path,
 		goto out;
 	}
 
+	if (rep && rep->n > 0) {
+		rc = repeat_get(c, rep, out);
+		if (rc != 0) {
+			rc = rc > 0 ? 0 : -1;
+			goto out;
+		}
+		rc = -1;
+		snapshot_reset(out);
+	} else if (rep && rep->why_walk) {
+		copy_str(out->walk_reason, sizeof out->walk_reason, rep->why_walk);
+	}
 	if (walk_columns(c, &w) < 0)
 		goto out;
 	rows = walk_rows(&w, &nrows);
@@ -979,6 +1093,13 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	       bool need_path, struct hr_snapshot *out,
 	       char *err, size_t errlen)
 {
+	return snmp_query_repeat(cfg, NULL, match, ud, need_path, out, err, errlen);
+}
+
+int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
+		      snmp_match_fn match, void *ud, bool need_path,
+		      struct hr_snapshot *out, char *err, size_t errlen)
+{
 	struct ctx c;
 	struct log_ctx lc = { cfg->verbose };
 	int rc;
@@ -988,7 +1109,7 @@ int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	ctx_init(&c, cfg, err, errlen);
 
 	library_init(&lc);
-	rc = query(&c, match, ud, need_path, out);
+	rc = query(&c, rep, match, ud, need_path, out);
 	/* snmp_shutdown frees the client data of callbacks still registered. */
 	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, &lc, 1);
 	snmp_shutdown("check_async_leak");

@@ -51,6 +51,8 @@ struct hr_snapshot {
 	unsigned long uptime_ticks;	/* hrSystemUptime, 1/100 s */
 	bool has_uptime;
 	unsigned requests;		/* PDUs sent, for -vv and benchmarks */
+	bool repeated;			/* one GET of the remembered rows, no walk */
+	char walk_reason[200];		/* why a repeat check walked, "" */
 	char peer[96];			/* Net-SNMP peer used: "udp6:[::1]:161" */
 };
 
@@ -93,6 +95,38 @@ typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
 int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	       bool need_path, struct hr_snapshot *out,
 	       char *err, size_t errlen);
+
+/*
+ * The repeat check (plugin/rows.h decides): the rows the last check
+ * matched, asked for in ONE GET before any walk - each row's hrSWRunName,
+ * hrSWRunPath, hrSWRunStatus, hrSWRunPerfMem, hrSWRunPerfCPU, plus
+ * hrSystemUptime and hrMemorySize.  still() judges the answer: got holds
+ * the rows in the order of indexes (present[i] false for a row whose name
+ * or status is gone, has_mem[i] for hrSWRunPerfMem).  When it stands, that
+ * is the snapshot (repeated true, rows_walked 0).  When not, or the agent
+ * answers tooBig, another error status, noSuchName (v1) or varbinds that
+ * do not match the request, the query walks as snmp_query does, in the
+ * same session (no second SNMPv3 discovery), and walk_reason says why.
+ * A wrong type or an over-long string is an error, as in the walk; so are
+ * a timeout and an authentication failure.  n == 0 (or rep NULL) walks
+ * at once, with why_walk (may be NULL) as the walk_reason.
+ */
+typedef bool (*snmp_still_fn)(const struct hr_snapshot *got, const bool *present,
+			      const bool *has_mem, void *ud, char *why, size_t whylen);
+
+#define SNMP_REPEAT_MAX_ROWS 8	/* 5 varbinds each + 2 in one GET */
+
+struct snmp_repeat {
+	const long *indexes;		/* ascending */
+	size_t n;			/* at most SNMP_REPEAT_MAX_ROWS */
+	snmp_still_fn still;
+	void *ud;
+	const char *why_walk;		/* n == 0: why not, for -vv */
+};
+
+int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
+		      snmp_match_fn match, void *ud, bool need_path,
+		      struct hr_snapshot *out, char *err, size_t errlen);
 
 void snmp_snapshot_release(struct hr_snapshot *snap);
 

@@ -22,7 +22,10 @@
  *            the first one only;
  *   v1end    the MIB view ends after the hrSWRunName column: v1 answers a
  *            GETNEXT past it with noSuchName (errorIndex = that varbind),
- *            v2c with endOfMibView (the GETs still answer).
+ *            v2c with endOfMibView (the GETs still answer);
+ *   toobig   a GET of more than 6 varbinds is answered tooBig (an answer
+ *            over the agent's message size; snmpd trims GETBULK answers
+ *            instead, so this is the way to meet it).
  * Each answer waits DELAY_MS (or a random time from DELAY_MS to MAX_MS)
  * without holding up the others, so many checks can overlap.  The agent
  * exits after LIFETIME_S seconds (default 300) or on SIGTERM.  Malformed
@@ -46,7 +49,7 @@
 #define PENDING_MAX 512
 #define VB_MAX 256
 
-enum mode { M_OK, M_LOOP, M_BACK, M_MISSING, M_V1END };
+enum mode { M_OK, M_LOOP, M_BACK, M_MISSING, M_V1END, M_TOOBIG };
 
 struct entry {
 	uint32_t oid[OID_MAX];
@@ -390,7 +393,11 @@ static size_t answer(const uint8_t *pkt, size_t n, uint8_t *out, size_t cap)
 	liststart = w.n;
 	/* error status and index are written after the list is known */
 
-	if (ptag == 0xa0) {			/* GET */
+	if (ptag == 0xa0 && mode == M_TOOBIG && nvb > 6) {	/* GET, too big */
+		errstat = 1;
+		for (i = 0; i < nvb; i++)
+			wr_varbind(&w, vbs[i].oid, vbs[i].len, NULL, 0x05);
+	} else if (ptag == 0xa0) {		/* GET */
 		for (i = 0; i < nvb; i++) {
 			const struct entry *e = find(vbs[i].oid, vbs[i].len);
 
@@ -497,7 +504,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: fakeagent ok|loop|back|missing|v1end PORTFILE "
+		fprintf(stderr, "usage: fakeagent ok|loop|back|missing|v1end|toobig PORTFILE "
 			"[DELAY_MS[-MAX_MS] [LIFETIME_S]]\n");
 		return 2;
 	}
@@ -506,6 +513,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "back")) mode = M_BACK;
 	else if (!strcmp(argv[1], "missing")) mode = M_MISSING;
 	else if (!strcmp(argv[1], "v1end")) mode = M_V1END;
+	else if (!strcmp(argv[1], "toobig")) mode = M_TOOBIG;
 	else {
 		fprintf(stderr, "fakeagent: unknown mode '%s'\n", argv[1]);
 		return 2;
