@@ -729,6 +729,17 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
+void config_wipe_secrets(struct config *cfg)
+{
+	explicit_bzero(cfg->community, sizeof cfg->community);
+	explicit_bzero(cfg->authpasswd, sizeof cfg->authpasswd);
+	explicit_bzero(cfg->privpasswd, sizeof cfg->privpasswd);
+	explicit_bzero(&cfg->authmasterkey, sizeof cfg->authmasterkey);
+	explicit_bzero(&cfg->authlocalkey, sizeof cfg->authlocalkey);
+	explicit_bzero(&cfg->privmasterkey, sizeof cfg->privmasterkey);
+	explicit_bzero(&cfg->privlocalkey, sizeof cfg->privlocalkey);
+}
+
 enum seclevel config_seclevel(const struct config *cfg)
 {
 	if (cfg->origin[OPT_SECLEVEL] != ORIGIN_DEFAULT)

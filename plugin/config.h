@@ -193,6 +193,9 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
  */
 int config_validate(const struct config *cfg, char *err, size_t errlen);
 
+/* Wipes the secrets (community, passphrases, keys) with explicit_bzero. */
+void config_wipe_secrets(struct config *cfg);
+
 /*
  * The SNMPv3 security level to use: --seclevel when given, otherwise what
  * the secrets imply (authPriv with a privacy passphrase or key, authNoPriv

@@ -300,6 +300,7 @@ int main(int argc, char **argv)
 	struct cli_args args;
 	struct inifile_notes notes;
 	char err[ERRBUF_SIZE];
+	int rc;
 
 	config_init(&cfg);
 	if (cli_parse(argc, argv, &args, err, sizeof err) != 0)
@@ -339,7 +340,7 @@ int main(int argc, char **argv)
 	if (cfg.replay[0])
 		return replay(&cfg);
 	arm_backstop(cfg.timeout_s);
-	if (cfg.print_keys)
-		return print_keys(&cfg);
-	return check(&cfg, &notes, time(NULL));
+	rc = cfg.print_keys ? print_keys(&cfg) : check(&cfg, &notes, time(NULL));
+	config_wipe_secrets(&cfg);
+	return rc;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/valgrind.sh - `make valgrind`: the plugin under valgrind's memcheck
-# against the simulated host: normal checks (v1, v2c, v3), the error paths
-# (no response, wrong passphrase, missing perf table, bad options, a bad INI
-# file) and the history.  Fails on any memcheck error or definite leak.
+# against the simulated host: normal checks (v1, v2c, v3 with passphrases
+# and with keys), the error paths (no response, wrong passphrase or key,
+# missing perf table, bad options, a bad INI file) and the history.  Fails on any memcheck error or definite leak.
 # Ends with the plain line "N passed, N failed".
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +40,20 @@ vg "v3 authPriv SHA-256/AES" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SI
 	-x AES -X "$SIM_V3_PRIVPASS"
 vg "v3 wrong passphrase" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A wrongpass123 \
 	-x AES -X "$SIM_V3_PRIVPASS"
+# SNMPv3 keys (from --print-keys, itself under valgrind first).
+vg "v3 --print-keys" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" \
+	-x AES -X "$SIM_V3_PRIVPASS" --print-keys
+keys=$(cat "$V/out")
+am=$(sed -n 's/^authmasterkey = //p' <<<"$keys") pm=$(sed -n 's/^privmasterkey = //p' <<<"$keys")
+al=$(sed -n 's/^;authlocalkey = //p' <<<"$keys") pl=$(sed -n 's/^;privlocalkey = //p' <<<"$keys")
+vg "v3 master keys" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 --authmasterkey "$am" \
+	-x AES --privmasterkey "$pm"
+vg "v3 localized keys" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 --authlocalkey "$al" \
+	-x AES --privlocalkey "$pl" -vvv
+vg "v3 wrong key" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 --authmasterkey "${pm}" \
+	-x AES --privmasterkey "$pm"
+vg "v3 key of the wrong length" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-512 \
+	--authmasterkey "$am" -x AES --privmasterkey "$pm"
 vg "regex and path" "${C[@]}" -C "$SIM_COMMUNITY" -r '^async' --path 'msmcon'
 vg "process missing" "${C[@]}" -C "$SIM_COMMUNITY" -n NoSuch.exe
 vg "no response" -H 127.0.0.1 -p 9 -t 2 -C "$SIM_COMMUNITY" --state-dir "$V/state"

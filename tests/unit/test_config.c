@@ -522,3 +522,22 @@ Test(config, print_keys_is_for_snmpv3)
 	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
 	cr_expect_str_eq(err, "--print-keys is for SNMPv3 (-P 3)");
 }
+
+Test(config, wipe_secrets_clears_community_passphrases_and_keys)
+{
+	config_set(&cfg, OPT_COMMUNITY, "s3cret", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHPASSWD, "authpass123", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVPASSWD, "privpass123", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHMASTERKEY, hexkey(32), ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_AUTHLOCALKEY, hexkey(32), ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVMASTERKEY, hexkey(32), ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_PRIVLOCALKEY, hexkey(16), ORIGIN_CLI, err, sizeof err);
+	config_wipe_secrets(&cfg);
+	cr_expect_str_empty(cfg.community);
+	cr_expect_str_empty(cfg.authpasswd);
+	cr_expect_str_empty(cfg.privpasswd);
+	for (size_t i = 0; i < CONFIG_KEY_MAX; i++)
+		cr_expect(cfg.authmasterkey.bytes[i] == 0 && cfg.authlocalkey.bytes[i] == 0 &&
+			  cfg.privmasterkey.bytes[i] == 0 && cfg.privlocalkey.bytes[i] == 0);
+	cr_expect(cfg.authmasterkey.len == 0 && cfg.privlocalkey.len == 0);
+}
