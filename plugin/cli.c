@@ -158,11 +158,25 @@ void cli_print_help(FILE *out)
 	      " ~:150%      alert when above 150% of the baseline\n"
 	      " 10MB:20MB   alert when outside 10..20 MiB\n"
 	      " @10MB:20MB  alert when inside 10..20 MiB\n", out);
+	fputs("\nKeys instead of passphrases:\n", out);
+	wrap(out, "SNMPv3 hashes 1 MiB of each passphrase into a key (RFC 3414), at every"
+	     " check. Give the keys instead (hex, 0x optional) and no check hashes:"
+	     " --authmasterkey and --privmasterkey, the master keys, for every agent"
+	     " where the user has those passphrases, or --authlocalkey and"
+	     " --privlocalkey, localized to one agent's engine ID. --print-keys, with"
+	     " the passphrases, prints both pairs as INI lines. The lengths, in bytes,"
+	     " follow the protocols:"
+	     " authentication keys and privacy master keys as the authentication hash"
+	     " (MD5 16, SHA 20, SHA-224 28, SHA-256 32, SHA-384 48, SHA-512 64),"
+	     " localized privacy keys as the cipher (DES 16, AES 16, AES-192 24,"
+	     " AES-256 32).", 0);
 	fputs("\nExit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad arguments, SNMP\n"
 	      "errors, --help and --version).\n", out);
 	fputs("\nExamples:\n"
 	      " " PROGNAME " -H exch01 -C secret -w 200MB -c 400MB\n"
 	      " " PROGNAME " -H exch01 -P 3 -U nagmon -a SHA-256 -A authpass -x AES \\\n"
 	      "     -X privpass --baseline 40MB -w 150% -c 200% --growth-warning 1MB/h\n"
+	      " " PROGNAME " -H exch01 -P 3 -U nagmon -a SHA-256 -A authpass -x AES \\\n"
+	      "     -X privpass --print-keys\n"
 	      " " PROGNAME " -f /etc/nagios-plugins/config/check_async_leak.ini -s exch01\n", out);
 }
