@@ -1146,7 +1146,7 @@ static int print_keys(struct ctx *c, FILE *out)
 	enum key_source asrc = config_auth_source(cfg), psrc = config_priv_source(cfg);
 	size_t alen = config_auth_key_len(cfg->authproto);
 	size_t plen = config_priv_localkey_len(cfg->privproto);
-	char peername[INET6_ADDRSTRLEN + 48];
+	char peername[INET6_ADDRSTRLEN + 48], shown[120];
 	netsnmp_session s, *ss;
 	netsnmp_pdu *req, *resp = NULL;
 	struct usmUser *user;
@@ -1180,24 +1180,30 @@ static int print_keys(struct ctx *c, FILE *out)
 		goto out;
 	}
 
-	fprintf(out, "; SNMPv3 keys of user %s (%s%s%s), accepted by the agent at %s.\n",
-		cfg->secname, config_authproto_name(cfg->authproto), priv ? ", " : "",
-		priv ? config_privproto_name(cfg->privproto) : "", c->peer);
-	fprintf(out, "; Put them in its INI section in place of %s: the master keys\n"
-		"; work with every agent where the user has the same passphrase%s,\n",
-		priv ? "authpasswd and privpasswd" : "authpasswd", priv ? "s" : "");
+	fprintf(out, "; SNMPv3 keys of user %s (%s%s%s),\n", cfg->secname,
+		config_authproto_name(cfg->authproto), priv ? ", " : "",
+		priv ? config_privproto_name(cfg->privproto) : "");
+	fprintf(out, "; accepted by the agent at %s.\n",
+		quote_text(shown, sizeof shown, c->peer, strlen(c->peer)));
+	fprintf(out, "; Put them in its INI section in place of %s.\n",
+		priv ? "authpasswd and privpasswd" : "authpasswd");
 	if (asrc == KEY_LOCALIZED || (priv && psrc == KEY_LOCALIZED)) {
-		fputs("; (not known here: made from passphrases or master keys only)\n", out);
+		fputs("; (Master keys come from passphrases or master keys, not given here.)\n",
+		      out);
 	} else {
+		fprintf(out, "; The master %s with every agent where the user has %s:\n",
+			priv ? "keys work" : "key works",
+			priv ? "these passphrases" : "this passphrase");
 		print_key(out, "", "authmasterkey", s.securityAuthKey, s.securityAuthKeyLen);
 		if (priv)
 			print_key(out, "", "privmasterkey", s.securityPrivKey,
 				  s.securityPrivKeyLen);
 	}
-	fputs("; or the keys localized to this agent's engine ID", out);
+	fprintf(out, "; Or the %s localized to this agent's engine ID, for it alone\n; (",
+		priv ? "keys" : "key");
 	for (size_t i = 0; i < ss->securityEngineIDLen; i++)
-		fprintf(out, "%s%02x", i ? "" : " 0x", ss->securityEngineID[i]);
-	fputs(", for it alone:\n", out);
+		fprintf(out, "%s%02x", i ? "" : "0x", ss->securityEngineID[i]);
+	fputs("):\n", out);
 	print_key(out, ";", "authlocalkey", user->authKey, alen);
 	if (priv)
 		print_key(out, ";", "privlocalkey", user->privKey, plen);

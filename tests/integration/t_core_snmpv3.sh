@@ -147,7 +147,27 @@ secname = $SIM_V3_USER
 authpasswd = $ap
 authmasterkey = 0x$AM
 INI
+# --print-keys's whole output pasted into a section as it is, and once with
+# the localized lines uncommented instead of the master ones.
+run_plugin "${B[@]}" --print-keys -U "$SIM_V3_USER" -a SHA-256 -A "$ap" -x AES -X "$xp"
+printed=$OUT
+long=$(printf '%s\n' "$printed" | awk 'length($0) > 198' | wc -l)
+[ "$long" -eq 0 ] && ok "--print-keys: every line fits an INI line (198 bytes)" ||
+	fail "--print-keys: $long lines longer than 198 bytes"
+{
+	printf '[pasted]\nhostname = 127.0.0.1\nprotocol = 3\nsecname = %s\n' "$SIM_V3_USER"
+	printf 'authproto = SHA-256\nprivproto = AES\n%s\n' "$printed"
+	printf '[pasted-local]\nhostname = 127.0.0.1\nprotocol = 3\nsecname = %s\n' "$SIM_V3_USER"
+	printf 'authproto = SHA-256\nprivproto = AES\n'
+	printf '%s\n' "$printed" | grep -v '^[a-z]*masterkey = ' | sed 's/^;\([a-z]*localkey = \)/\1/'
+} >> "$T/keys.ini"
 chmod 600 "$T/keys.ini"
+for sec in pasted pasted-local; do
+	run_plugin -f "$T/keys.ini" -s "$sec" -p "$SIM_PORT" --state-dir "$T/state" -w 200MB -c 400MB -vv
+	expect_rc 0 "--print-keys output pasted into [$sec]: OK"
+	expect_match "$([ $sec = pasted ] && echo authmasterkey || echo authlocalkey)=\(secret\)" \
+		"[$sec]: the $([ $sec = pasted ] && echo master || echo localized) keys in effect"
+done
 for sec in local master; do
 	run_plugin -f "$T/keys.ini" -s "$sec" -p "$SIM_PORT" --state-dir "$T/state" \
 		-w 200MB -c 400MB -vvv
