@@ -3,18 +3,20 @@
 # make              build plugin/check_async_leak
 # make check        unit + integration tests (installs missing Debian packages)
 # make demo         run the plugin against the simulated Windows 2000 host
-# make install      PREFIX, PLUGINDIR, DATADIR, MANDIR, DESTDIR as usual
+# make install      PREFIX, PLUGINDIR, BINDIR, DATADIR, MANDIR, DESTDIR as usual
 # make man          regenerate plugin/check_async_leak.1 from --help
 # make sanitize     unit + integration tests under ASan/UBSan
 # make valgrind     the plugin under valgrind against a real snmpd
 # make bench        speed and memory figures (printed, never asserted)
 # make eval         leak-detection evaluation table (see README)
 # make fuzz         short libFuzzer runs over every parser
+# make plot         build plot/check_async_leak_plot (cairo), the history picture tool
 
 VERSION   = 0.1.0
 
 PREFIX    ?= /usr/local
 PLUGINDIR ?= $(PREFIX)/lib/nagios/plugins
+BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/check_async_leak
 MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
@@ -36,6 +38,8 @@ SNMP_CFLAGS  := $(shell $(PKG_CONFIG) --cflags netsnmp 2>/dev/null)
 SNMP_LIBS    := $(shell $(PKG_CONFIG) --libs netsnmp 2>/dev/null || echo -lnetsnmp)
 INIH_CFLAGS  := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBS    := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
+CAIRO_CFLAGS  = $(shell $(PKG_CONFIG) --cflags cairo fontconfig 2>/dev/null)
+CAIRO_LIBS    = $(shell $(PKG_CONFIG) --libs cairo fontconfig 2>/dev/null || echo -lcairo -lfontconfig)
 CRIT_CFLAGS   = $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
 CRIT_LIBS     = $(shell $(PKG_CONFIG) --libs criterion 2>/dev/null || echo -lcriterion)
 
@@ -55,13 +59,20 @@ PURE_OBJS = $(PURE_SRCS:plugin/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN  = $(BUILD)/unit_tests
 
+# The history picture tool: its own source (plot/), linking the plugin's
+# pure modules (trend, replay, config, INI, state names) and cairo; the
+# plugin itself never links cairo.
+PLOT      = plot/check_async_leak_plot
+PLOT_SRCS = $(sort $(wildcard plot/*.c))
+PNGPIX    = $(BUILD)/pngpix
+
 # Helper programs the tests and the demo run (simulator, memory hog, ...).
 SIM_BIN   = $(BUILD)/hrsim
 HOG_BIN   = $(BUILD)/hog/Async.exe
 FAKE_BIN  = $(BUILD)/fakeagent
 
 .PHONY: all check unit integration deps deps-build demo install uninstall man \
-        clean sanitize valgrind bench eval fuzz helpers
+        clean sanitize valgrind bench eval fuzz helpers plot
 
 all: $(PLUGIN)
 
@@ -86,6 +97,18 @@ $(HOG_BIN): tests/sim/hog.c
 	mkdir -p $(dir $@)
 	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -o $@ $<
 
+plot:
+	@tests/deps.sh plot
+	@$(MAKE) --no-print-directory $(PLOT) $(PNGPIX)
+
+$(PLOT): $(PLOT_SRCS) $(PURE_OBJS) $(wildcard plugin/*.h)
+	$(CC) $(ALL_CFLAGS) $(CAIRO_CFLAGS) -Iplugin $(LDFLAGS) -o $@ $(PLOT_SRCS) $(PURE_OBJS) \
+	    $(CAIRO_LIBS) $(INIH_LIBS) -lm
+
+# Reads pixels of a PNG for tests/integration/t_plot.sh.
+$(PNGPIX): tests/tools/pngpix.c | $(BUILD)/obj
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CAIRO_CFLAGS) $(CFLAGS) -o $@ $< $(CAIRO_LIBS)
+
 $(UNIT_BIN): $(UNIT_SRCS) $(PURE_OBJS)
 	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CRIT_CFLAGS) $(INIH_CFLAGS) $(CFLAGS) \
 	    -Iplugin -o $@ $(UNIT_SRCS) $(PURE_OBJS) $(CRIT_LIBS) $(INIH_LIBS) -lm
@@ -108,11 +131,12 @@ deps-build:
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs=2
 
-integration: $(PLUGIN) helpers
-	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/integration/run.sh
+integration: $(PLUGIN) helpers plot
+	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) PLOT=$(abspath $(PLOT)) \
+	    tests/integration/run.sh
 
 check: deps
-	$(MAKE) all helpers $(UNIT_BIN)
+	$(MAKE) all helpers plot $(UNIT_BIN)
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) sanitize
@@ -126,16 +150,17 @@ demo:
 # ASan + UBSan: a separate build tree, the same tests.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
-sanitize: helpers
+sanitize: helpers $(PNGPIX)
 	$(MAKE) BUILD=$(BUILD)/san PLUGIN=$(BUILD)/san/check_async_leak \
+	    PLOT=$(BUILD)/san/check_async_leak_plot \
 	    CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
-	    $(BUILD)/san/check_async_leak $(BUILD)/san/unit_tests
+	    $(BUILD)/san/check_async_leak $(BUILD)/san/unit_tests $(BUILD)/san/check_async_leak_plot
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) \
 	    $(BUILD)/san/unit_tests --jobs=2
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    PLUGIN=$(abspath $(BUILD)/san/check_async_leak) BUILD=$(abspath $(BUILD)) \
-	    SANITIZED=1 tests/integration/run.sh
+	    PLOT=$(abspath $(BUILD)/san/check_async_leak_plot) SANITIZED=1 tests/integration/run.sh
 
 valgrind: $(PLUGIN) helpers
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/valgrind.sh
@@ -208,10 +233,17 @@ install: $(PLUGIN)
 	    echo "install -m 0644 $$f $$d/"; \
 	    install -d "$$d"; install -m 0644 "$$f" "$$d/"; \
 	done
+	@# The picture tool, when built (make plot): an admin's tool, not a plugin.
+	@if [ -x $(PLOT) ]; then \
+	    echo "install -m 0755 $(PLOT) $(DESTDIR)$(BINDIR)/"; \
+	    install -d $(DESTDIR)$(BINDIR); \
+	    install -m 0755 $(PLOT) $(DESTDIR)$(BINDIR)/check_async_leak_plot; \
+	fi
 
 uninstall:
 	rm -f $(DESTDIR)$(PLUGINDIR)/check_async_leak
 	rm -f $(DESTDIR)$(MANDIR)/man1/check_async_leak.1
+	rm -f $(DESTDIR)$(BINDIR)/check_async_leak_plot
 	@for f in $(CONF_FILES); do \
 	    echo "rm -f $(DESTDIR)$(DATADIR)/$${f#conf/}"; \
 	    rm -f "$(DESTDIR)$(DATADIR)/$${f#conf/}"; \
@@ -229,4 +261,4 @@ man: $(PLUGIN)
 	mv $(MANPAGE).tmp $(MANPAGE)
 
 clean:
-	rm -rf $(BUILD) $(PLUGIN)
+	rm -rf $(BUILD) $(PLUGIN) $(PLOT)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/deps.sh SET - installs the Debian packages a make target needs, when
-# they are missing.  SET is build, demo, check, fuzz or bench.  As root it runs apt-get;
+# they are missing.  SET is build, demo, check, plot, fuzz or bench.  As root it runs apt-get;
 # otherwise it names the packages and the command to run, and fails.
 set -u
 
@@ -8,12 +8,14 @@ build="gcc make pkg-config libsnmp-dev libinih-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd snmp" ;;	# snmp: snmpget, the simulated host's readiness probe
-	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq" ;;
+	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq libcairo2-dev fonts-dejavu-core libxml2-utils" ;;
+	# make plot: the history picture tool (cairo; DejaVu Sans for its text)
+	plot)  want="$build libcairo2-dev fonts-dejavu-core" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
 	# nagios-snmp-plugins: check_snmp_process.pl, the peer the bench compares with
 	bench) want="$build snmpd snmp valgrind time hyperfine nagios-snmp-plugins" ;;
-	*) echo "usage: tests/deps.sh build|demo|check|fuzz|bench" >&2; exit 2 ;;
+	*) echo "usage: tests/deps.sh build|demo|check|plot|fuzz|bench" >&2; exit 2 ;;
 esac
 
 missing=""

@@ -41,6 +41,8 @@ expected() {	# prefix
 	local p=${1#/}
 	echo "$p/lib/nagios/plugins/check_async_leak"
 	echo "$p/share/man/man1/check_async_leak.1"
+	# make plot's tool, installed when built
+	[ -x "$ROOT/plot/check_async_leak_plot" ] && echo "$p/bin/check_async_leak_plot"
 	(cd "$ROOT/conf" && find . -type f ! -name '.*' | sed "s|^\./|$p/share/check_async_leak/|")
 }
 
@@ -64,6 +66,7 @@ for prefix in /usr /usr/local; do
 	while read -r f; do
 		case $f in
 		*/check_async_leak) src=$ROOT/plugin/check_async_leak ;;
+		*/bin/check_async_leak_plot) src=$ROOT/plot/check_async_leak_plot ;;
 		*/man1/*) src=$ROOT/plugin/check_async_leak.1 ;;
 		*) src=$ROOT/conf/${f#*/share/check_async_leak/} ;;
 		esac
