@@ -87,6 +87,83 @@ static int load_ini(struct config *cfg, const struct cli_args *args,
 	return inifile_load(cfg, path, section, cfg->section[0] != '\0', notes, err, errlen);
 }
 
+/* The legacy history being moved (see open_history); closed when lock_fd < 0. */
+static struct state_file old_st = { .lock_fd = -1 };
+
+/*
+ * Opens and locks the check's history, named after the agent the query
+ * reached (state.h): path receives its file.  When that file does not
+ * exist yet but one under the legacy name (after -H as written and the
+ * section, versions up to 0.1) does, its history is taken over: *moved is
+ * set, old_st stays locked, and the caller removes the legacy file with
+ * remove_legacy() once the new one is saved.  The new name is always
+ * locked first, so two checks never wait on each other.
+ */
+static int open_history(const struct config *cfg, const struct hr_snapshot *snap, time_t now,
+			unsigned lock_wait_ms, struct state_file *st, char *path, size_t pathlen,
+			bool *moved, char *err, size_t errlen)
+{
+	static struct config agent;
+	char key[STATE_STEM_MAX + 1], old_key[STATE_STEM_MAX + 1], old_path[STATE_PATH_MAX];
+	const char *mp = getenv("MP_STATE_PATH");
+	unsigned euid = (unsigned)geteuid();
+	struct state_history tmp;
+
+	*moved = false;
+	if (state_agent_config(cfg, snap->peer, &agent, err, errlen) != 0 ||
+	    state_path(&agent, mp, euid, path, pathlen, err, errlen) != 0 ||
+	    state_key(&agent, key, sizeof key, err, errlen) != 0 ||
+	    state_path(cfg, mp, euid, old_path, sizeof old_path, err, errlen) != 0 ||
+	    state_key(cfg, old_key, sizeof old_key, err, errlen) != 0 ||
+	    state_prepare_dir(path, euid, err, errlen) != 0 ||
+	    state_open(st, path, NULL, now, lock_wait_ms, err, errlen) != 0)
+		return -1;
+	state_claim(&st->h, key, old_key);
+	if (st->existed || strcmp(old_path, path) == 0 || access(old_path, F_OK) != 0)
+		return 0;
+
+	/* A legacy history: read it under its own lock and take it over. */
+	if (state_open(&old_st, old_path, old_key, now, lock_wait_ms, err, errlen) != 0) {
+		state_close(st);
+		return -1;
+	}
+	if (!old_st.existed || old_st.h.foreign) {	/* gone meanwhile, or not ours */
+		state_close(&old_st);
+		return 0;
+	}
+	tmp = st->h;
+	st->h = old_st.h;
+	old_st.h = tmp;
+	state_claim(&st->h, key, old_key);
+	*moved = true;
+	return 0;
+}
+
+/* The file name of path, at most 200 bytes of it (STATE_STEM_MAX + ".state"). */
+static const char *file_name(const char *path)
+{
+	static char buf[2][STATE_STEM_MAX + 8];
+	static int which;
+	const char *slash = strrchr(path, '/');
+
+	which ^= 1;
+	copy_str(buf[which], sizeof buf[which], slash ? slash + 1 : path);
+	return buf[which];
+}
+
+/* Removes the legacy file old_st (and its lock file) and closes it. */
+static void remove_legacy(struct state_file *old)
+{
+	char lock[sizeof old->path + 8];
+
+	if (old->lock_fd < 0)
+		return;
+	snprintf(lock, sizeof lock, "%s.lock", old->path);
+	unlink(old->path);
+	state_close(old);
+	unlink(lock);
+}
+
 /*
  * The history step: lock the state file, add this check's sample, analyse
  * the trend, save.  Returns 0, or -1 with a message (the caller reports it
@@ -98,20 +175,18 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 		       char *note, size_t notelen, char *err, size_t errlen)
 {
 	static struct state_file st;	/* large; static keeps it off the stack */
-	char path[STATE_PATH_MAX], key[STATE_STEM_MAX + 1];
+	char path[STATE_PATH_MAX];
 	struct sample s;
 	const struct sample *samples;
 	struct state_row rows[STATE_MAX_ROWS];
 	size_t n, rows_n;
-	unsigned euid = (unsigned)geteuid();
+	bool moved = false;
 	double baseline = cfg->baseline_set ? cfg->baseline.value : 0;
 	/* The lock is only ever held for a few milliseconds by another check. */
 	unsigned lock_wait_ms = cfg->timeout_s * 1000 / 4;
 
-	if (state_path(cfg, getenv("MP_STATE_PATH"), euid, path, sizeof path, err, errlen) != 0 ||
-	    state_key(cfg, key, sizeof key, err, errlen) != 0 ||
-	    state_prepare_dir(path, euid, err, errlen) != 0 ||
-	    state_open(&st, path, key, now, lock_wait_ms, err, errlen) != 0)
+	if (open_history(cfg, snap, now, lock_wait_ms, &st, path, sizeof path, &moved,
+			 err, errlen) != 0)
 		return -1;
 
 	memset(&s, 0, sizeof s);
@@ -124,6 +199,7 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	s.has_uptime = snap->has_uptime;
 	if (state_append(&st.h, &s, err, errlen) != 0) {
 		state_close(&st);
+		state_close(&old_st);
 		return -1;
 	}
 
@@ -137,6 +213,10 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	note[0] = '\0';
 	if (st.h.note[0])
 		snprintf(note, notelen, "History: %s", st.h.note);
+	else if (moved)
+		snprintf(note, notelen, "History: moved from %s to %s (named after"
+			 " the agent's address now, not -H or the section).",
+			 file_name(old_st.path), file_name(path));
 	else if (cfg->verbose >= 1)
 		snprintf(note, notelen, "History: %zu record%s in %s.", st.h.n,
 			 st.h.n == 1 ? "" : "s", path);
@@ -148,8 +228,12 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 
 	if (state_save(&st, now, err, errlen) != 0) {
 		state_close(&st);
+		state_close(&old_st);
 		return -1;
 	}
+	if (moved)
+		remove_legacy(&old_st);
+	state_close(&old_st);
 	state_close(&st);
 	return 0;
 }
@@ -165,13 +249,18 @@ _Static_assert(STATE_MAX_ROWS <= SNMP_REPEAT_MAX_ROWS, "remembered rows fit one 
 static void recall(const struct config *cfg, time_t now, struct rows_memory *mem)
 {
 	static struct state_file st;	/* large; static keeps it off the stack */
+	static struct config agent;
 	char path[STATE_PATH_MAX], key[STATE_STEM_MAX + 1], err[ERRBUF_SIZE];
+	char peer[sizeof ((struct hr_snapshot *)0)->peer];
 
 	memset(mem, 0, sizeof *mem);
+	/* The history's name, from the agent's address (see open_history). */
 	if (cfg->walk_interval_s <= 0 ||
-	    state_path(cfg, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
+	    snmp_resolve(cfg, peer, sizeof peer, err, sizeof err) != 0 ||
+	    state_agent_config(cfg, peer, &agent, err, sizeof err) != 0 ||
+	    state_path(&agent, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
 		       err, sizeof err) != 0 ||
-	    state_key(cfg, key, sizeof key, err, sizeof err) != 0 ||
+	    state_key(&agent, key, sizeof key, err, sizeof err) != 0 ||
 	    access(path, F_OK) != 0 ||
 	    state_open(&st, path, key, now, 100, err, sizeof err) != 0)
 		return;

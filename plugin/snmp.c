@@ -1089,6 +1089,13 @@ static void ctx_init(struct ctx *c, const struct config *cfg, char *err, size_t 
 	c->deadline.tv_sec += cfg->timeout_s;
 }
 
+int snmp_resolve(const struct config *cfg, char *buf, size_t len, char *err, size_t errlen)
+{
+	char shown[300];
+
+	return peer_name(cfg, buf, len, shown, sizeof shown, err, errlen);
+}
+
 int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
 	       bool need_path, struct hr_snapshot *out,
 	       char *err, size_t errlen)

@@ -63,6 +63,15 @@ struct hr_snapshot {
 typedef bool (*snmp_match_fn)(const char *name, const char *path, void *ud);
 
 /*
+ * Resolves cfg's agent the way the query does (a transport prefix
+ * honoured, IPv4 first for a name with both) into its numeric Net-SNMP
+ * peer name, "udp:192.0.2.7:161" or "udp6:[::1]:161", as hr_snapshot.peer
+ * holds it after a query; nothing is sent.  Returns 0, or -1 with the
+ * query's own message.
+ */
+int snmp_resolve(const struct config *cfg, char *buf, size_t len, char *err, size_t errlen);
+
+/*
  * Queries cfg's agent.  need_path: also walk hrSWRunPath so that match can
  * see it.  Rows whose status is invalid(4) are dropped.  On success fills
  * out (release it with snmp_snapshot_release) and returns 0; on failure

@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "address.h"
 #include "util.h"
 
 /* Everything parse and compaction may hold at once: see push_record(). */
@@ -98,6 +99,21 @@ static uint64_t fnv1a(const char *s)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+int state_agent_config(const struct config *cfg, const char *peer, struct config *out,
+		       char *err, size_t errlen)
+{
+	struct address a;
+
+	if (!peer || !peer[0] || address_parse(peer, &a, err, errlen) < 0 || a.port == 0)
+		return errorf(err, errlen, "no agent address to name the state file after");
+	*out = *cfg;
+	if (copy_str(out->hostname, sizeof out->hostname, a.host) < 0)
+		return errorf(err, errlen, "agent address too long");
+	out->port = a.port;
+	out->section[0] = '\0';
+	return 0;
 }
 
 int state_key(const struct config *cfg, char *key, size_t keylen,
@@ -1241,6 +1257,19 @@ static int read_all(int fd, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+void state_claim(struct state_history *h, const char *key, const char *legacy_key)
+{
+	if (h->key[0] && strcmp(h->key, key) != 0 &&
+	    !(legacy_key && strcmp(h->key, legacy_key) == 0)) {
+		state_history_free(h);
+		h->foreign = true;
+		copy_str(h->note, sizeof h->note,
+			 "the state file belongs to another check (other host, port or "
+			 "process); a new history starts");
+	}
+	copy_str(h->key, sizeof h->key, key);
+}
+
 int state_open(struct state_file *st, const char *path, const char *key,
 	       time_t now, unsigned lock_wait_ms, char *err, size_t errlen)
 {
@@ -1280,16 +1309,8 @@ int state_open(struct state_file *st, const char *path, const char *key,
 	}
 	free(text);
 
-	if (key) {
-		if (st->h.key[0] && strcmp(st->h.key, key) != 0) {
-			state_history_free(&st->h);
-			st->h.foreign = true;
-			copy_str(st->h.note, sizeof st->h.note,
-				 "the state file belongs to another check (other host, port or "
-				 "process); a new history starts");
-		}
-		memcpy(st->h.key, key, strlen(key) + 1);
-	}
+	if (key)
+		state_claim(&st->h, key, NULL);
 	return 0;
 
 fail:

@@ -14,8 +14,16 @@
  * works without an installation step; the per-euid name plus the ownership
  * check in state_prepare_dir() keeps other users out.  Packagers may build
  * with -DSTATE_DEFAULT_ROOT='"/var/lib/nagios"' or similar.
- * NAME is HOST+PORT+MATCH[+path=PATH_RE][+sec=SECTION].state, MATCH being
- * the process name in lower case or re=REGEX; every byte outside
+ * NAME is HOST+PORT+MATCH[+path=PATH_RE].state, named after what
+ * identifies the agent and the process, not after how -H or the INI
+ * section spell it: HOST is the agent's numeric address and PORT its port
+ * as the query used them (state_agent_config()), so -H localhost,
+ * -H 127.0.0.1, -H udp:127.0.0.1:161 and an INI section pointing there all
+ * share one history; MATCH is the process name in lower case or re=REGEX.
+ * Versions up to 0.1 named the file after -H as written and the -s section
+ * (HOST+PORT+MATCH[+path=PATH_RE][+sec=SECTION]): state_key() of the
+ * configuration as given still yields that legacy name, and main.c moves
+ * such a file to the new name on first use.  Every byte outside
  * [A-Za-z0-9._-] (and a leading '.') is written %XX, so a name cannot hold
  * '/' and is never "." or ".."; a name longer than STATE_STEM_MAX keeps its
  * first part and ends in ~ and 16 hex digits of a hash of the whole.
@@ -191,10 +199,30 @@ struct state_file {
 /* ---- Names (pure) ---- */
 
 /*
+ * The configuration the history is named after: a copy of cfg with
+ * hostname set to the agent's numeric address (IPv6 without brackets) and
+ * port to its port, both taken from peer, the Net-SNMP peer name the query
+ * used ("udp:192.0.2.7:161", "udp6:[::1]:161", "tcp:..."; the transport
+ * does not count: one agent, one history), and no section.  Returns 0, or
+ * -1 when peer is not such a name.
+ */
+int state_agent_config(const struct config *cfg, const char *peer, struct config *out,
+		       char *err, size_t errlen);
+
+/*
+ * Claims h for the check named key: a history that names another key, and
+ * not legacy_key either (NULL: none), is dropped with a note ("belongs to
+ * another check"); h->key becomes key.  state_open() with a key does the
+ * same without a legacy name.
+ */
+void state_claim(struct state_history *h, const char *key, const char *legacy_key);
+
+/*
  * Writes the check's key - the file name without ".state", as described
  * above - for cfg's hostname, port, process match (config_use_regex),
- * path regex and section into key[keylen].  Returns 0, or -1 when keylen
- * is too small or there is no hostname.
+ * path regex and section (when set: the legacy name) into key[keylen].
+ * For the current name pass state_agent_config()'s copy.  Returns 0, or
+ * -1 when keylen is too small or there is no hostname.
  */
 int state_key(const struct config *cfg, char *key, size_t keylen,
 	      char *err, size_t errlen);

@@ -805,6 +805,69 @@ Test(state, key_names_host_port_and_process)
 	cr_assert_eq(state_key(&cfg, key, sizeof key, err, sizeof err), -1);
 }
 
+Test(state, the_name_follows_the_agent_not_the_spelling_of_H)
+{
+	static const char *const peers[] = {
+		"udp:127.0.0.1:161", "tcp:127.0.0.1:161", "127.0.0.1:161",
+	};
+	struct config cfg, agent;
+	char key[STATE_STEM_MAX + 1], err[ERRBUF_SIZE];
+	size_t i;
+
+	cfg_for(&cfg, "LocalHost", "Async.exe");
+	snprintf(cfg.section, sizeof cfg.section, "demo");
+	for (i = 0; i < sizeof peers / sizeof *peers; i++) {
+		cr_assert_eq(state_agent_config(&cfg, peers[i], &agent, err, sizeof err), 0,
+			     "%s: %s", peers[i], err);
+		cr_assert_eq(state_key(&agent, key, sizeof key, err, sizeof err), 0);
+		cr_assert_str_eq(key, "127.0.0.1+161+async.exe", "%s", peers[i]);
+	}
+	cr_assert_str_eq(agent.process, "Async.exe", "the rest of cfg is copied");
+	cr_assert_str_eq(cfg.hostname, "LocalHost", "cfg itself is untouched");
+	/* The legacy name, from the configuration as given. */
+	cr_assert_eq(state_key(&cfg, key, sizeof key, err, sizeof err), 0);
+	cr_assert_str_eq(key, "localhost+161+async.exe+sec=demo");
+
+	cr_assert_eq(state_agent_config(&cfg, "udp6:[::1]:1161", &agent, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(agent.port, 1161);
+	cr_assert_eq(state_key(&agent, key, sizeof key, err, sizeof err), 0);
+	cr_assert_str_eq(key, "%3A%3A1+1161+async.exe");
+	assert_safe_name(key);
+
+	cr_assert_eq(state_agent_config(&cfg, "", &agent, err, sizeof err), -1);
+	cr_assert_eq(state_agent_config(&cfg, NULL, &agent, err, sizeof err), -1);
+	cr_assert_eq(state_agent_config(&cfg, "udp:127.0.0.1", &agent, err, sizeof err), -1,
+		     "a peer without a port is no peer the query used");
+}
+
+Test(state, claim_takes_the_legacy_name_and_drops_a_foreign_one)
+{
+	struct state_history h;
+	char err[ERRBUF_SIZE];
+	const char *text = "# check_async_leak state v1\n# key=localhost+161+async.exe\n"
+			   "1700000000 49256 1388\n";
+
+	cr_assert_eq(state_parse(text, strlen(text), 1700000100, &h, err, sizeof err), 0);
+	state_claim(&h, "127.0.0.1+161+async.exe", "localhost+161+async.exe");
+	cr_assert_eq(h.n, 1, "the legacy history is kept");
+	cr_assert_str_eq(h.key, "127.0.0.1+161+async.exe");
+	cr_assert_not(h.foreign);
+	state_history_free(&h);
+
+	cr_assert_eq(state_parse(text, strlen(text), 1700000100, &h, err, sizeof err), 0);
+	state_claim(&h, "127.0.0.1+161+async.exe", "other+161+async.exe");
+	cr_assert_eq(h.n, 0, "another check's history is dropped");
+	cr_assert(h.foreign);
+	cr_assert(strstr(h.note, "belongs to another check") != NULL, "%s", h.note);
+	cr_assert_str_eq(h.key, "127.0.0.1+161+async.exe");
+	state_history_free(&h);
+
+	cr_assert_eq(state_parse(text, strlen(text), 1700000100, &h, err, sizeof err), 0);
+	state_claim(&h, "localhost+161+async.exe", NULL);
+	cr_assert_eq(h.n, 1, "its own key");
+	state_history_free(&h);
+}
+
 Test(state, key_cannot_escape_the_directory)
 {
 	static const char *const hosts[] = {
