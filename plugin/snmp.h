@@ -80,7 +80,9 @@ int snmp_resolve(const struct config *cfg, char *buf, size_t len, char *err, siz
  *
  * cfg->timeout_s bounds the whole exchange: each request gets what is
  * left of it, spread over up to 3 tries.  The GET asks 10 matched rows per
- * PDU; ceil(rows / 50) walk PDUs + 1 GET is the usual total (+1 for the
+ * PDU; a walk asks 64 rows per GETBULK (WALK_MAX_REPETITIONS), and the
+ * answer that runs past the column ends it, so ceil((rows + 1) / 64) walk
+ * PDUs + 1 GET is the usual total, within ceil(rows / 50) + 1 (+1 for the
  * SNMPv3 engine discovery; v1 walks one row per GETNEXT).
  *
  * An empty hrSWRunTable is an error (the agent lacks the MIB or the view

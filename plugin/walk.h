@@ -44,7 +44,7 @@
 #define WALK_OID_MAX 128	/* sub-identifiers of one OID (as Net-SNMP) */
 #define WALK_COLUMN_LEN 11	/* sub-identifiers of a hrSWRunTable column */
 #define WALK_MAX_ROWS 100000	/* a sane agent has far fewer processes */
-#define WALK_MAX_REPETITIONS 50	/* per GETBULK, shared by the walked columns */
+#define WALK_MAX_REPETITIONS 64	/* per GETBULK, shared by the walked columns */
 
 /* BER tags of the values an answer can carry (RFC 3416, RFC 2578). */
 enum walk_type {

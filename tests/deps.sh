@@ -8,7 +8,7 @@ build="gcc make pkg-config libsnmp-dev libinih-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd snmp" ;;	# snmp: snmpget, the simulated host's readiness probe
-	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq libcairo2-dev fonts-dejavu-core libxml2-utils" ;;
+	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq libcairo2-dev fonts-dejavu-core libxml2-utils strace" ;;
 	# make plot: the history picture tool (cairo; DejaVu Sans for its text)
 	plot)  want="$build libcairo2-dev fonts-dejavu-core" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang

@@ -105,8 +105,8 @@ peak_rss() {	# ARGS...
 
 requests() {	# ARGS...
 	local line
-	line=$("$PLUGIN" "$@" -vv 2>/dev/null | grep -o '[0-9]* requests' | head -n 1 || true)
-	printf '  SNMP requests per check: %s\n' "${line% requests}"
+	line=$("$PLUGIN" "$@" -vv 2>/dev/null | grep -o '[0-9]* requests\?' | head -n 1 || true)
+	printf '  SNMP requests per check: %s\n' "${line%% request*}"
 }
 
 echo "check_async_leak bench: $("$PLUGIN" -V 2>/dev/null | head -n 1)"
