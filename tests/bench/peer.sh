@@ -235,9 +235,14 @@ bench_rows() {	# N
 		awk -v l="$(label "$name")" -v w="$w" -v c="$c" -v m="$m" -v p="$p" -v ref="$ref_wall" \
 			'BEGIN { printf "  %-40s %10.1f %10.1f %10d %6s %8.1fx\n", l, w / 1000, c / 1000, m, p,
 			         (w > 0 ? ref / w : 0) }'
+		eval "pdus_$name=\$p"
 		i=$(awk -v n="$name" '$1 == n && $6 != 0' "$WORK/samples" | wc -l)
 		[ "$i" -eq 0 ] || echo "    ($i of $ROUNDS runs exited non-zero: $(awk -v n="$name" '$1 == n { print $6 }' "$WORK/samples" | sort -u | tr '\n' ' '))"
 	done
+	# shellcheck disable=SC2154 # set by the eval above
+	echo "  SNMPv3 engine discovery round trips per check (v3 PDUs - v2c PDUs):" \
+		"first check $(( ${pdus_plugin_v3_first%.*} - ${pdus_plugin_first%.*} )), repeat check" \
+		"$(( ${pdus_plugin_v3_repeat%.*} - ${pdus_plugin_repeat%.*} ))"
 }
 
 echo
