@@ -291,8 +291,9 @@ static double nice_step(double span, int want)
 
 static void draw_axes(cairo_t *cr, const struct frame *f)
 {
-	static const long steps[] = { 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400,
-				      2 * 86400, 7 * 86400, 14 * 86400, 28 * 86400 };
+	static const long steps[] = { 60, 300, 600, 900, 1800, 3600, 2 * 3600, 3 * 3600,
+				      6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400,
+				      14 * 86400, 28 * 86400 };
 	double mib = 1048576.0, ystep = nice_step(f->m1 / mib, 6) * mib;
 	long tstep = steps[sizeof steps / sizeof steps[0] - 1];
 	char buf[64];

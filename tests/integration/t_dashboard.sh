@@ -172,7 +172,8 @@ ICINGA_PID=$!
 track_pid "$ICINGA_PID"
 
 # Until both writers have sent every label (a check is every 3 s; the
-# GraphiteWriter drops what comes before it is connected), at most 60 s.
+# GraphiteWriter drops what comes before it is connected) and the control
+# service has run, at most 60 s.
 iprefix='async_leak,hostname=exch01.corp.example,service=async-leak,metric='
 gprefix=icinga2.exch01_corp_example.services.async-leak.async_leak.perfdata
 for ((i = 0; i < 120; i++)); do
@@ -180,7 +181,8 @@ for ((i = 0; i < 120; i++)); do
 		sed "s/^$iprefix//; s/ .*//" | sort -u | tr '\n' ' ')
 	glabels=$(sed -n "s/^${gprefix//./\\.}\.\([a-z_]*\)\.value .*/\1/p" "$I/graphite.txt" 2>/dev/null |
 		sort -u | tr '\n' ' ')
-	[ "$ilabels" = "$labels" ] && [ "$glabels" = "$labels" ] && break
+	[ "$ilabels" = "$labels" ] && [ "$glabels" = "$labels" ] &&
+		grep -q 'Ignoring unsupported perfdata' "$I/log/debug.log" 2>/dev/null && break
 	kill -0 "$ICINGA_PID" 2>/dev/null || break
 	sleep 0.5
 done
