@@ -102,7 +102,8 @@ const struct option_def config_options[OPT_COUNT] = {
 	{ OPT_STATE_DIR, "state-dir", "state_dir", 0, 0, "DIR",
 	  "Directory of the history files.",
 	  "$MP_STATE_PATH/<euid>/check_async_leak, else"
-	  " /var/tmp/check_async_leak-<euid>" },
+	  " /var/lib/check_async_leak/<euid> when /var/lib/check_async_leak exists"
+	  " (owned by root or this user), else /var/tmp/check_async_leak-<euid>" },
 	{ OPT_STATE_FILE, "state-file", "state_file", 0, 0, "FILE",
 	  "History file to use (instead of one derived from host and process).",
 	  NULL },

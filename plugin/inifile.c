@@ -63,6 +63,8 @@ struct loader {
 
 	struct section *sections;
 	size_t nsections, cap;
+	size_t *index;			/* hash of the names (any case): slot -> 1 + i */
+	size_t index_cap;		/* a power of two, > 2 * nsections */
 	enum role role;			/* of the section being read */
 	uint64_t seen;			/* option ids met in it */
 	int seen_line[OPT_COUNT];
@@ -101,6 +103,41 @@ static bool same_name(const char *s, size_t len, const char *name)
 	return strlen(name) == len && strncasecmp(s, name, len) == 0;
 }
 
+/* FNV-1a over the name in lower case. */
+static size_t name_hash(const char *s, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)tolower((unsigned char)s[i]);
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* Doubles the hash of section names (rehashing what is there). */
+static int grow_index(struct loader *L)
+{
+	size_t cap = L->index_cap ? 2 * L->index_cap : 64, i, k;
+	size_t *index = calloc(cap, sizeof *index);
+
+	if (!index)
+		return -1;
+	for (i = 0; i < L->nsections; i++) {
+		const struct section *s = &L->sections[i];
+
+		for (k = name_hash(L->buf + s->off, s->len) & (cap - 1); index[k];
+		     k = (k + 1) & (cap - 1))
+			;
+		index[k] = i + 1;
+	}
+	free(L->index);
+	L->index = index;
+	L->index_cap = cap;
+	return 0;
+}
+
 /*
  * A "[name]" line, scanned the way inih does (the name ends at ']' or at a
  * ';' after white space); what inih calls a syntax error is left to inih.
@@ -137,8 +174,15 @@ static void read_header(struct loader *L, const char *line)
 		fail(L, "empty section name");
 		return;
 	}
-	for (i = 0; i < L->nsections; i++) {
-		s = &L->sections[i];
+	/* A hash of the names, not a scan: 100 000 sections would take
+	 * seconds of comparisons otherwise. */
+	if (2 * (L->nsections + 1) >= L->index_cap && grow_index(L) < 0) {
+		fail(L, "out of memory");
+		return;
+	}
+	for (i = name_hash(name, len) & (L->index_cap - 1); L->index[i];
+	     i = (i + 1) & (L->index_cap - 1)) {
+		s = &L->sections[L->index[i] - 1];
 		if (s->len == len && strncasecmp(L->buf + s->off, name, len) == 0) {
 			fail(L, "section [%s] given twice (first at line %d)",
 			     quote_text(shown, sizeof shown, name, len), s->line);
@@ -160,6 +204,7 @@ static void read_header(struct loader *L, const char *line)
 	s->off = L->line_off + (size_t)(name - line);
 	s->len = len;
 	s->line = L->lineno;
+	L->index[i] = L->nsections + 1;
 
 	if (same_name(name, len, "defaults"))
 		L->role = ROLE_DEFAULTS;
@@ -402,6 +447,14 @@ static int read_file(const char *path, char **buf, size_t *len, struct stat *st,
 		close(fd);
 		return -1;
 	}
+	if (inifile_trust(st, geteuid(), err, errlen) != 0) {
+		char why[ERRBUF_SIZE];
+
+		copy_str(why, sizeof why, err);
+		errorf(err, errlen, "%s: %s", path, why);
+		close(fd);
+		return -1;
+	}
 	b = malloc(INIFILE_SIZE_MAX + 1);
 	if (!b) {
 		close(fd);
@@ -430,6 +483,23 @@ static int read_file(const char *path, char **buf, size_t *len, struct stat *st,
 	}
 	*buf = b;
 	*len = have;
+	return 0;
+}
+
+int inifile_trust(const struct stat *st, unsigned euid, char *err, size_t errlen)
+{
+	if (euid != 0)
+		return 0;
+	if (st->st_uid != 0)
+		return errorf(err, errlen, "refusing an INI file owned by uid %u while "
+			      "running as root (its paths and secrets would be that user's to "
+			      "choose): chown root it", (unsigned)st->st_uid);
+	if (st->st_mode & S_IWOTH)
+		return errorf(err, errlen, "refusing an INI file writable by every user "
+			      "while running as root: chmod o-w it");
+	if ((st->st_mode & S_IWGRP) && st->st_gid != 0)
+		return errorf(err, errlen, "refusing an INI file writable by group %u while "
+			      "running as root: chmod g-w it", (unsigned)st->st_gid);
 	return 0;
 }
 
@@ -513,6 +583,7 @@ int inifile_load(struct config *cfg, const char *path, const char *section,
 	explicit_bzero(buf, len);
 	free(buf);
 	free(L->sections);
+	free(L->index);
 	explicit_bzero(L, sizeof *L);
 	free(L);
 	return ret;

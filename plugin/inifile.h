@@ -48,6 +48,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sys/stat.h>
+
 #include "config.h"
 
 /* Longest line, without its "\n" or "\r\n" (inih's buffer: 200 bytes). */
@@ -84,5 +86,16 @@ int inifile_load(struct config *cfg, const char *path, const char *section,
  * reports why instead of the file being skipped silently.
  */
 bool inifile_exists(const char *path);
+
+/*
+ * Whether a check running as euid may take settings from a file with
+ * these attributes.  Root refuses, as ssh and sudo do with their
+ * configuration, a file owned by another user, writable by every user, or
+ * writable by a group other than root's: its state_file, state_dir and
+ * secrets would be another user's to choose (a state file path is a file
+ * root writes).  Any other euid takes any file it can read.  Returns 0, or
+ * -1 with the reason.  inifile_load() applies it before reading.
+ */
+int inifile_trust(const struct stat *st, unsigned euid, char *err, size_t errlen);
 
 #endif

@@ -30,6 +30,21 @@
 /* Written before alarm() is armed; the handler may only use async-signal-safe calls. */
 static char timeout_line[128];
 
+/* When the check started (CLOCK_MONOTONIC): -t counts from here. */
+static struct timespec started;
+
+/* Milliseconds left of timeout_s since the start (0 when none). */
+static long long ms_left(unsigned timeout_s)
+{
+	struct timespec ts;
+	long long used;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	used = (long long)(ts.tv_sec - started.tv_sec) * 1000 +
+	       (ts.tv_nsec - started.tv_nsec) / 1000000;
+	return (long long)timeout_s * 1000 > used ? (long long)timeout_s * 1000 - used : 0;
+}
+
 static void on_alarm(int sig)
 {
 	ssize_t rc;
@@ -40,18 +55,25 @@ static void on_alarm(int sig)
 	_exit(STATE_UNKNOWN);
 }
 
+/*
+ * Arms (or re-arms) the alarm for timeout_s + 1 seconds after the start.
+ * The SNMP layer and the lock wait keep to timeout_s themselves; this
+ * only catches a hang elsewhere.  Armed first with the command line's -t
+ * (or the default) so that reading the INI file runs under it too, then
+ * again with the final -t.
+ */
 static void arm_backstop(unsigned timeout_s)
 {
 	struct sigaction sa;
+	long long left = ms_left(timeout_s + 1);
 
-	/* The SNMP layer keeps to timeout_s itself; this only catches a hang elsewhere. */
 	snprintf(timeout_line, sizeof timeout_line,
 		 "ASYNC_LEAK UNKNOWN - check timed out after %u s\n", timeout_s + 1);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
-	alarm(timeout_s + 1);
+	alarm(left > 0 ? (unsigned)((left + 999) / 1000) : 1);
 }
 
 static int fail(const char *message)
@@ -97,11 +119,12 @@ static struct state_file old_st = { .lock_fd = -1 };
  * section, versions up to 0.1) does, its history is taken over: *moved is
  * set, old_st stays locked, and the caller removes the legacy file with
  * remove_legacy() once the new one is saved.  The new name is always
- * locked first, so two checks never wait on each other.
+ * locked first, so two checks never wait on each other.  *busy is set
+ * when the lock was held by another check for all of lock_wait_ms.
  */
 static int open_history(const struct config *cfg, const struct hr_snapshot *snap, time_t now,
 			unsigned lock_wait_ms, struct state_file *st, char *path, size_t pathlen,
-			bool *moved, char *err, size_t errlen)
+			bool *moved, bool *busy, char *err, size_t errlen)
 {
 	static struct config agent;
 	char key[STATE_STEM_MAX + 1], old_key[STATE_STEM_MAX + 1], old_path[STATE_PATH_MAX];
@@ -110,20 +133,25 @@ static int open_history(const struct config *cfg, const struct hr_snapshot *snap
 	struct state_history tmp;
 
 	*moved = false;
+	*busy = false;
 	if (state_agent_config(cfg, snap->peer, &agent, err, errlen) != 0 ||
 	    state_path(&agent, mp, euid, path, pathlen, err, errlen) != 0 ||
 	    state_key(&agent, key, sizeof key, err, errlen) != 0 ||
 	    state_path(cfg, mp, euid, old_path, sizeof old_path, err, errlen) != 0 ||
 	    state_key(cfg, old_key, sizeof old_key, err, errlen) != 0 ||
-	    state_prepare_dir(path, euid, err, errlen) != 0 ||
-	    state_open(st, path, NULL, now, lock_wait_ms, err, errlen) != 0)
+	    state_prepare_dir(path, euid, err, errlen) != 0)
 		return -1;
+	if (state_open(st, path, NULL, now, lock_wait_ms, err, errlen) != 0) {
+		*busy = st->busy;
+		return -1;
+	}
 	state_claim(&st->h, key, old_key);
 	if (st->existed || strcmp(old_path, path) == 0 || access(old_path, F_OK) != 0)
 		return 0;
 
 	/* A legacy history: read it under its own lock and take it over. */
 	if (state_open(&old_st, old_path, old_key, now, lock_wait_ms, err, errlen) != 0) {
+		*busy = old_st.busy;
 		state_close(st);
 		return -1;
 	}
@@ -164,14 +192,20 @@ static void remove_legacy(struct state_file *old)
 	unlink(lock);
 }
 
+/* Time kept back from the lock wait for analysing, saving and output. */
+#define RESERVE_MS 300
+
 /*
- * The history step: lock the state file, add this check's sample, analyse
- * the trend, save.  Returns 0, or -1 with a message (the caller reports it
- * as a note and an UNKNOWN floor, the memory check still stands).
+ * The history step: lock the state file, add this check's sample (taken
+ * at sample_t, when the agent was asked), analyse the trend as of the time
+ * the lock was taken, save.  The lock wait is what is left of -t.
+ * Returns 0, or -1 with a message (the caller reports it as a note and an
+ * UNKNOWN floor, the memory check still stands); *busy is set when the
+ * lock was held by another check all that time.
  */
 static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
-		       const struct proc_total *total, time_t now,
-		       struct trend_params *tp, struct trend_result *tr,
+		       const struct proc_total *total, time_t sample_t,
+		       struct trend_params *tp, struct trend_result *tr, bool *busy,
 		       char *note, size_t notelen, char *err, size_t errlen)
 {
 	static struct state_file st;	/* large; static keeps it off the stack */
@@ -182,15 +216,19 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	size_t n, rows_n;
 	bool moved = false;
 	double baseline = cfg->baseline_set ? cfg->baseline.value : 0;
-	/* The lock is only ever held for a few milliseconds by another check. */
-	unsigned lock_wait_ms = cfg->timeout_s * 1000 / 4;
+	long long left = ms_left(cfg->timeout_s) - RESERVE_MS;
+	unsigned lock_wait_ms = left > 0 ? (unsigned)left : 0;
+	time_t now;
 
-	if (open_history(cfg, snap, now, lock_wait_ms, &st, path, sizeof path, &moved,
-			 err, errlen) != 0)
+	if (open_history(cfg, snap, sample_t, lock_wait_ms, &st, path, sizeof path, &moved,
+			 busy, err, errlen) != 0)
 		return -1;
+	/* As of the lock: a check that overlapped this one and saved first
+	 * has its sample in the past, not the future. */
+	now = st.now;
 
 	memset(&s, 0, sizeof s);
-	s.t = now;
+	s.t = sample_t;
 	s.mem_kb = (long)(total->mem_bytes / 1024.0);
 	proc_index_list(snap, s.indexes, sizeof s.indexes);
 	s.cpu_cs = total->cpu_cs;
@@ -281,7 +319,7 @@ static bool still_cb(const struct hr_snapshot *got, const bool *present, const b
 	return rows_still_match(r->mem, r->match, got, present, has_mem, why, whylen);
 }
 
-static int check(const struct config *cfg, const struct inifile_notes *notes, time_t now)
+static int check(const struct config *cfg, const struct inifile_notes *notes)
 {
 	char err[ERRBUF_SIZE], hist_err[ERRBUF_SIZE] = "", hist_note[ERRBUF_SIZE + STATE_NOTE_MAX + 64] = "";
 	struct proc_match match;
@@ -290,7 +328,8 @@ static int check(const struct config *cfg, const struct inifile_notes *notes, ti
 	struct trend_params tp;
 	struct trend_result tr;
 	struct evaluation ev;
-	bool have_trend = false;
+	bool have_trend = false, busy = false;
+	time_t now = time(NULL);	/* the sample's time: when the agent is asked */
 	static struct rows_memory mem;
 	long indexes[STATE_MAX_ROWS];
 	struct repeat_ud rud;
@@ -323,14 +362,23 @@ static int check(const struct config *cfg, const struct inifile_notes *notes, ti
 
 	proc_total(&snap, &total);
 	if (total.instances > 0)
-		have_trend = run_history(cfg, &snap, &total, now, &tp, &tr, hist_note,
+		have_trend = run_history(cfg, &snap, &total, now, &tp, &tr, &busy, hist_note,
 					 sizeof hist_note, hist_err, sizeof hist_err) == 0;
 
 	evaluate(cfg, &match, &snap, have_trend ? &tr : NULL, have_trend ? &tp : NULL, &ev);
-	if (total.instances > 0 && !have_trend) {
+	if (total.instances > 0 && !have_trend && busy) {
+		/* -t is up and another check still holds the history: the memory
+		 * verdict stands, this one sample goes unrecorded. */
+		snprintf(hist_note, sizeof hist_note, "History busy, no trend this time: %s; "
+			 "this sample is not recorded.", hist_err);
+	} else if (total.instances > 0 && !have_trend) {
 		snprintf(hist_note, sizeof hist_note, "History unavailable, no trend: %s", hist_err);
-		if (ev.state == STATE_OK)
+		if (ev.state == STATE_OK) {
+			/* The first line says why it is UNKNOWN. */
 			ev.state = STATE_UNKNOWN;
+			if (!ev.reason[0])
+				snprintf(ev.reason, sizeof ev.reason, "history: %s", hist_err);
+		}
 	}
 	evaluate_add_note(&ev, hist_note[0] ? hist_note : NULL);
 	if (notes->secret_exposed)
@@ -391,15 +439,18 @@ int main(int argc, char **argv)
 	char err[ERRBUF_SIZE];
 	int rc;
 
+	clock_gettime(CLOCK_MONOTONIC, &started);
 	config_init(&cfg);
 	if (cli_parse(argc, argv, &args, err, sizeof err) != 0)
 		return usage_error(err);
 
-	/* What decides which file and section to read comes first. */
+	/* What decides which file and section to read comes first, and -t,
+	 * which the INI file's reading already runs under. */
 	for (size_t i = 0; i < args.n; i++) {
 		enum option_id id = args.items[i].id;
 
-		if (id != OPT_HELP && id != OPT_VERSION && id != OPT_CONFIG && id != OPT_SECTION)
+		if (id != OPT_HELP && id != OPT_VERSION && id != OPT_CONFIG && id != OPT_SECTION &&
+		    id != OPT_TIMEOUT)
 			continue;
 		if (config_set(&cfg, id, args.items[i].value, ORIGIN_CLI, err, sizeof err) != 0)
 			return usage_error(err);
@@ -413,6 +464,7 @@ int main(int argc, char **argv)
 		return STATE_UNKNOWN;
 	}
 
+	arm_backstop(cfg.timeout_s);
 	if (load_ini(&cfg, &args, &notes, err, sizeof err) != 0)
 		return fail(err);
 	for (size_t i = 0; i < args.n; i++) {
@@ -426,10 +478,12 @@ int main(int argc, char **argv)
 	if (config_validate(&cfg, err, sizeof err) != 0)
 		return usage_error(err);
 
-	if (cfg.replay[0])
+	if (cfg.replay[0]) {
+		alarm(0);	/* a replay is not a check: no -t */
 		return replay(&cfg);
+	}
 	arm_backstop(cfg.timeout_s);
-	rc = cfg.print_keys ? print_keys(&cfg) : check(&cfg, &notes, time(NULL));
+	rc = cfg.print_keys ? print_keys(&cfg) : check(&cfg, &notes);
 	config_wipe_secrets(&cfg);
 	return rc;
 }

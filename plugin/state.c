@@ -167,6 +167,23 @@ int state_key(const struct config *cfg, char *key, size_t keylen,
 	return 0;
 }
 
+bool state_system_dir_usable(const char *dir, unsigned euid)
+{
+	char sub[STATE_PATH_MAX];
+	struct stat sb;
+	int n;
+
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode) ||
+	    (sb.st_uid != euid && sb.st_uid != 0) || (sb.st_mode & S_IWOTH))
+		return false;
+	n = snprintf(sub, sizeof sub, "%s/%u", dir, euid);
+	if (n < 0 || (size_t)n >= sizeof sub)
+		return false;
+	if (lstat(sub, &sb) == 0)
+		return true;	/* ours or not, state_prepare_dir() says which */
+	return faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) == 0;
+}
+
 int state_path(const struct config *cfg, const char *mp_state_path,
 	       unsigned euid, char *path, size_t pathlen,
 	       char *err, size_t errlen)
@@ -175,6 +192,21 @@ int state_path(const struct config *cfg, const char *mp_state_path,
 	int n;
 
 	if (cfg->state_file[0]) {
+		size_t len = strlen(cfg->state_file);
+		const char *base = strrchr(cfg->state_file, '/');
+
+		base = base ? base + 1 : cfg->state_file;
+		if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+			return errorf(err, errlen, "state file '%s' names a directory, not a file",
+				      cfg->state_file);
+		/* FILE.lock and FILE.tmp.* are the plugin's own: a state file so
+		 * named would be another check's lock or temporary file. */
+		if ((len >= 5 && strcmp(cfg->state_file + len - 5, ".lock") == 0) ||
+		    (len >= 4 && strcmp(cfg->state_file + len - 4, ".tmp") == 0) ||
+		    strstr(base, ".tmp.") != NULL)
+			return errorf(err, errlen, "state file '%s' must not end in .lock or "
+				      ".tmp (the names of the lock and temporary files next to a "
+				      "state file)", cfg->state_file);
 		if (copy_str(path, pathlen, cfg->state_file) < 0)
 			return errorf(err, errlen, "state file path too long");
 		return 0;
@@ -190,6 +222,8 @@ int state_path(const struct config *cfg, const char *mp_state_path,
 				      mp_state_path);
 		n = snprintf(path, pathlen, "%s/%u/check_async_leak/%s.state",
 			     mp_state_path, euid, key);
+	} else if (state_system_dir_usable(STATE_SYSTEM_DIR, euid)) {
+		n = snprintf(path, pathlen, "%s/%u/%s.state", STATE_SYSTEM_DIR, euid, key);
 	} else {
 		n = snprintf(path, pathlen, "%s/check_async_leak-%u/%s.state",
 			     STATE_DEFAULT_ROOT, euid, key);
@@ -406,7 +440,11 @@ static int parse_opt_kb(const char *s, long *kb)
 	return parse_kb(s, kb);
 }
 
-/* "" or positive Integer32 values without leading zeros, joined by ','. */
+/*
+ * "" or Integer32 values from 0 without leading zeros, joined by ','.  0 is
+ * outside RFC 2790's range for hrSWRunIndex, but the walk takes it (an
+ * agent may number its idle process 0), so the history must too.
+ */
 static bool indexes_ok(const char *s)
 {
 	if (strlen(s) >= sizeof ((struct sample *)0)->indexes)
@@ -417,7 +455,7 @@ static bool indexes_ok(const char *s)
 		unsigned long long v = 0;
 		size_t digits = 0;
 
-		if (*s == '0')
+		if (*s == '0' && s[1] >= '0' && s[1] <= '9')
 			return false;
 		while (*s >= '0' && *s <= '9') {
 			v = v * 10 + (unsigned)(*s - '0');
@@ -451,14 +489,26 @@ int state_append(struct state_history *h, const struct sample *s,
 		 char *err, size_t errlen)
 {
 	struct sample raw = *s;
+	size_t i;
 
 	if (state_sample_check(s, err, errlen) < 0)
 		return -1;
 	raw.hourly = false;
-	while (h->n > 0 && h->samples[h->n - 1].t >= s->t)
-		h->n--;
-	if (push_record(h, &raw, s->t) < 0)
+	/* Merged by time: a check that overlapped this one and saved first
+	 * keeps its newer sample; one of the same second is replaced. */
+	if (h->n == STATE_CAP)
+		compact_to(h, s->t, STATE_MAX_RAW * 3 / 4, STATE_MAX_HOURLY * 3 / 4);
+	for (i = h->n; i > 0 && h->samples[i - 1].t > s->t; i--)
+		;
+	if (i > 0 && h->samples[i - 1].t == s->t) {
+		h->samples[i - 1] = raw;
+		return 0;
+	}
+	if (h->n == STATE_CAP || grow(h, h->n + 1) < 0)
 		return errorf(err, errlen, "out of memory for the history");
+	memmove(&h->samples[i + 1], &h->samples[i], (h->n - i) * sizeof h->samples[0]);
+	h->samples[i] = raw;
+	h->n++;
 	return 0;
 }
 
@@ -873,6 +923,18 @@ static void add_note(char *note, size_t size, const char *text)
 	snprintf(note + len, size - len, "%s%s", len ? "; " : "", text);
 }
 
+bool state_text_is_ours(const char *text, size_t len)
+{
+	static const char head[] = "# check_async_leak state v";
+	size_t i = 0;
+
+	if (len == 0)
+		return true;
+	while (i < len && (text[i] == ' ' || text[i] == '\t'))
+		i++;
+	return len - i >= sizeof head - 1 && memcmp(text + i, head, sizeof head - 1) == 0;
+}
+
 int state_parse(const char *text, size_t len, time_t now,
 		struct state_history *h, char *err, size_t errlen)
 {
@@ -1109,6 +1171,10 @@ static int dir_of(const char *path, char *dir, size_t size)
 	return 0;
 }
 
+/* How to give the checks a directory no other user can take. */
+#define FIX_HINT "create " STATE_SYSTEM_DIR " owned by this user (mode 0700), or set " \
+		 "--state-dir or MP_STATE_PATH to a directory of its own"
+
 int state_prepare_dir(const char *path, unsigned euid, char *err, size_t errlen)
 {
 	char dir[STATE_PATH_MAX];
@@ -1123,12 +1189,12 @@ int state_prepare_dir(const char *path, unsigned euid, char *err, size_t errlen)
 
 		if (c == '/' || c == '\0') {
 			dir[i] = '\0';
-			if (mkdir(dir, 0700) < 0 && errno != EEXIST &&
-			    (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))) {
-				int e = errno;
+			if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+				int e = errno;	/* mkdir's reason, not stat's */
 
-				return errorf(err, errlen, "cannot create state directory %s: %s",
-					      dir, strerror(e));
+				if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+					return errorf(err, errlen, "cannot create state directory "
+						      "%s: %s", dir, strerror(e));
 			}
 			dir[i] = c;
 		}
@@ -1149,10 +1215,11 @@ int state_prepare_dir(const char *path, unsigned euid, char *err, size_t errlen)
 		return errorf(err, errlen, "state directory %s is not a directory", dir);
 	if (sb.st_uid != euid && sb.st_uid != 0)
 		return errorf(err, errlen, "state directory %s is owned by uid %u, not by %u "
-			      "or root", dir, (unsigned)sb.st_uid, euid);
+			      "or root (another user may have made it first): " FIX_HINT, dir,
+			      (unsigned)sb.st_uid, euid);
 	if (sb.st_mode & S_IWOTH)
-		return errorf(err, errlen, "state directory %s is writable by every user; "
-			      "use a private directory", dir);
+		return errorf(err, errlen, "state directory %s is writable by every user: "
+			      FIX_HINT, dir);
 	return 0;
 }
 
@@ -1205,9 +1272,11 @@ static int lock_file(struct state_file *st, unsigned wait_ms, char *err, size_t 
 			continue;
 		if (errno != EWOULDBLOCK)
 			return errorf(err, errlen, "cannot lock %s: %s", lock, strerror(errno));
-		if (monotonic_ms(&t) < 0 || t - start >= (long long)wait_ms)
+		if (monotonic_ms(&t) < 0 || t - start >= (long long)wait_ms) {
+			st->busy = true;
 			return errorf(err, errlen, "state file %s is locked by another check "
 				      "(waited %u ms)", st->path, wait_ms);
+		}
 		sleep_ms((long)((long long)wait_ms - (t - start) < STATE_LOCK_STEP_MS ?
 				(long long)wait_ms - (t - start) : STATE_LOCK_STEP_MS));
 	}
@@ -1270,6 +1339,47 @@ void state_claim(struct state_history *h, const char *key, const char *legacy_ke
 	copy_str(h->key, sizeof h->key, key);
 }
 
+static int not_ours(const char *path, char *err, size_t errlen)
+{
+	return errorf(err, errlen, "%s is not a check_async_leak state file; refusing to "
+		      "replace it (move it away, or use another --state-file)", path);
+}
+
+/* A symbolic link, a non-regular file, or a file that is not a history. */
+static int check_ours(const char *path, char *err, size_t errlen)
+{
+	char head[64];
+	struct stat sb;
+	ssize_t n;
+	int fd;
+
+	if (lstat(path, &sb) < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return errorf(err, errlen, "cannot use state file %s: %s", path,
+			      strerror(errno));
+	}
+	if (S_ISLNK(sb.st_mode))
+		return errorf(err, errlen, "state file %s is a symbolic link; refusing to "
+			      "follow it", path);
+	if (!S_ISREG(sb.st_mode))
+		return errorf(err, errlen, "state file %s is not a regular file", path);
+	fd = open_regular(path, O_RDONLY, "state file", err, errlen);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	do
+		n = read(fd, head, sizeof head);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n < 0)
+		return errorf(err, errlen, "cannot read state file %s: %s", path,
+			      strerror(errno));
+	if (!state_text_is_ours(head, (size_t)n) ||
+	    (n == 0 && sb.st_size > 0))
+		return not_ours(path, err, errlen);
+	return 0;
+}
+
 int state_open(struct state_file *st, const char *path, const char *key,
 	       time_t now, unsigned lock_wait_ms, char *err, size_t errlen)
 {
@@ -1286,8 +1396,14 @@ int state_open(struct state_file *st, const char *path, const char *key,
 		return errorf(err, errlen, "bad state key");
 	memcpy(st->path, path, strlen(path) + 1);
 
+	/* Before a lock file is made next to it: a file that is not ours. */
+	if (check_ours(path, err, errlen) < 0)
+		goto fail;
 	if (lock_file(st, lock_wait_ms, err, errlen) < 0)
 		goto fail;
+	st->now = time(NULL);
+	if (st->now < now)
+		st->now = now;
 
 	fd = open_regular(path, O_RDONLY, "state file", err, errlen);
 	if (fd < 0) {
@@ -1302,8 +1418,13 @@ int state_open(struct state_file *st, const char *path, const char *key,
 			goto fail;
 		}
 		close(fd);
+		if (!state_text_is_ours(text, len)) {
+			not_ours(path, err, errlen);
+			free(text);
+			goto fail;
+		}
 	}
-	if (state_parse(text, len, now, &st->h, err, errlen) < 0) {
+	if (state_parse(text, len, st->now, &st->h, err, errlen) < 0) {
 		free(text);
 		goto fail;
 	}
@@ -1333,12 +1454,23 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
+/* Six hex digits that differ between calls and between processes. */
+static unsigned long temp_suffix(void)
+{
+	static unsigned long counter;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ((unsigned long)getpid() * 2654435761UL ^ (unsigned long)ts.tv_nsec ^
+		++counter * 40503UL) & 0xffffffUL;
+}
+
 int state_save(struct state_file *st, time_t now, char *err, size_t errlen)
 {
-	char tmp[STATE_PATH_MAX + 8], dir[STATE_PATH_MAX];
+	char tmp[STATE_PATH_MAX + 16], dir[STATE_PATH_MAX];
 	char *text;
 	size_t len;
-	int fd, e;
+	int fd, e, i;
 
 	if (st->lock_fd < 0)
 		return errorf(err, errlen, "the state file is not open");
@@ -1348,17 +1480,17 @@ int state_save(struct state_file *st, time_t now, char *err, size_t errlen)
 		return -1;
 
 	/*
-	 * A fixed temporary name: only the holder of the lock writes it, so a
-	 * file already there is a leftover of a crashed run and may go.
-	 * O_EXCL never follows a link planted in between.
+	 * A new name each time, made with O_EXCL (which never follows a link
+	 * planted in between): no file that is already there - another
+	 * check's state file, whatever its name - is ever removed or replaced.
 	 */
-	snprintf(tmp, sizeof tmp, "%s.tmp", st->path);
-	if (unlink(tmp) < 0 && errno != ENOENT) {
-		e = errno;
-		free(text);
-		return errorf(err, errlen, "cannot remove stale %s: %s", tmp, strerror(e));
+	fd = -1;
+	for (i = 0; i < 16 && fd < 0; i++) {
+		snprintf(tmp, sizeof tmp, "%s.tmp.%06lx", st->path, temp_suffix());
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		e = errno;
 		free(text);

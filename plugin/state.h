@@ -6,14 +6,25 @@
  * WHERE.  One file per host + port + process match + INI section:
  *   --state-file FILE                     exactly that file;
  *   --state-dir DIR / INI state_dir       DIR/NAME;
- *   $MP_STATE_PATH set                    $MP_STATE_PATH/<euid>/check_async_leak/NAME;
+ *   $MP_STATE_PATH set                    $MP_STATE_PATH/<euid>/check_async_leak/NAME
+ *                                         (the monitoring-plugins' convention);
+ *   STATE_SYSTEM_DIR usable               STATE_SYSTEM_DIR/<euid>/NAME;
  *   otherwise                             STATE_DEFAULT_ROOT/check_async_leak-<euid>/NAME.
- * STATE_DEFAULT_ROOT is /var/tmp: it exists on every system, survives
- * reboots (unlike /tmp on tmpfs), and is writable by whatever user Nagios
- * or Icinga runs checks as (nagios, icinga, a developer), so the plugin
- * works without an installation step; the per-euid name plus the ownership
- * check in state_prepare_dir() keeps other users out.  Packagers may build
- * with -DSTATE_DEFAULT_ROOT='"/var/lib/nagios"' or similar.
+ * STATE_SYSTEM_DIR is /var/lib/check_async_leak, the Debian-style state
+ * directory an admin (or a package) creates: it is used when it is a
+ * directory owned by root or the euid, not writable by every user, and
+ * <euid> is there already or can be made in it.  No other user can then
+ * pre-empt the checks' directory.  STATE_DEFAULT_ROOT is /var/tmp, the
+ * fallback that needs no installation step: it exists on every system,
+ * survives reboots (unlike /tmp on tmpfs), and is writable by whatever user
+ * Nagios or Icinga runs checks as; the ownership check in
+ * state_prepare_dir() keeps other users out, but another local user can
+ * make check_async_leak-<euid> first, and is then refused with a message
+ * that says how to move the history.  Packagers may build with
+ * -DSTATE_SYSTEM_DIR='"..."' or -DSTATE_DEFAULT_ROOT='"..."'.
+ * A --state-file must name a file: not a directory ("dir/", "."), and not a
+ * name ending in .lock or .tmp (the names of the files kept next to a
+ * state file, so that two checks' files never collide).
  * NAME is HOST+PORT+MATCH[+path=PATH_RE].state, named after what
  * identifies the agent and the process, not after how -H or the INI
  * section spell it: HOST is the agent's numeric address and PORT its port
@@ -86,15 +97,27 @@
  * when none runs is harmless).  On NFS, Linux maps flock() to byte-range
  * locks (NFSv4, or NFSv3 with lockd); with the "nolock" or
  * "local_lock=flock" mount options locks are local to one node.
+ * Checks that overlap cannot lose each other's samples: the history is
+ * read as of the time the lock was taken (so the sample of a check that
+ * started later but saved first is not "newer than now"), and a sample is
+ * merged into it by time (state_append), not appended after what is there.
+ * state_save() writes PATH.tmp.XXXXXX, a new name each time (O_EXCL), and
+ * never removes a file it did not make.
  *
- * DAMAGE.  Nothing in a file makes the reader fail: a foreign file (wrong
- * first line, other key, too large) is read as empty history; garbage
- * lines, absurd values and samples out of time order or duplicated are
- * skipped; samples newer than now (the clock stepped back) are dropped.
- * Each case leaves a note for the long output, and the next save rewrites
- * the file whole.  Only what prevents reading safely is an error: a
- * symbolic link or a non-regular file at the path, a lock held too long,
- * an I/O error.  A failed save leaves the previous file intact.
+ * OURS OR NOT.  A file is ours when it is empty or its first line starts
+ * with "# check_async_leak state v" (state_text_is_ours).  Anything else -
+ * /etc/passwd given as --state-file - is refused with an error and left
+ * untouched, before even a lock file is made next to it.
+ *
+ * DAMAGE.  Nothing in a file of ours makes the reader fail: another format
+ * version, another check's key or a file too large is read as empty
+ * history; garbage lines, absurd values and samples out of time order or
+ * duplicated are skipped; samples newer than now (the clock stepped back)
+ * are dropped.  Each case leaves a note for the long output, and the next
+ * save rewrites the file whole.  Only what prevents reading safely is an
+ * error: a file that is not ours, a symbolic link or a non-regular file at
+ * the path, a lock held too long, an I/O error.  A failed save leaves the
+ * previous file intact.
  */
 #ifndef ASYNC_LEAK_STATE_H
 #define ASYNC_LEAK_STATE_H
@@ -108,6 +131,9 @@
 
 #ifndef STATE_DEFAULT_ROOT
 #define STATE_DEFAULT_ROOT "/var/tmp"
+#endif
+#ifndef STATE_SYSTEM_DIR
+#define STATE_SYSTEM_DIR "/var/lib/check_async_leak"
 #endif
 
 #define STATE_MAGIC "# check_async_leak state v1"
@@ -193,6 +219,8 @@ struct state_file {
 	char path[STATE_PATH_MAX];
 	int lock_fd;			/* -1 when closed */
 	bool existed;			/* the file was there when opened */
+	bool busy;			/* state_open failed: locked by another check */
+	time_t now;			/* as of when it was read (see state_open) */
 	struct state_history h;
 };
 
@@ -231,11 +259,16 @@ int state_key(const struct config *cfg, char *key, size_t keylen,
  * Writes the state file's path for cfg into path[pathlen], following the
  * order above; mp_state_path is getenv("MP_STATE_PATH") (NULL or "" when
  * unset) and euid the effective uid.  Returns 0, or -1 when the path does
- * not fit or a relative $MP_STATE_PATH is given.
+ * not fit, a relative $MP_STATE_PATH is given, or --state-file names a
+ * directory or a .lock / .tmp name.  Looks at STATE_SYSTEM_DIR (stat only)
+ * when neither --state-file, --state-dir nor $MP_STATE_PATH is given.
  */
 int state_path(const struct config *cfg, const char *mp_state_path,
 	       unsigned euid, char *path, size_t pathlen,
 	       char *err, size_t errlen);
+
+/* Whether dir can hold the checks' <euid> directory, as described above. */
+bool state_system_dir_usable(const char *dir, unsigned euid);
 
 /* ---- The file's text (pure) ---- */
 
@@ -244,6 +277,13 @@ void state_history_init(struct state_history *h);
 
 /* Frees the arrays; h is empty afterwards and may be reused. */
 void state_history_free(struct state_history *h);
+
+/*
+ * Whether text[0..len-1] is a check_async_leak state file (any version,
+ * damaged or not): empty, or a first line that starts with the magic's
+ * "# check_async_leak state v".
+ */
+bool state_text_is_ours(const char *text, size_t len);
 
 /*
  * Reads the text of a state file, text[0..len-1] (any bytes), into h as of
@@ -263,15 +303,16 @@ int state_format(const struct state_history *h, char **out, size_t *outlen,
 
 /*
  * Whether s can be stored: t > 0, 0 <= mem_kb <= STATE_MEM_KB_MAX, indexes
- * "" or positive Integer32 values joined by ','.  Returns 0 or -1.
+ * "" or Integer32 values from 0 joined by ','.  Returns 0 or -1.
  */
 int state_sample_check(const struct sample *s, char *err, size_t errlen);
 
 /*
- * Appends s (after state_sample_check; its hourly flag is ignored) as the
- * newest raw sample.  Records at or after s->t are replaced (a second
- * check in the same second, or a caller whose clock went back).  Returns
- * 0, or -1 on a bad sample or when memory runs out.
+ * Adds s (after state_sample_check; its hourly flag is ignored) as a raw
+ * sample, merged by time: after the records before s->t, before those
+ * after it (the sample of a check that overlapped this one and saved
+ * first); a record at s->t is replaced (a second check in the same
+ * second).  Returns 0, or -1 on a bad sample or when memory runs out.
  */
 int state_append(struct state_history *h, const struct sample *s,
 		 char *err, size_t errlen);
@@ -334,21 +375,25 @@ int state_prepare_dir(const char *path, unsigned euid, char *err, size_t errlen)
 
 /*
  * Locks path (through path.lock, waiting at most lock_wait_ms) and reads
- * it as of now into st->h.  A missing file is an empty history.  When key
- * is not NULL, a file that names another key is read as empty (with a
- * note) and st->h.key is set to key for the next save.  On success st is
- * open and locked until state_close(); on failure nothing stays locked or
- * allocated.  Errors: a symbolic link or non-regular file at path or
- * path.lock, "state file ... is locked by another check", I/O errors.
+ * it into st->h as of st->now: now, or the clock once the lock is held
+ * when that is later (a check that waited sees the sample of the one it
+ * waited for as past, not future).  A missing file is an empty history.
+ * When key is not NULL, a file that names another key is read as empty
+ * (with a note) and st->h.key is set to key for the next save.  On success
+ * st is open and locked until state_close(); on failure nothing stays
+ * locked or allocated (st->busy tells a lock held by another check).
+ * Errors: a file that is not ours (checked before the lock file is made),
+ * a symbolic link or non-regular file at path or path.lock, "state file
+ * ... is locked by another check", I/O errors.
  */
 int state_open(struct state_file *st, const char *path, const char *key,
 	       time_t now, unsigned lock_wait_ms, char *err, size_t errlen);
 
 /*
- * Compacts st->h as of now and writes it: a new file path.tmp (mode 0600,
- * O_EXCL, not following links), written and fsync'd, renamed over path,
- * then the directory fsync'd.  Any failure before the rename leaves the
- * previous file as it was.  Returns 0 or -1.
+ * Compacts st->h as of now and writes it: a new file path.tmp.XXXXXX
+ * (mode 0600, O_EXCL, not following links), written and fsync'd, renamed
+ * over path, then the directory fsync'd.  Any failure before the rename
+ * leaves the previous file as it was.  Returns 0 or -1.
  */
 int state_save(struct state_file *st, time_t now, char *err, size_t errlen);
 

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -63,6 +64,9 @@ static const char *input_path(const uint8_t *data, size_t size)
 		fd = memfd_create("fuzz_ini.ini", MFD_CLOEXEC);
 		if (fd < 0)
 			fail("memfd_create failed", "");
+		/* A memfd is mode 0777: as root, the loader refuses such a file. */
+		if (fchmod(fd, 0600) != 0)
+			fail("fchmod failed", "");
 		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 	}
 	if (ftruncate(fd, 0) != 0)

@@ -74,13 +74,22 @@ simhost_set_field 1388 mem 70000
 run_plugin "${A[@]}" --baseline auto --warning 150% --critical 300%
 expect_rc 1 "70 MB against a learned 40 MiB baseline and 150% -> WARNING"
 
-# 6. A damaged file is read as empty history with a note and replaced.
-printf 'garbage\n\x01\x02 not a state file\n' >"$S"
+# 6. A damaged history (ours: its header) is read with a note and replaced;
+# a file that is not a history at all is refused and left as it was.
+printf '# check_async_leak state v1\ngarbage\n\x01\x02 not a state line\n' >"$S"
 run_plugin "${A[@]}"
 expect_rc 0 "damaged state -> still a check"
 expect_match "^History: " "a note on the damaged file"
 head -1 "$S" | grep -q '^# check_async_leak state v1$' && ok "damaged file replaced" \
 	|| fail "not replaced: $(head -1 "$S")"
+printf 'garbage\n\x01\x02 not a state file\n' >"$S"
+run_plugin "${A[@]}"
+expect_rc 3 "not a state file -> UNKNOWN"
+expect_match "history: .* is not a check_async_leak state file; refusing to replace it" \
+	"not a state file: refused, says so on the first line"
+head -1 "$S" | grep -q '^garbage$' && ok "not a state file: left as it was" \
+	|| fail "not a state file was replaced: $(head -1 "$S")"
+rm -f "$S"
 
 # 7. A symbolic link is never followed; the target stays as it was.
 echo precious >"$T/target"
@@ -94,15 +103,17 @@ run_plugin "${A[@]}" -w 5MB -c 10MB
 expect_rc 2 "symlink state file, memory CRITICAL -> CRITICAL stands"
 rm -f "$S"
 
-# 8. Another check holding the lock: a bounded wait, then UNKNOWN.
+# 8. Another check holding the lock: a wait bounded by what is left of -t,
+# then the memory verdict stands and the history is noted as busy.
 history_seed "$S" 2 0 steady >/dev/null
 ( flock -x 9; sleep 8 ) 9>"$S.lock" &
 track_pid $!
 sleep 0.5
 run_plugin "${A[@]}" -t 4
-expect_rc 3 "state locked by another check -> UNKNOWN"
-expect_match "locked by another check" "says it is locked"
-[ "$ELAPSED_MS" -lt 4000 ] && ok "gave up within the timeout (${ELAPSED_MS} ms)" \
+expect_rc 0 "state locked by another check, memory OK -> OK stands"
+expect_match "^History busy, no trend this time: .*locked by another check" "says it is busy"
+expect_no_match "timed out" "no 'timed out'"
+[ "$ELAPSED_MS" -lt 5000 ] && ok "gave up within -t 4 and its backstop second (${ELAPSED_MS} ms)" \
 	|| fail "waited ${ELAPSED_MS} ms"
 
 # 9. Default location: $MP_STATE_PATH/<euid>/check_async_leak/.

@@ -662,3 +662,52 @@ Test(inifile, a_section_name_is_quoted_printable)
 		  "%s", err);
 	expect_printable(err);
 }
+
+/* --- Trust, as root ------------------------------------------------------- */
+
+Test(inifile, root_refuses_a_file_others_could_have_written)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof st);
+	st.st_mode = S_IFREG | 0600;
+	cr_expect_eq(inifile_trust(&st, 0, err, sizeof err), 0);
+	st.st_mode = S_IFREG | 0640;
+	st.st_gid = 110;
+	cr_expect_eq(inifile_trust(&st, 0, err, sizeof err), 0, "0640 root:nagios is fine");
+	st.st_mode = S_IFREG | 0660;
+	cr_expect_eq(inifile_trust(&st, 0, err, sizeof err), -1);
+	cr_expect_str_eq(err, "refusing an INI file writable by group 110 while running as "
+			 "root: chmod g-w it");
+	st.st_mode = S_IFREG | 0602;
+	st.st_gid = 0;
+	cr_expect_eq(inifile_trust(&st, 0, err, sizeof err), -1);
+	cr_expect(strstr(err, "writable by every user") != NULL, "%s", err);
+	st.st_mode = S_IFREG | 0600;
+	st.st_uid = 1000;
+	cr_expect_eq(inifile_trust(&st, 0, err, sizeof err), -1);
+	cr_expect(strstr(err, "owned by uid 1000 while running as root") != NULL, "%s", err);
+	/* Not root: any file it can read. */
+	st.st_mode = S_IFREG | 0666;
+	cr_expect_eq(inifile_trust(&st, 1000, err, sizeof err), 0);
+	cr_expect_eq(inifile_trust(&st, 110, err, sizeof err), 0);
+}
+
+Test(inifile, root_loads_nothing_from_a_world_writable_file)
+{
+	const char *path;
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root");
+	path = write_text("ww.ini", "[defaults]\ncommunity = s3cret\nstate_file = /etc/x\n", 0646);
+	cr_assert_eq(load(path, NULL, false), -1);
+	cr_expect(strstr(err, "ww.ini: refusing an INI file writable by every user") != NULL,
+		  "%s", err);
+	cr_expect(strstr(err, "s3cret") == NULL);
+	cr_expect_str_eq(cfg.state_file, "", "nothing applied");
+	path = write_text("other.ini", "[defaults]\nstate_file = /etc/x\n", 0600);
+	cr_assert_eq(chown(path, 65534, 65534), 0);
+	cr_assert_eq(load(path, NULL, false), -1);
+	cr_expect(strstr(err, "owned by uid 65534") != NULL, "%s", err);
+	cr_expect_str_eq(cfg.state_file, "");
+}

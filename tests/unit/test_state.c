@@ -8,6 +8,7 @@
 
 #include <criterion/criterion.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -73,6 +74,21 @@ static char *format(const struct state_history *h, size_t *len)
 	if (len)
 		*len = l;
 	return out;
+}
+
+/* Entries of a directory, "." and ".." not counted. */
+static size_t count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = 0;
+
+	if (!d)
+		return (size_t)-1;
+	while ((e = readdir(d)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return n;
 }
 
 static void append(struct state_history *h, struct sample s)
@@ -494,7 +510,7 @@ Test(state, kv_rejects_reserved_and_bad_names)
 
 /* -------------------------------------------------------------- append */
 
-Test(state, append_replaces_the_same_second_and_later)
+Test(state, append_replaces_the_same_second_and_merges_by_time)
 {
 	struct state_history h;
 	struct sample bad = mk(NOW, 1, "1 2");
@@ -507,15 +523,29 @@ Test(state, append_replaces_the_same_second_and_later)
 	append(&h, mk(NOW, 4, "5"));
 	cr_assert_eq(h.n, 3);
 	cr_assert_eq(h.samples[2].mem_kb, 4);
-	append(&h, mk(NOW - 90, 5, "5"));	/* the clock went back 90 s */
-	cr_assert_eq(h.n, 2);
+	/* A check that started 90 s ago and saved after this one's newer
+	 * sample: merged by time, nothing dropped. */
+	append(&h, mk(NOW - 90, 5, "5"));
+	cr_assert_eq(h.n, 4);
+	cr_assert_eq(h.samples[0].mem_kb, 1);
 	cr_assert_eq(h.samples[1].mem_kb, 5);
+	cr_assert_eq(h.samples[1].t, NOW - 90);
+	cr_assert_eq(h.samples[2].mem_kb, 2);
+	cr_assert_eq(h.samples[3].mem_kb, 4);
+	append(&h, mk(NOW - 200, 6, "5"));	/* older than all */
+	cr_assert_eq(h.n, 5);
+	cr_assert_eq(h.samples[0].mem_kb, 6);
+	append(&h, mk(NOW - 90, 7, "5"));	/* same second in the middle */
+	cr_assert_eq(h.n, 5);
+	cr_assert_eq(h.samples[2].mem_kb, 7);
 	cr_assert_eq(state_append(&h, &bad, err, sizeof err), -1);
 	bad = mk(NOW, -1, "5");
 	cr_assert_eq(state_append(&h, &bad, err, sizeof err), -1);
 	bad = mk(0, 1, "5");
 	cr_assert_eq(state_append(&h, &bad, err, sizeof err), -1);
-	cr_assert_eq(h.n, 2);
+	cr_assert_eq(h.n, 5);
+	for (size_t i = 1; i < h.n; i++)
+		cr_assert_lt(h.samples[i - 1].t, h.samples[i].t);
 	state_history_free(&h);
 }
 
@@ -1025,6 +1055,7 @@ Test(state, open_save_reopen)
 		cr_assert_eq(stat(lock, &sb), 0);
 		cr_assert_eq(sb.st_mode & 07777, 0600);
 		cr_assert_eq(stat(tmp, &sb), -1, "no temporary file left behind");
+		cr_assert_eq(count_entries(dir), 2, "only the file and its lock are left");
 	}
 	cr_assert_eq(state_open(&st, path, "h+161+async.exe", NOW + 60, 1000, err, sizeof err), 0);
 	cr_assert(st.existed);
@@ -1085,26 +1116,112 @@ Test(state, non_regular_files_are_refused, .timeout = 10)
 	rmtree(dir);
 }
 
-Test(state, a_foreign_file_is_replaced_on_save)
+Test(state, a_file_that_is_not_ours_is_refused_and_left_untouched)
 {
-	char dir[64], path[256], err[ERRBUF_SIZE];
+	char dir[64], path[256], lock[300], err[ERRBUF_SIZE];
 	struct state_file st;
-	struct sample s = mk(NOW, 1, "5");
+	struct stat sb;
 	char *after;
 
 	tmpdir(dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/x.state", dir);
+	snprintf(path, sizeof path, "%s/passwd", dir);
+	snprintf(lock, sizeof lock, "%s.lock", path);
+	spit(path, "root:x:0:0:root:/root:/bin/bash\n");
+	chmod(path, 0644);
+	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), -1);
+	cr_assert(strstr(err, "is not a check_async_leak state file; refusing to replace it"),
+		  "%s", err);
+	cr_assert_eq(st.lock_fd, -1);
+	cr_assert_eq(stat(lock, &sb), -1, "no lock file made next to it");
+	after = slurp(path, NULL);
+	cr_assert_str_eq(after, "root:x:0:0:root:/root:/bin/bash\n");
+	free(after);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 07777, 0644, "its mode is kept");
+
+	/* Binary garbage, and a long first line: refused as well. */
 	spit(path, "\x7f" "ELF garbage\n");
+	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), -1);
+	cr_assert(strstr(err, "refusing"), "%s", err);
+
+	/* Ours, even damaged or of another version: read as a new history. */
+	spit(path, STATE_MAGIC "\ngarbage\n");
+	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), 0, "%s", err);
+	state_close(&st);
+	spit(path, "# check_async_leak state v7\n1 2 3\n");
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), 0, "%s", err);
 	cr_assert(st.h.foreign);
-	cr_assert_neq(st.h.note[0], '\0');
+	state_close(&st);
+	spit(path, "");
+	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), 0, "%s", err);
+	state_close(&st);
+	cr_expect(state_text_is_ours("", 0));
+	cr_expect(state_text_is_ours(STATE_MAGIC, strlen(STATE_MAGIC)));
+	cr_expect_not(state_text_is_ours("# check_async_leak", 18));
+	cr_expect_not(state_text_is_ours("x" STATE_MAGIC, strlen(STATE_MAGIC) + 1));
+	rmtree(dir);
+}
+
+Test(state, no_lock_file_next_to_a_device_or_a_directory)
+{
+	char dir[64], path[256], lock[300], err[ERRBUF_SIZE];
+	struct state_file st;
+	struct stat sb;
+
+	cr_assert_eq(state_open(&st, "/dev/null", NULL, NOW, 1000, err, sizeof err), -1);
+	cr_assert(strstr(err, "/dev/null is not a regular file"), "%s", err);
+	cr_assert_eq(stat("/dev/null.lock", &sb), -1, "no /dev/null.lock");
+	tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/d", dir);
+	snprintf(lock, sizeof lock, "%s.lock", path);
+	cr_assert_eq(mkdir(path, 0700), 0);
+	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), -1);
+	cr_assert_eq(stat(lock, &sb), -1, "no lock file next to a directory");
+	rmtree(dir);
+}
+
+Test(state, a_save_never_touches_another_checks_file_of_a_similar_name)
+{
+	char dir[64], a[256], atmp[300], err[ERRBUF_SIZE];
+	struct state_file st;
+	struct sample s = mk(NOW, 2, "5");
+	const char *other = STATE_MAGIC "\n1699999000 1 5 - -\n";
+	char *after;
+
+	tmpdir(dir, sizeof dir);
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(atmp, sizeof atmp, "%s/a.tmp", dir);
+	spit(atmp, other);	/* a state file named like a's old temporary file */
+	cr_assert_eq(state_open(&st, a, NULL, NOW, 1000, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(state_append(&st.h, &s, err, sizeof err), 0);
 	cr_assert_eq(state_save(&st, NOW, err, sizeof err), 0, "%s", err);
 	state_close(&st);
-	after = slurp(path, NULL);
-	cr_assert(strncmp(after, STATE_MAGIC "\n", strlen(STATE_MAGIC) + 1) == 0);
+	after = slurp(atmp, NULL);
+	cr_assert_str_eq(after, other);
 	free(after);
+	cr_assert_eq(count_entries(dir), 3, "a, a.lock and a.tmp, nothing else");
 	rmtree(dir);
+}
+
+Test(state, a_state_file_name_must_name_a_file_of_its_own)
+{
+	struct config cfg;
+	char path[STATE_PATH_MAX], err[ERRBUF_SIZE];
+	static const char *const bad[] = { "dir/", "/srv/", ".", "/srv/..", "a.lock",
+					   "/srv/x.state.lock", "a.tmp", "/srv/a.state.tmp.1a2b3c" };
+
+	cfg_for(&cfg, "exch01", "Async.exe");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(cfg.state_file, sizeof cfg.state_file, "%s", bad[i]);
+		cr_expect_eq(state_path(&cfg, NULL, 110, path, sizeof path, err, sizeof err), -1,
+			     "%s accepted", bad[i]);
+	}
+	snprintf(cfg.state_file, sizeof cfg.state_file, "/srv/a.tmpl");
+	cr_expect_eq(state_path(&cfg, NULL, 110, path, sizeof path, err, sizeof err), 0, "%s",
+		     err);
+	snprintf(cfg.state_file, sizeof cfg.state_file, "dir/");
+	state_path(&cfg, NULL, 110, path, sizeof path, err, sizeof err);
+	cr_expect_str_eq(err, "state file 'dir/' names a directory, not a file");
 }
 
 Test(state, another_checks_file_is_not_mixed_in)
@@ -1152,6 +1269,7 @@ Test(state, a_held_lock_times_out, .timeout = 10)
 	cr_assert(strstr(err, "is locked by another check (waited 300 ms)"), "%s", err);
 	cr_assert_geq(ms, 290);
 	cr_assert_lt(ms, 2000);
+	cr_assert(st.busy, "a held lock is told apart from other failures");
 	/* Released: the next open gets it at once. */
 	close(fd);
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 0, err, sizeof err), 0, "%s", err);
@@ -1258,25 +1376,23 @@ static void assert_save_fails_and_keeps(const char *path, const char *before)
 
 Test(state, a_failed_save_leaves_the_old_file)
 {
-	char dir[64], path[256], tmp[300], err[ERRBUF_SIZE];
+	char dir[64], path[256], err[ERRBUF_SIZE];
 	struct state_file st;
 	struct sample s = mk(NOW, 2, "5");
 	const char *before = STATE_MAGIC "\n1699999000 1 5 - -\n";
 
 	tmpdir(dir, sizeof dir);
 	snprintf(path, sizeof path, "%s/x.state", dir);
-	snprintf(tmp, sizeof tmp, "%s.tmp", path);
 	spit(path, before);
 
-	/* The temporary name is taken by something that cannot be removed. */
-	cr_assert_eq(mkdir(tmp, 0700), 0);
+	/* The directory is gone by the time of the save: no temporary file. */
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), 0);
 	cr_assert_eq(state_append(&st.h, &s, err, sizeof err), 0);
+	memcpy(st.path + strlen(st.path) - strlen("x.state"), "nodir/x", 7);
 	cr_assert_eq(state_save(&st, NOW, err, sizeof err), -1);
-	cr_assert(strstr(err, ".tmp"), "%s", err);
+	cr_assert(strstr(err, ".tmp."), "%s", err);
 	state_close(&st);
 	assert_save_fails_and_keeps(path, before);
-	rmdir(tmp);
 	rmtree(dir);
 }
 
@@ -1316,5 +1432,94 @@ Test(state, a_full_disk_leaves_the_old_file, .timeout = 20)
 	cr_assert_eq(wait_children(&pid, 1, 15), 0);
 	assert_save_fails_and_keeps(path, before);
 	cr_assert_eq(stat(tmp, &sb), -1, "the partial temporary file is removed");
+	rmtree(dir);
+}
+
+Test(state, a_check_that_waited_reads_the_history_as_of_the_lock)
+{
+	char dir[64], path[256], err[ERRBUF_SIZE];
+	struct state_file st;
+	time_t real = time(NULL);
+	char text[200];
+
+	/* Check B started after A and saved first: its sample is newer than
+	 * A's start, but not newer than the time A got the lock. */
+	tmpdir(dir, sizeof dir);
+	snprintf(path, sizeof path, "%s/x.state", dir);
+	snprintf(text, sizeof text, STATE_MAGIC "\n%lld 100 5 - -\n", (long long)real - 1);
+	spit(path, text);
+	cr_assert_eq(state_open(&st, path, NULL, real - 5, 1000, err, sizeof err), 0, "%s", err);
+	cr_assert_geq(st.now, real);
+	cr_assert_eq(st.h.n, 1, "the other check's sample is kept");
+	cr_assert_str_eq(st.h.note, "", "and no note about the clock");
+	state_close(&st);
+	rmtree(dir);
+}
+
+Test(state, index_zero_is_a_valid_index)
+{
+	struct sample s = mk(NOW, 1, "0");
+	char err[ERRBUF_SIZE];
+
+	cr_expect_eq(state_sample_check(&s, err, sizeof err), 0, "%s", err);
+	s = mk(NOW, 1, "0,4,1388");
+	cr_expect_eq(state_sample_check(&s, err, sizeof err), 0, "%s", err);
+	s = mk(NOW, 1, "01");
+	cr_expect_eq(state_sample_check(&s, err, sizeof err), -1);
+	s = mk(NOW, 1, "4,00");
+	cr_expect_eq(state_sample_check(&s, err, sizeof err), -1);
+}
+
+Test(state, the_system_state_dir_is_used_only_when_safe)
+{
+	char dir[64], sub[128];
+
+	tmpdir(dir, sizeof dir);
+	cr_expect(state_system_dir_usable(dir, geteuid()));
+	cr_expect_not(state_system_dir_usable("/nonexistent/check_async_leak", geteuid()));
+	chmod(dir, 0777);
+	cr_expect_not(state_system_dir_usable(dir, geteuid()), "world-writable");
+	chmod(dir, 0700);
+	if (geteuid() == 0) {
+		/* Owned by another user: not ours to use. */
+		cr_assert_eq(chown(dir, 65534, 65534), 0);
+		cr_expect_not(state_system_dir_usable(dir, 0));
+		cr_assert_eq(chown(dir, 0, 0), 0);
+	}
+	/* Our <euid> directory there already: used (state_prepare_dir checks it). */
+	snprintf(sub, sizeof sub, "%s/%u", dir, 4242u);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	cr_expect(state_system_dir_usable(dir, 4242u) || geteuid() != 0);
+	rmtree(dir);
+}
+
+Test(state, a_directory_that_cannot_be_made_says_why)
+{
+	char err[ERRBUF_SIZE];
+
+	/* sysfs refuses new directories (EPERM, or EROFS read-only): the
+	 * reason is mkdir's, not the ENOENT of a later look at the path. */
+	cr_assert_eq(state_prepare_dir("/sys/check_async_leak_test/x/h.state", geteuid(), err,
+				       sizeof err), -1);
+	cr_expect(strstr(err, "cannot create state directory /sys/check_async_leak_test:") != NULL,
+		  "%s", err);
+	cr_expect(strstr(err, "No such file") == NULL, "%s", err);
+}
+
+Test(state, a_directory_of_another_user_is_refused_with_the_way_out)
+{
+	char dir[64], path[128], err[ERRBUF_SIZE];
+
+	if (geteuid() != 0)
+		cr_skip_test("needs root to give a directory away");
+	tmpdir(dir, sizeof dir);
+	cr_assert_eq(chown(dir, 65534, 65534), 0);
+	snprintf(path, sizeof path, "%s/h.state", dir);
+	cr_assert_eq(state_prepare_dir(path, 1000, err, sizeof err), -1);
+	cr_expect(strstr(err, "is owned by uid 65534, not by 1000 or root (another user may "
+			  "have made it first): create /var/lib/check_async_leak owned by this "
+			  "user (mode 0700), or set --state-dir or MP_STATE_PATH") != NULL,
+		  "%s", err);
+	cr_assert_eq(chown(dir, 0, 0), 0);
 	rmtree(dir);
 }
