@@ -20,6 +20,14 @@ BINDIR    ?= $(PREFIX)/bin
 DATADIR   ?= $(PREFIX)/share/check_async_leak
 MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
+# Debian's own places, whatever PREFIX is (set one empty to skip it):
+# nagios4 reads every *.cfg in /etc/nagios-plugins/config (cfg_dir in its
+# nagios.cfg), where the plugin also looks for its INI file by default, and
+# Icinga 2's stock icinga2.conf reads plugins-contrib.d through
+# `include <plugins-contrib>`.  INI_GROUP may read the installed INI file.
+NAGIOS_CONFDIR     ?= /etc/nagios-plugins/config
+ICINGA2_CONTRIBDIR ?= /usr/share/icinga2/include/plugins-contrib.d
+INI_GROUP          ?= nagios
 
 CC       ?= cc
 CFLAGS   ?= -O2 -g
@@ -72,6 +80,7 @@ HOG_BIN   = $(BUILD)/hog/Async.exe
 FAKE_BIN  = $(BUILD)/fakeagent
 
 .PHONY: all check unit integration deps deps-build demo install uninstall man \
+        install-config uninstall-config \
         clean sanitize valgrind bench eval fuzz helpers plot
 
 all: $(PLUGIN)
@@ -233,6 +242,7 @@ install: $(PLUGIN)
 	    echo "install -m 0644 $$f $$d/"; \
 	    install -d "$$d"; install -m 0644 "$$f" "$$d/"; \
 	done
+	@$(MAKE) -s --no-print-directory install-config
 	@# The picture tool, when built (make plot): an admin's tool, not a plugin.
 	@if [ -x $(PLOT) ]; then \
 	    echo "install -m 0755 $(PLOT) $(DESTDIR)$(BINDIR)/"; \
@@ -240,7 +250,71 @@ install: $(PLUGIN)
 	    install -m 0755 $(PLOT) $(DESTDIR)$(BINDIR)/check_async_leak_plot; \
 	fi
 
-uninstall:
+# The Nagios commands as installed in NAGIOS_CONFDIR: the plugin's path
+# written out (Debian's own configs there do so; $USER1$ may point
+# elsewhere) and the INI file where install puts it.  The Icinga 2
+# CheckCommand keeps PluginDir when the plugin is in Debian's PluginDir.
+RENDER_NAGIOS = sed -e 's|\$$USER1\$$/check_async_leak|$(PLUGINDIR)/check_async_leak|g' \
+                    -e 's|/etc/nagios-plugins/config/check_async_leak\.ini|$(NAGIOS_CONFDIR)/check_async_leak.ini|g' \
+                    conf/nagios/check_async_leak.cfg
+ifeq ($(PLUGINDIR),/usr/lib/nagios/plugins)
+RENDER_ICINGA = cat conf/icinga2/check_async_leak.conf
+else
+RENDER_ICINGA = sed -e 's|PluginDir + "/check_async_leak"|"$(PLUGINDIR)/check_async_leak"|' \
+                    conf/icinga2/check_async_leak.conf
+endif
+
+# An admin's configuration: a file that is there and differs from ours is
+# kept (the new one goes beside it as FILE.new), the INI file is never
+# touched once there.  uninstall removes only files that are as installed.
+install-config:
+	@set -e; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
+	conffile() { \
+	    if [ ! -e "$$2" ]; then echo "install -m 0644 $$2"; install -m 0644 "$$1" "$$2"; \
+	    elif cmp -s "$$1" "$$2"; then echo "$$2: up to date"; \
+	    else install -m 0644 "$$1" "$$2.new"; \
+	        echo "$$2: kept (yours differs); the new version is $$2.new"; fi; \
+	}; \
+	if [ -n "$(NAGIOS_CONFDIR)" ]; then \
+	    d=$(DESTDIR)$(NAGIOS_CONFDIR); install -d "$$d"; \
+	    $(RENDER_NAGIOS) >"$$t/cfg"; conffile "$$t/cfg" "$$d/check_async_leak.cfg"; \
+	    if [ -e "$$d/check_async_leak.ini" ]; then \
+	        echo "$$d/check_async_leak.ini: kept (an INI file is never replaced)"; \
+	    elif install -m 0640 -g $(INI_GROUP) conf/check_async_leak.ini "$$d/" 2>/dev/null; then \
+	        echo "install -m 0640 -g $(INI_GROUP) $$d/check_async_leak.ini"; \
+	    else \
+	        install -m 0644 conf/check_async_leak.ini "$$d/"; \
+	        echo "install -m 0644 $$d/check_async_leak.ini (no group $(INI_GROUP):" \
+	             "chgrp it to the checks' group and chmod 640 before adding secrets)"; \
+	    fi; \
+	fi; \
+	if [ -n "$(ICINGA2_CONTRIBDIR)" ]; then \
+	    d=$(DESTDIR)$(ICINGA2_CONTRIBDIR); install -d "$$d"; \
+	    $(RENDER_ICINGA) >"$$t/conf"; conffile "$$t/conf" "$$d/check_async_leak.conf"; \
+	fi
+
+uninstall-config:
+	@set -e; t=$$(mktemp -d); trap 'rm -rf "$$t"' EXIT; \
+	unconf() { \
+	    for f in "$$2" "$$2.new"; do \
+	        [ -e "$$f" ] || continue; \
+	        if cmp -s "$$1" "$$f"; then echo "rm -f $$f"; rm -f "$$f"; \
+	        else echo "$$f: kept (changed since install)"; fi; \
+	    done; \
+	}; \
+	if [ -n "$(NAGIOS_CONFDIR)" ]; then \
+	    d=$(DESTDIR)$(NAGIOS_CONFDIR); \
+	    $(RENDER_NAGIOS) >"$$t/cfg"; unconf "$$t/cfg" "$$d/check_async_leak.cfg"; \
+	    unconf conf/check_async_leak.ini "$$d/check_async_leak.ini"; \
+	    rmdir "$$d" "$$(dirname "$$d")" 2>/dev/null || true; \
+	fi; \
+	if [ -n "$(ICINGA2_CONTRIBDIR)" ]; then \
+	    d=$(DESTDIR)$(ICINGA2_CONTRIBDIR); \
+	    $(RENDER_ICINGA) >"$$t/conf"; unconf "$$t/conf" "$$d/check_async_leak.conf"; \
+	    rmdir "$$d" "$$(dirname "$$d")" "$$(dirname "$$(dirname "$$d")")" 2>/dev/null || true; \
+	fi
+
+uninstall: uninstall-config
 	rm -f $(DESTDIR)$(PLUGINDIR)/check_async_leak
 	rm -f $(DESTDIR)$(MANDIR)/man1/check_async_leak.1
 	rm -f $(DESTDIR)$(BINDIR)/check_async_leak_plot

@@ -44,6 +44,10 @@ expected() {	# prefix
 	# make plot's tool, installed when built
 	[ -x "$ROOT/plot/check_async_leak_plot" ] && echo "$p/bin/check_async_leak_plot"
 	(cd "$ROOT/conf" && find . -type f ! -name '.*' | sed "s|^\./|$p/share/check_async_leak/|")
+	# Debian's own places, whatever the prefix (t_install_debian looks inside)
+	echo "etc/nagios-plugins/config/check_async_leak.cfg"
+	echo "etc/nagios-plugins/config/check_async_leak.ini"
+	echo "usr/share/icinga2/include/plugins-contrib.d/check_async_leak.conf"
 }
 
 for prefix in /usr /usr/local; do
@@ -68,6 +72,8 @@ for prefix in /usr /usr/local; do
 		*/check_async_leak) src=$ROOT/plugin/check_async_leak ;;
 		*/bin/check_async_leak_plot) src=$ROOT/plot/check_async_leak_plot ;;
 		*/man1/*) src=$ROOT/plugin/check_async_leak.1 ;;
+		etc/*/check_async_leak.ini) src=$ROOT/conf/check_async_leak.ini ;;
+		etc/*|usr/share/icinga2/*) continue ;;	# rendered: t_install_debian
 		*) src=$ROOT/conf/${f#*/share/check_async_leak/} ;;
 		esac
 		[ -f "$stage/$f" ] && cmp -s "$src" "$stage/$f" || bad="$bad $f"
