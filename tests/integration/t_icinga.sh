@@ -115,12 +115,12 @@ object Host "exch02.corp.example" {
 }
 EOF
 
-# Every option of --help is an argument of the CheckCommand (but the three
+# Every option of --help is an argument of the CheckCommand (but the four
 # that are no check), each with a description and an async_leak_<ini key>
 # variable; and the CheckCommand passes nothing the plugin does not know.
 run_plugin --help
 opts=$(printf '%s\n' "$OUT" | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' |
-	grep -vxE -- '--(replay|help|version)' | sort)
+	grep -vxE -- '--(replay|print-keys|help|version)' | sort)
 conf=$ROOT/conf/icinga2/check_async_leak.conf
 args=$(grep -oE '^		"--[a-z-]+" = \{' "$conf" | grep -oE -- '--[a-z-]+' | sort)
 [ -n "$opts" ] && [ "$opts" = "$args" ] && ok "CheckCommand arguments = the --help options ($(echo "$args" | wc -l))" ||
