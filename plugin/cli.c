@@ -83,8 +83,10 @@ const char *cli_value(const struct cli_args *a, enum option_id id)
 
 void cli_print_usage(FILE *out)
 {
-	fputs("Usage: " PROGNAME " -H HOST [-C COMMUNITY | -P 3 -U USER -A PASS [-X PASS]]\n"
-	      "       [-n NAME | -r ERE] [-w RANGE] [-c RANGE] [-f INI [-s SECTION]] ...\n"
+	/* No '|' here: this follows an UNKNOWN line, where Nagios would take
+	 * it for the start of perfdata. */
+	fputs("Usage: " PROGNAME " -H HOST [-C COMMUNITY] [-P 3 -U USER -A PASS [-X PASS]]\n"
+	      "       [-n NAME] [-r ERE] [-w RANGE] [-c RANGE] [-f INI [-s SECTION]] ...\n"
 	      "Try '" PROGNAME " --help' for every option.\n", out);
 }
 

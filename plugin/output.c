@@ -4,6 +4,8 @@
 #include "output.h"
 
 #include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "units.h"
@@ -26,9 +28,63 @@ static const char *plural(size_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
+/*
+ * Length of a valid UTF-8 sequence at s (of at most len bytes) for a code
+ * point from U+00A0 on (no C1 controls, no surrogates, no overlongs), or 0.
+ */
+static size_t utf8_char(const unsigned char *s, size_t len)
+{
+	unsigned long cp;
+	size_t n, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (len < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < 0xa0 || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void output_sanitize(FILE *out, const char *text, size_t len, bool long_output)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t i, n;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] == '\n' && long_output)
+			fputc('\n', out);
+		else if (s[i] == '|')
+			fputc('!', out);
+		else if (s[i] == '\t')
+			fputc(' ', out);
+		else if (s[i] >= 0x20 && s[i] < 0x7f)
+			fputc(s[i], out);
+		else if (s[i] >= 0x80 && (n = utf8_char(s + i, len - i)) > 0) {
+			fwrite(s + i, 1, n, out);
+			i += n - 1;
+		} else
+			fputc('?', out);
+	}
+}
+
 void output_unknown(FILE *out, const char *message)
 {
-	fprintf(out, PREFIX " UNKNOWN - %s\n", message);
+	fputs(PREFIX " UNKNOWN - ", out);
+	output_sanitize(out, message, strlen(message), false);
+	fputc('\n', out);
 }
 
 /* "48.1 MiB" etc. into a small rotating set of buffers, for one printf. */
@@ -209,16 +265,11 @@ static void write_settings(FILE *out, const struct config *cfg)
 	fputc('\n', out);
 }
 
-void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
-		  const struct trend_result *tr, const struct evaluation *ev)
+/* The long output: instances, totals, thresholds, trend, notes, advice. */
+static void write_long(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
+		       const struct trend_result *tr, const struct evaluation *ev)
 {
 	char w[64], c[64];
-
-	fprintf(out, PREFIX " %s - ", config_state_name(ev->state));
-	write_summary(out, tr, ev, snap);
-	fputs(" | ", out);
-	output_perfdata(out, tr, ev);
-	fputc('\n', out);
 
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct hr_proc *p = &snap->procs[i];
@@ -262,4 +313,56 @@ void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot 
 	}
 	if (ev->advice && (ev->state == STATE_WARNING || ev->state == STATE_CRITICAL))
 		fprintf(out, "Advice: %s\n", ev->advice);
+}
+
+/* Renders one part into memory; NULL when memory runs out. */
+static char *render(size_t *len, const struct config *cfg, const struct hr_snapshot *snap,
+		    const struct trend_result *tr, const struct evaluation *ev, int part)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, len);
+
+	if (!f)
+		return NULL;
+	if (part == 0)
+		write_summary(f, tr, ev, snap);
+	else if (part == 1)
+		output_perfdata(f, tr, ev);
+	else
+		write_long(f, cfg, snap, tr, ev);
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/*
+ * Everything is rendered first and written through output_sanitize(), the
+ * one place where text from the configuration or the agent (a process
+ * name, a regex, a path, the advice, an error quoting a value) meets the
+ * output: line 1 stays one line, its '|' is the one before the perfdata,
+ * the long output has none, and no control byte passes.
+ */
+void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
+		  const struct trend_result *tr, const struct evaluation *ev)
+{
+	size_t len[3];
+	char *part[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		part[i] = render(&len[i], cfg, snap, tr, ev, i);
+	if (!part[0] || !part[1] || !part[2]) {
+		output_unknown(out, "out of memory writing the output");
+	} else {
+		fprintf(out, PREFIX " %s - ", config_state_name(ev->state));
+		output_sanitize(out, part[0], len[0], false);
+		fputs(" | ", out);
+		output_sanitize(out, part[1], len[1], false);
+		fputc('\n', out);
+		output_sanitize(out, part[2], len[2], true);
+	}
+	for (i = 0; i < 3; i++)
+		free(part[i]);
 }

@@ -4,6 +4,10 @@
  *   ASYNC_LEAK <STATE> - <summary> | <perfdata>
  *   <long output: one line per instance, totals, baseline, trend, notes, advice>
  *
+ * Whatever a user or an agent writes, line 1 stays one line, '|' appears
+ * exactly once on it (before the perfdata) and never in the long output,
+ * and no control byte is written (output_sanitize).
+ *
  * Perfdata labels are a contract (README): 'mem' bytes (UOM B,
  * warn;crit;0;physical memory), 'floor' the fitted floor now (B, with a
  * slope), 'limit' what the forecast counts down to (B, when known),
@@ -16,6 +20,7 @@
 #ifndef ASYNC_LEAK_OUTPUT_H
 #define ASYNC_LEAK_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -35,5 +40,14 @@ void output_perfdata(FILE *out, const struct trend_result *tr, const struct eval
 
 /* The UNKNOWN line for an error: "ASYNC_LEAK UNKNOWN - <message>\n". */
 void output_unknown(FILE *out, const char *message);
+
+/*
+ * The one sanitizer every text goes through on its way out: writes
+ * text[0..len-1] with '|' as '!' (Nagios and Icinga split perfdata at the
+ * first '|' of any line), a tab as a space, and every other control byte,
+ * DEL and byte of invalid UTF-8 (or a C1 control) as '?'; a newline passes
+ * only in the long output (long_output), on line 1 it is '?' too.
+ */
+void output_sanitize(FILE *out, const char *text, size_t len, bool long_output);
 
 #endif

@@ -311,3 +311,93 @@ Test(output, vv_lists_settings_with_their_origin_and_masks_secrets)
 	cr_expect_null(strstr(out, "s3cret"), "%s", out);
 	free(out);
 }
+
+/* ---- whatever the text, one status line and one '|' ---- */
+
+static size_t count_char(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* Line 1 has exactly one '|', right before the perfdata; no other line
+ * has any; no control byte but the newlines between lines. */
+static void expect_clean(const char *out)
+{
+	const char *nl = strchr(out, '\n'), *p;
+
+	cr_assert_not_null(nl);
+	cr_expect_eq(count_char(out, '|'), 1, "one '|' in all: %s", out);
+	cr_expect(memchr(out, '|', (size_t)(nl - out)) != NULL, "the '|' is on line 1: %s", out);
+	cr_expect(strstr(out, " | '") != NULL, "before the perfdata: %s", out);
+	for (p = out; *p; p++)
+		cr_expect((unsigned char)*p >= 0x20 || *p == '\n', "control byte 0x%02x in %s",
+			  (unsigned char)*p, out);
+	cr_expect_eq(out[strlen(out) - 1], '\n');
+}
+
+Test(output, a_pipe_or_a_newline_in_a_regex_stays_out_of_the_perfdata)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = 524288, .rows_walked = 61 };
+	struct evaluation ev;
+	char *out;
+
+	proc_match_release(&match);
+	cr_assert_eq(proc_match_init(&match, "Async.exe", "async|mad", NULL, err, sizeof err), 0);
+	set(OPT_WARNING, "20MB");
+	set(OPT_ADVICE, "restart | or \x1b[31mnot\x1b[0m\nnow");
+	out = render(&snap, NULL, &ev);
+	expect_clean(out);
+	cr_expect(strncmp(out, "ASYNC_LEAK WARNING - /async!mad/ 48.1 MiB (1 instance), above "
+			  "warning 20.0 MiB | 'mem'=", 77) == 0, "%s", out);
+	cr_expect(strstr(out, "Advice: restart ! or ?[31mnot?[0m\nnow\n") != NULL, "%s", out);
+	free(out);
+
+	proc_match_release(&match);
+	cr_assert_eq(proc_match_init(&match, "Async.exe", "a\nb|c\x1b", NULL, err, sizeof err), 0);
+	snap.n = 0;
+	out = render(&snap, NULL, &ev);
+	expect_clean(out);
+	cr_expect(strncmp(out, "ASYNC_LEAK CRITICAL - /a?b!c?/ not running", 42) == 0, "%s", out);
+	free(out);
+}
+
+Test(output, agent_text_in_the_long_output_cannot_add_perfdata)
+{
+	struct hr_proc p = one[0];
+	struct hr_snapshot snap = { .procs = &p, .n = 1, .mem_size_kb = 524288, .rows_walked = 61 };
+	struct evaluation ev;
+	char *out;
+
+	snprintf(p.path, sizeof p.path, "C:\\x| 'fake'=1;2;3\r\n");
+	out = render(&snap, NULL, &ev);
+	expect_clean(out);
+	cr_expect(strstr(out, "C:\\x! 'fake'=1;2;3?\n") != NULL, "%s", out);
+	free(out);
+}
+
+Test(output, the_sanitizer_keeps_printable_text_and_utf8)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char in[] = "ok \xc3\xa4\xe2\x82\xac|\t\x7f\xc2\x85\xc0\xaf\xed\xa0\x80\xff\n";
+
+	output_sanitize(f, in, sizeof in - 1, false);
+	fputc('#', f);
+	output_sanitize(f, "a\nb", 3, true);
+	fclose(f);
+	/* a-umlaut and the euro sign pass; '|' '!', tab ' ', DEL '?', the C1
+	 * control U+0085 '??', an overlong '/' '??', a surrogate '???', 0xff '?',
+	 * the newline of line 1 '?'. */
+	cr_expect_str_eq(buf, "ok \xc3\xa4\xe2\x82\xac! ??????????#a\nb");
+	free(buf);
+	f = open_memstream(&buf, &len);
+	output_unknown(f, "--regex 'a|(' is not valid\n\x1b[2J");
+	fclose(f);
+	cr_expect_str_eq(buf, "ASYNC_LEAK UNKNOWN - --regex 'a!(' is not valid??[2J\n");
+	free(buf);
+}
