@@ -132,8 +132,10 @@ done
 # The v3 user's master keys (Ku) and localized keys (Kul) from --print-keys,
 # each measured like the modes above, then instructions per check of v2c,
 # v3 with passphrases and v3 with keys side by side, and how often
-# generate_Ku (the 1 MiB passphrase hash of RFC 3414) ran.  Self-contained:
-# it only reads common, v2c, v3, WORK and the functions above.
+# generate_Ku (the 1 MiB passphrase hash of RFC 3414) ran, and what
+# OpenSSL's first use costs any process (the floor of an SNMPv3 check).
+# Self-contained: it only reads common, v2c, v3, ROOT, WORK and the
+# functions above.
 cg_figure() {	# ARGS...: "MEAN_INSTRUCTIONS GENERATE_KU_LINES" of CG_RUNS callgrind runs
 	local s=0 n=0 v
 	for _ in $(seq 1 "$CG_RUNS"); do
@@ -189,6 +191,24 @@ bench_v3_keys() {
 			printf "  %-24s %8.2f M  %5.2f x v2c  generate_Ku: %s\n", n, ir / 1e6,
 			       (b > 0 ? ir / b : 0), (ku > 0 ? "called" : "never called") }'
 		unset -n args
+	done
+	openssl_floor
+}
+
+# What OpenSSL's first use costs any process (tests/bench/openssl_floor.c):
+# the floor under an SNMPv3 check, keys or not, which v1/v2c do not pay.
+openssl_floor() {
+	local bin=$WORK/openssl_floor m ir base=0
+	${CC:-cc} -O2 -o "$bin" "$ROOT/tests/bench/openssl_floor.c" -lcrypto 2>/dev/null ||
+		{ echo "  OpenSSL floor: cannot build tests/bench/openssl_floor.c, skipped"; return 0; }
+	echo "  OpenSSL's first use in a process (tests/bench/openssl_floor.c, callgrind):"
+	for m in 0 1 2 3; do
+		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$m" 2>&1 |
+			sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+		[ "$m" = 0 ] && base=${ir:-0}
+		awk -v m="$m" -v ir="${ir:-0}" -v b="$base" 'BEGIN {
+			split("libcrypto linked, nothing done|RAND_bytes once (USM salts)|one HMAC-SHA-256 and one AES-128|both, as an authPriv check", d, "|")
+			printf "    %-36s %6.2f M  (+%.2f M)\n", d[m + 1], ir / 1e6, (ir - b) / 1e6 }'
 	done
 }
 bench_v3_keys
