@@ -35,6 +35,9 @@ vg() {	# description, then the plugin's arguments
 C=(-H 127.0.0.1 -p "$SIM_PORT" -t 5 --state-dir "$V/state")
 vg "v2c check" "${C[@]}" -C "$SIM_COMMUNITY" -w 200MB -c 400MB
 vg "v2c check again (history read back)" "${C[@]}" -C "$SIM_COMMUNITY" -w 200MB -c 400MB -vv
+simhost_set_field 1388 cpu 5	# another process under 1388: the repeat GET fails, then a walk
+vg "v2c repeat GET that no longer stands, then the walk" "${C[@]}" -C "$SIM_COMMUNITY" -vv
+simhost_set_field 1388 cpu 1862054
 vg "v1 check" "${C[@]}" -P 1 -C "$SIM_COMMUNITY"
 vg "v3 authPriv SHA-256/AES" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" \
 	-x AES -X "$SIM_V3_PRIVPASS"
@@ -78,6 +81,17 @@ for mode in loop back missing; do
 	kill -TERM "$fpid" 2>/dev/null
 	wait "$fpid" 2>/dev/null
 done
+# tooBig on the repeat GET (the second check), then the walk.
+rm -f "$V/fake.port"
+"$BUILD/fakeagent" toobig "$V/fake.port" 0 120 >/dev/null 2>&1 &
+fpid=$!
+for i in $(seq 1 100); do [ -s "$V/fake.port" ] && break; sleep 0.1; done
+for k in 1 2; do
+	vg "tooBig agent, check $k" -H 127.0.0.1 -p "$(cat "$V/fake.port" 2>/dev/null)" -t 3 \
+		-C public --state-dir "$V/state" -vv
+done
+kill -TERM "$fpid" 2>/dev/null
+wait "$fpid" 2>/dev/null
 
 echo "valgrind: $pass passed, $failed failed"
 [ "$failed" -eq 0 ]
