@@ -217,13 +217,17 @@ bench:
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/peer.sh
 
 # Leak-detection evaluation (tests/eval/eval.c, linking the plugin's own
-# trend code): seeded trace families, the plugin against OLS, deriv and a
-# Checkmk-style EWMA, one table.  EVAL_SEEDS traces of 14 days per family.
+# pure modules: state history, configuration, trend and evaluate, the
+# path main.c takes): seeded trace families, the plugin with the README's
+# settings and out of the box against OLS, deriv and a Checkmk-style
+# EWMA, one report with issue 8's bars.  EVAL_SEEDS traces per family,
+# EVAL_SEED_BASE=N another seed set.
 EVAL_SEEDS ?= 16
-EVAL_SRCS   = tests/eval/eval.c plugin/trend.c plugin/replay.c plugin/util.c
+EVAL_SRCS   = tests/eval/eval.c $(PURE_SRCS)
 
 $(BUILD)/eval: $(EVAL_SRCS) $(wildcard plugin/*.h) | $(BUILD)/obj
-	$(CC) $(STD_FLAGS) $(WARN_FLAGS) -O2 -Iplugin -o $@ $(EVAL_SRCS) -lm
+	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(INIH_CFLAGS) -O2 -Iplugin -o $@ $(EVAL_SRCS) \
+	    $(INIH_LIBS) -lm
 
 eval: $(BUILD)/eval
 	$(BUILD)/eval $(EVAL_SEEDS)
