@@ -41,7 +41,14 @@ int cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t err
 		const struct option_def *o = NULL;
 
 		if (c == '?') {
-			if (optopt)
+			/* A long option without a value given one: "--verbose=3". */
+			if (optopt >= 256 && optopt < 256 + (int)OPT_COUNT)
+				return errorf(err, errlen, "option '--%s' takes no value%s",
+					      config_options[optopt - 256].name,
+					      config_options[optopt - 256].id == OPT_VERBOSE ?
+					      " (repeat it for more detail: -vvv, or verbose = 3"
+					      " in the INI file)" : "");
+			if (optopt > 0 && optopt < 256)
 				return errorf(err, errlen, "unknown option '-%c'", optopt);
 			return errorf(err, errlen, "unknown option '%s'", argv[optind - 1]);
 		}

@@ -109,3 +109,13 @@ Test(cli, help_fits_in_80_columns_and_names_every_option)
 	}
 	free(buf);
 }
+
+Test(cli, a_value_for_a_flag_names_the_option)
+{
+	/* getopt reports the long option's own code: it was printed as a byte. */
+	cr_expect_eq(PARSE("--verbose=3"), -1);
+	cr_expect_str_eq(err, "option '--verbose' takes no value (repeat it for more detail: "
+			 "-vvv, or verbose = 3 in the INI file)");
+	cr_expect_eq(PARSE("--help=x"), -1);
+	cr_expect_str_eq(err, "option '--help' takes no value");
+}
