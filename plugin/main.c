@@ -377,7 +377,7 @@ static int check(const struct config *cfg, const struct inifile_notes *notes)
 			/* The first line says why it is UNKNOWN. */
 			ev.state = STATE_UNKNOWN;
 			if (!ev.reason[0])
-				snprintf(ev.reason, sizeof ev.reason, "history: %s", hist_err);
+				(void)errorf(ev.reason, sizeof ev.reason, "history: %s", hist_err);
 		}
 	}
 	evaluate_add_note(&ev, hist_note[0] ? hist_note : NULL);
