@@ -10,7 +10,7 @@
 # make bench        speed and memory figures (printed, never asserted)
 # make eval         leak-detection evaluation table (see README)
 # make fuzz         short libFuzzer runs over every parser
-# make plot         build plot/check_async_leak_plot (cairo), the history picture tool
+# make plot         build plugin/plot/check_async_leak_plot (cairo), the history picture tool
 
 VERSION   = 0.1.0
 
@@ -67,11 +67,11 @@ PURE_OBJS = $(PURE_SRCS:plugin/%.c=$(BUILD)/obj/%.o)
 UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN  = $(BUILD)/unit_tests
 
-# The history picture tool: its own source (plot/), linking the plugin's
+# The history picture tool: its own source (plugin/plot/), linking the plugin's
 # pure modules (trend, replay, config, INI, state names) and cairo; the
 # plugin itself never links cairo.
-PLOT      = plot/check_async_leak_plot
-PLOT_SRCS = $(sort $(wildcard plot/*.c))
+PLOT      = plugin/plot/check_async_leak_plot
+PLOT_SRCS = $(sort $(wildcard plugin/plot/*.c))
 PNGPIX    = $(BUILD)/pngpix
 
 # Helper programs the tests and the demo run (simulator, memory hog, ...).

@@ -42,7 +42,7 @@ expected() {	# prefix
 	echo "$p/lib/nagios/plugins/check_async_leak"
 	echo "$p/share/man/man1/check_async_leak.1"
 	# make plot's tool, installed when built
-	[ -x "$ROOT/plot/check_async_leak_plot" ] && echo "$p/bin/check_async_leak_plot"
+	[ -x "$ROOT/plugin/plot/check_async_leak_plot" ] && echo "$p/bin/check_async_leak_plot"
 	(cd "$ROOT/conf" && find . -type f ! -name '.*' | sed "s|^\./|$p/share/check_async_leak/|")
 	# Debian's own places, whatever the prefix (t_install_debian looks inside)
 	echo "etc/nagios-plugins/config/check_async_leak.cfg"
@@ -70,7 +70,7 @@ for prefix in /usr /usr/local; do
 	while read -r f; do
 		case $f in
 		*/check_async_leak) src=$ROOT/plugin/check_async_leak ;;
-		*/bin/check_async_leak_plot) src=$ROOT/plot/check_async_leak_plot ;;
+		*/bin/check_async_leak_plot) src=$ROOT/plugin/plot/check_async_leak_plot ;;
 		*/man1/*) src=$ROOT/plugin/check_async_leak.1 ;;
 		etc/*/check_async_leak.ini) src=$ROOT/conf/check_async_leak.ini ;;
 		etc/*|usr/share/icinga2/*) continue ;;	# rendered: t_install_debian

@@ -7,12 +7,12 @@
 # a non-zero exit; and the plugin itself never links cairo.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/sim/history.sh"
-: "${PLOT:=$ROOT/plot/check_async_leak_plot}"
+: "${PLOT:=$ROOT/plugin/plot/check_async_leak_plot}"
 PIX=$BUILD/pngpix
 
 [ -x "$PLOT" ] && [ -x "$PIX" ] || { fail "make plot first ($PLOT, $PIX)"; finish; }
 
-# Colours of plot/check_async_leak_plot.c, and where the bands are: the
+# Colours of plugin/plot/check_async_leak_plot.c, and where the bands are: the
 # verdict band 108..94 px, the state band 90..76 px above the bottom.
 MEM=1c71d8 LEAK=ff7800 STABLE=8ff0a4 WARNING=f6d32d OK=57e389 LIMIT=a51d2d
 band_count() {	# png colour verdict|state
