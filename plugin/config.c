@@ -322,11 +322,21 @@ static int set_duration(double *dst, const char *value, const struct option_def 
 static int set_range(struct range *r, enum unit_kind kind, const char *value,
 		     const struct option_def *o, char *err, size_t errlen)
 {
-	char msg[ERRBUF_SIZE];
+	char msg[ERRBUF_SIZE], shown[64];
+	const char *colon;
 
-	if (range_parse(value, kind, r, msg, sizeof msg) != 0)
-		return errorf(err, errlen, "--%s: %s", o->name, msg);
-	return 0;
+	if (range_parse(value, kind, r, msg, sizeof msg) == 0)
+		return 0;
+	/* No range starts with '/': a shell expanded an unquoted ~ (bash
+	 * turns -w ~:200MB into -w /root:200MB). */
+	if (value[0] == '/') {
+		colon = strrchr(value, ':');
+		return errorf(err, errlen, "--%s: '%s' is a path, not a range: the shell"
+			      " expanded an unquoted ~; quote it: --%s='~%s'", o->name,
+			      quote_text(shown, sizeof shown, value, strlen(value)), o->name,
+			      colon ? quote_text(msg, sizeof msg, colon, strlen(colon)) : "");
+	}
+	return errorf(err, errlen, "--%s: %s", o->name, msg);
 }
 
 static int set_verbose(struct config *cfg, const char *value, enum origin origin,

@@ -305,8 +305,11 @@ static int session_error(struct ctx *c, int code)
 				      "an encrypted request, although the agent answered the "
 				      "engine discovery (privacy %s or protocol?)",
 				      c->peer, c->cfg->timeout_s, priv);
-		return errorf(c->err, c->errlen, "no response from %s after %u s",
-			      c->peer, c->cfg->timeout_s);
+		/* v1/v2c agents drop a wrong community silently, and an ACL
+		 * or a wrong port looks the same from here. */
+		return errorf(c->err, c->errlen, "no response from %s after %u s"
+			      " - check %s/port", c->peer, c->cfg->timeout_s,
+			      c->cfg->protocol == SNMPV_3 ? "the agent's ACL" : "community/ACL");
 	case SNMPERR_UNKNOWN_USER_NAME:
 	case SNMPERR_USM_UNKNOWNSECURITYNAME:
 		return errorf(c->err, c->errlen, "authentication failure: unknown user name");

@@ -94,12 +94,12 @@ hostname = 127.0.0.1
 EOF
 CHECK_ASYNC_LEAK_CONFIG=$T/default.ini run_plugin -s exch09
 expect_rc 3 "the default file is read without -f (exit 3: nothing listens on port 9)"
-expect_match "^ASYNC_LEAK UNKNOWN - no response from 127.0.0.1:9 after 1 s$" \
+expect_match "^ASYNC_LEAK UNKNOWN - no response from 127.0.0.1:9 after 1 s - check community/ACL/port$" \
 	"the default file's section gave host, port and timeout"
 CHECK_ASYNC_LEAK_CONFIG=$T/default.ini run_plugin -H 127.0.0.1 -p 9 -t 2
 expect_match "after 2 s" "the command line beats the default file"
 CHECK_ASYNC_LEAK_CONFIG=$T/absent.ini run_plugin -H 127.0.0.1 -p 9 -t 1
-expect_match "^ASYNC_LEAK UNKNOWN - no response from 127.0.0.1:9 after 1 s$" \
+expect_match "^ASYNC_LEAK UNKNOWN - no response from 127.0.0.1:9 after 1 s - check community/ACL/port$" \
 	"a missing default file is skipped silently"
 CHECK_ASYNC_LEAK_CONFIG=$T/absent.ini run_plugin -s exch09 -H 127.0.0.1 -p 9 -t 1
 expect_match "^ASYNC_LEAK UNKNOWN - no response" "-s without any file is not an error"

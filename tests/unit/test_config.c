@@ -541,3 +541,14 @@ Test(config, wipe_secrets_clears_community_passphrases_and_keys)
 			  cfg.privmasterkey.bytes[i] == 0 && cfg.privlocalkey.bytes[i] == 0);
 	cr_expect(cfg.authmasterkey.len == 0 && cfg.privlocalkey.len == 0);
 }
+
+Test(config, a_range_the_shell_expanded_gets_a_hint_to_quote_it)
+{
+	cr_expect_eq(config_set(&cfg, OPT_WARNING, "/root:200MB", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect_str_eq(err, "--warning: '/root:200MB' is a path, not a range: the shell expanded"
+			 " an unquoted ~; quote it: --warning='~:200MB'");
+	cr_expect_eq(config_set(&cfg, OPT_CRITICAL, "/home/nagios", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect(strstr(err, "quote it: --critical='~'") != NULL, "%s", err);
+	cr_expect_eq(config_set(&cfg, OPT_WARNING, "x:200MB", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect(strstr(err, "shell") == NULL, "no hint for other mistakes: %s", err);
+}
