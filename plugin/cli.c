@@ -20,7 +20,8 @@ int cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t err
 	memset(longopts, 0, sizeof longopts);
 	for (size_t i = 0; i < OPT_COUNT; i++) {
 		const struct option_def *o = &config_options[i];
-		int has_arg = (o->flags & OPTF_NO_ARG) ? no_argument : required_argument;
+		int has_arg = (o->flags & OPTF_NO_ARG) ? no_argument :
+			      (o->flags & OPTF_OPT_ARG) ? optional_argument : required_argument;
 
 		longopts[i].name = o->name;
 		longopts[i].has_arg = has_arg;
@@ -71,6 +72,11 @@ int cli_parse(int argc, char **argv, struct cli_args *out, char *err, size_t err
 			return errorf(err, errlen, "too many options (at most %d)", CLI_MAX_ITEMS);
 		out->items[out->n].id = o->id;
 		out->items[out->n].value = (o->flags & OPTF_NO_ARG) ? NULL : optarg;
+		/* "--extra-opts VALUE" as the monitoring-plugins take it: the
+		 * next word is its value unless it is an option. */
+		if ((o->flags & OPTF_OPT_ARG) && !optarg && optind < argc &&
+		    argv[optind][0] != '-')
+			out->items[out->n].value = argv[optind++];
 		out->n++;
 	}
 	if (optind < argc)
@@ -150,10 +156,11 @@ void cli_print_help(FILE *out)
 			wrap(out, def, 8);
 		}
 	}
-	fputs("\nEvery option but --config, --section, --replay, --print-keys, --help and\n"
-	      "--version can also be set in the INI file, under its name with '_' for '-'\n"
-	      "(growth_warning = 1MB/h). The command line wins over the host's section,\n"
-	      "which wins over [defaults].\n", out);
+	fputs("\nEvery option but --config, --section, --extra-opts, --replay, --print-keys,\n"
+	      "--help and --version can also be set in the INI file, under its name with\n"
+	      "'_' for '-' (growth_warning = 1MB/h). The command line wins over\n"
+	      "--extra-opts, which wins over the host's section, which wins over [defaults].\n",
+	      out);
 	fputs("\nUnits:\n", out);
 	wrap(out, "SIZE: a number with B, KB, MB, GB or TB (powers of 1024, as Windows"
 	     " reports); a bare number is bytes. N% is a percentage of the baseline.", 1);

@@ -120,6 +120,18 @@ const struct option_def config_options[OPT_COUNT] = {
 	  "Print the SNMPv3 master keys and the keys localized to the agent"
 	  " made from the passphrases given, as INI lines to put in their place,"
 	  " once the agent has accepted them; no check is run.", NULL },
+	{ OPT_EXTRA_OPTS, "extra-opts", NULL, 0, OPTF_CLI_ONLY | OPTF_OPT_ARG, "[SECTION][@FILE]",
+	  "Settings from one section of a monitoring-plugins INI file, as their"
+	  " extra-opts: SECTION defaults to check_async_leak, FILE to"
+	  " $MP_CONFIG_FILE, else monitoring-plugins.ini, plugins.ini or"
+	  " nagios-plugins.ini in a directory of $NAGIOS_CONFIG_PATH, else the"
+	  " first of /usr/local/etc/monitoring-plugins/monitoring-plugins.ini,"
+	  " /usr/local/etc/monitoring-plugins.ini,"
+	  " /etc/monitoring-plugins/monitoring-plugins.ini,"
+	  " /etc/monitoring-plugins.ini and their older names that exists. Only"
+	  " that section is read (the others are other plugins'); it wins over"
+	  " the -f file, the command line over it. May be given more than"
+	  " once.", NULL },
 	{ OPT_CONFIG, "config", NULL, 'f', OPTF_CLI_ONLY, "FILE",
 	  "INI file.", CONFIG_DEFAULT_FILE " when it exists" },
 	{ OPT_SECTION, "section", NULL, 's', OPTF_CLI_ONLY, "NAME",
@@ -368,7 +380,7 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 	o = &config_options[id];
 	if (!value)
 		value = "";
-	if (!(o->flags & OPTF_NO_ARG) && value[0] == '\0' && id != OPT_ADVICE &&
+	if (!(o->flags & (OPTF_NO_ARG | OPTF_OPT_ARG)) && value[0] == '\0' && id != OPT_ADVICE &&
 	    id != OPT_PATH && id != OPT_REGEX)
 		return errorf(err, errlen, "--%s needs a value", o->name);
 
@@ -530,6 +542,8 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 		break;
 	case OPT_PRINT_KEYS:
 		cfg->print_keys = true;
+		break;
+	case OPT_EXTRA_OPTS:	/* main.c reads the file (inifile_extra_opts) */
 		break;
 	case OPT_CONFIG:
 		rc = set_string(cfg->config_file, sizeof cfg->config_file, value, o, err, errlen);

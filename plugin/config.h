@@ -9,7 +9,7 @@
  *
  * Each setting has a long option --NAME and an INI key NAME with '-' turned
  * into '_' (--growth-warning <-> growth_warning).  Options marked CLI-only
- * (config, section, help, version) have no INI key.
+ * (config, section, extra-opts, help, version) have no INI key.
  */
 #ifndef ASYNC_LEAK_CONFIG_H
 #define ASYNC_LEAK_CONFIG_H
@@ -135,13 +135,15 @@ enum option_id {
 	OPT_TIMELEFT_WARNING, OPT_TIMELEFT_CRITICAL, OPT_MIN_WINDOW,
 	OPT_STATE_DIR, OPT_STATE_FILE,
 	OPT_ADVICE, OPT_VERBOSE,
-	OPT_REPLAY, OPT_PRINT_KEYS, OPT_CONFIG, OPT_SECTION, OPT_HELP, OPT_VERSION,
+	OPT_REPLAY, OPT_PRINT_KEYS, OPT_EXTRA_OPTS, OPT_CONFIG, OPT_SECTION, OPT_HELP,
+	OPT_VERSION,
 	OPT_COUNT
 };
 
 #define OPTF_SECRET   0x1	/* never printed, not even at -vvv */
 #define OPTF_CLI_ONLY 0x2	/* no INI key */
 #define OPTF_NO_ARG   0x4	/* a flag: -v, -h, -V */
+#define OPTF_OPT_ARG  0x8	/* the value may be left out: --extra-opts */
 
 struct option_def {
 	enum option_id id;

@@ -54,6 +54,7 @@ struct entry {
 struct loader {
 	const char *path;
 	const char *want;		/* host section, "" for none */
+	bool only;			/* --extra-opts: want alone, the rest unread */
 
 	const char *buf;		/* the whole file */
 	size_t len, pos;
@@ -206,7 +207,9 @@ static void read_header(struct loader *L, const char *line)
 	s->line = L->lineno;
 	L->index[i] = L->nsections + 1;
 
-	if (same_name(name, len, "defaults"))
+	if (L->only)
+		L->role = same_name(name, len, L->want) ? ROLE_HOST : ROLE_OTHER;
+	else if (same_name(name, len, "defaults"))
 		L->role = ROLE_DEFAULTS;
 	else if (L->want[0] && same_name(name, len, L->want))
 		L->role = ROLE_HOST;
@@ -331,6 +334,8 @@ static int handle(void *user, const char *section, const char *name, const char 
 	size_t n;
 
 	(void)section;	/* ours is in L->role: inih's is cut at 49 bytes */
+	if (L->only && L->role == ROLE_OTHER)
+		return 1;	/* another plugin's section, its keys its own */
 	if (L->role == ROLE_NONE) {
 		fail(L, "key before the first section (put it under [defaults]"
 		     " or a host section)");
@@ -527,9 +532,8 @@ static int apply(struct config *cfg, struct loader *L, enum role role, char *err
 	return 0;
 }
 
-int inifile_load(struct config *cfg, const char *path, const char *section,
-		 bool section_required, struct inifile_notes *notes,
-		 char *err, size_t errlen)
+static int load(struct config *cfg, const char *path, const char *section, bool only,
+		bool section_required, struct inifile_notes *notes, char *err, size_t errlen)
 {
 	struct loader *L;
 	struct stat st;
@@ -550,6 +554,7 @@ int inifile_load(struct config *cfg, const char *path, const char *section,
 	}
 	L->path = path;
 	L->want = section ? section : "";
+	L->only = only;
 	L->buf = buf;
 	L->len = len;
 	L->host_section = -1;
@@ -587,6 +592,83 @@ int inifile_load(struct config *cfg, const char *path, const char *section,
 	explicit_bzero(L, sizeof *L);
 	free(L);
 	return ret;
+}
+
+int inifile_load(struct config *cfg, const char *path, const char *section,
+		 bool section_required, struct inifile_notes *notes,
+		 char *err, size_t errlen)
+{
+	return load(cfg, path, section, false, section_required, notes, err, errlen);
+}
+
+/* The monitoring-plugins' INI file names and places, in their order. */
+static const char *const mp_names[] = {
+	"monitoring-plugins.ini", "plugins.ini", "nagios-plugins.ini",
+};
+static const char *const mp_paths[] = {
+	"/usr/local/etc/monitoring-plugins/monitoring-plugins.ini",
+	"/usr/local/etc/monitoring-plugins.ini",
+	"/etc/monitoring-plugins/monitoring-plugins.ini",
+	"/etc/monitoring-plugins.ini",
+	/* their older names, still searched by them */
+	"/etc/nagios/plugins.ini", "/usr/local/nagios/etc/plugins.ini",
+	"/usr/local/etc/nagios/plugins.ini", "/etc/opt/nagios/plugins.ini",
+	"/etc/nagios-plugins.ini", "/usr/local/etc/nagios-plugins.ini",
+	"/etc/opt/nagios-plugins.ini",
+};
+
+int inifile_mp_default(char *path, size_t len)
+{
+	const char *env = getenv("MP_CONFIG_FILE"), *dirs = getenv("NAGIOS_CONFIG_PATH");
+	size_t i;
+
+	if (env)
+		return copy_str(path, len, env) == 0 && env[0] ? 0 : -1;
+	while (dirs && *dirs) {
+		size_t n = strcspn(dirs, ":");
+
+		for (i = 0; n > 0 && i < sizeof mp_names / sizeof *mp_names; i++) {
+			int w = snprintf(path, len, "%.*s/%s", (int)n, dirs, mp_names[i]);
+
+			if (w > 0 && (size_t)w < len && access(path, F_OK) == 0)
+				return 0;
+		}
+		dirs += n + (dirs[n] == ':');
+	}
+	for (i = 0; i < sizeof mp_paths / sizeof *mp_paths; i++)
+		if (access(mp_paths[i], F_OK) == 0)
+			return copy_str(path, len, mp_paths[i]);
+	return -1;
+}
+
+int inifile_extra_opts(struct config *cfg, const char *locator, struct inifile_notes *notes,
+		       char *err, size_t errlen)
+{
+	char section[128], path[CONFIG_PATH_MAX], shown[64];
+	const char *at;
+	size_t n;
+
+	if (!locator)
+		locator = "";
+	at = strchr(locator, '@');
+	n = at ? (size_t)(at - locator) : strlen(locator);
+	if (n >= sizeof section)
+		return errorf(err, errlen, "--extra-opts: section name '%s' too long",
+			      quote_text(shown, sizeof shown, locator, n));
+	memcpy(section, locator, n);
+	section[n] = '\0';
+	if (!section[0])
+		copy_str(section, sizeof section, INIFILE_MP_SECTION);
+	if (at && at[1]) {
+		if (copy_str(path, sizeof path, at + 1) != 0)
+			return errorf(err, errlen, "--extra-opts: file name too long");
+	} else if (inifile_mp_default(path, sizeof path) != 0) {
+		return errorf(err, errlen, "--extra-opts: no config file in any standard location"
+			      " ($MP_CONFIG_FILE, $NAGIOS_CONFIG_PATH, %s, ...); name one:"
+			      " --extra-opts=%s@FILE", mp_paths[2],
+			      quote_text(shown, sizeof shown, section, strlen(section)));
+	}
+	return load(cfg, path, section, true, true, notes, err, errlen);
 }
 
 bool inifile_exists(const char *path)

@@ -80,6 +80,34 @@ int inifile_load(struct config *cfg, const char *path, const char *section,
 		 bool section_required, struct inifile_notes *notes,
 		 char *err, size_t errlen);
 
+/* The section --extra-opts reads by default: the plugin's name. */
+#define INIFILE_MP_SECTION "check_async_leak"
+
+/*
+ * --extra-opts=[SECTION][@FILE], as the monitoring-plugins' (lib/
+ * extra_opts.c, parse_ini.c) but read by this loader with its rules:
+ * SECTION (default INIFILE_MP_SECTION) of FILE (default
+ * inifile_mp_default()) is applied to cfg, as a host section is, and is
+ * required; the file's other sections belong to other plugins and are not
+ * checked or applied (only inih's syntax counts there), nor is [defaults].
+ * Returns 0, or -1 with a message.
+ */
+int inifile_extra_opts(struct config *cfg, const char *locator, struct inifile_notes *notes,
+		       char *err, size_t errlen);
+
+/*
+ * The monitoring-plugins' default INI file, found their way: the file
+ * $MP_CONFIG_FILE names; else the first of monitoring-plugins.ini,
+ * plugins.ini, nagios-plugins.ini that exists in a directory of
+ * $NAGIOS_CONFIG_PATH (':'-separated, in order); else the first existing
+ * of /usr/local/etc/monitoring-plugins/monitoring-plugins.ini,
+ * /usr/local/etc/monitoring-plugins.ini,
+ * /etc/monitoring-plugins/monitoring-plugins.ini,
+ * /etc/monitoring-plugins.ini and their older names (/etc/nagios/
+ * plugins.ini, ...).  Returns 0 with path set, or -1 when there is none.
+ */
+int inifile_mp_default(char *path, size_t len);
+
 /*
  * Whether path names something that exists (for the default config path):
  * true also when it cannot be looked at (EACCES), so that inifile_load()

@@ -93,7 +93,7 @@ static int usage_error(const char *message)
 
 /*
  * Applies the INI file: -f FILE (must exist), else $CHECK_ASYNC_LEAK_CONFIG
- * or the default path when that file exists.
+ * or the default path when that file exists; then each --extra-opts.
  */
 static int load_ini(struct config *cfg, const struct cli_args *args,
 		    struct inifile_notes *notes, char *err, size_t errlen)
@@ -101,12 +101,23 @@ static int load_ini(struct config *cfg, const struct cli_args *args,
 	const char *path = cfg->config_file_set ? cfg->config_file : getenv("CHECK_ASYNC_LEAK_CONFIG");
 	const char *section = cfg->section[0] ? cfg->section : cli_value(args, OPT_HOSTNAME);
 
+	struct inifile_notes more;
+
 	memset(notes, 0, sizeof *notes);
 	if (!path || !path[0])
 		path = CONFIG_DEFAULT_FILE;
-	if (!cfg->config_file_set && !inifile_exists(path))
-		return 0;
-	return inifile_load(cfg, path, section, cfg->section[0] != '\0', notes, err, errlen);
+	if ((cfg->config_file_set || inifile_exists(path)) &&
+	    inifile_load(cfg, path, section, cfg->section[0] != '\0', notes, err, errlen) != 0)
+		return -1;
+	/* --extra-opts sections, in their order, over the file above. */
+	for (size_t i = 0; i < args->n; i++) {
+		if (args->items[i].id != OPT_EXTRA_OPTS)
+			continue;
+		if (inifile_extra_opts(cfg, args->items[i].value, &more, err, errlen) != 0)
+			return -1;
+		notes->secret_exposed |= more.secret_exposed;
+	}
+	return 0;
 }
 
 /* The legacy history being moved (see open_history); closed when lock_fd < 0. */

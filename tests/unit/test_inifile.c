@@ -711,3 +711,68 @@ Test(inifile, root_loads_nothing_from_a_world_writable_file)
 	cr_expect(strstr(err, "owned by uid 65534") != NULL, "%s", err);
 	cr_expect_str_eq(cfg.state_file, "");
 }
+
+/* --- --extra-opts ------------------------------------------------------- */
+
+static const char mp_ini[] =
+	"[check_mysql]\n"
+	"username = foo\n"
+	"hostname =\n"			/* other plugins' rules are theirs */
+	"[defaults]\n"
+	"timeout = 30\n"
+	"[check_async_leak]\n"
+	"warning = 300MB\n"
+	"[demo]\n"
+	"hostname = 127.0.0.1\n";
+
+Test(inifile, extra_opts_reads_one_section_and_leaves_the_others_to_their_plugins)
+{
+	const char *p = write_text("mp.ini", mp_ini, 0600);
+	char loc[256];
+
+	snprintf(loc, sizeof loc, "@%s", p);
+	cr_assert_eq(inifile_extra_opts(&cfg, loc, &notes, err, sizeof err), 0, "%s", err);
+	cr_expect_eq(cfg.origin[OPT_WARNING], ORIGIN_INI_SECTION, "[check_async_leak] by default");
+	cr_expect_eq(cfg.timeout_s, CONFIG_DEFAULT_TIMEOUT, "no [defaults] with --extra-opts");
+	cr_expect_str_eq(cfg.hostname, "");
+	snprintf(loc, sizeof loc, "demo@%s", p);
+	cr_assert_eq(inifile_extra_opts(&cfg, loc, &notes, err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(cfg.hostname, "127.0.0.1");
+	snprintf(loc, sizeof loc, "nosuch@%s", p);
+	cr_expect_eq(inifile_extra_opts(&cfg, loc, &notes, err, sizeof err), -1);
+	cr_expect(strstr(err, "no section [nosuch]") != NULL, "%s", err);
+
+	p = write_text("bad.ini", "[check_async_leak]\ncomunity = x\n", 0600);
+	snprintf(loc, sizeof loc, "@%s", p);
+	cr_expect_eq(inifile_extra_opts(&cfg, loc, &notes, err, sizeof err), -1);
+	cr_expect(strstr(err, "bad.ini:2: unknown key 'comunity' (did you mean 'community'?)") != NULL,
+		  "our section keeps our rules: %s", err);
+}
+
+Test(inifile, extra_opts_finds_the_file_as_the_monitoring_plugins_do)
+{
+	char path[512], want[256], dir1[96], dir2[96];
+
+	write_text("x", "", 0600);	/* makes tmpdir */
+	snprintf(dir1, sizeof dir1, "%s/a", tmpdir);
+	snprintf(dir2, sizeof dir2, "%s/b", tmpdir);
+	cr_assert_eq(mkdir(dir1, 0700), 0);
+	cr_assert_eq(mkdir(dir2, 0700), 0);
+	write_text("a/plugins.ini", "[check_async_leak]\n", 0600);
+	write_text("b/monitoring-plugins.ini", "[check_async_leak]\n", 0600);
+	write_text("a/nagios-plugins.ini", "[check_async_leak]\n", 0600);
+
+	unsetenv("MP_CONFIG_FILE");
+	snprintf(path, sizeof path, "%s/none:%s:%s", tmpdir, dir1, dir2);
+	setenv("NAGIOS_CONFIG_PATH", path, 1);
+	cr_assert_eq(inifile_mp_default(path, sizeof path), 0);
+	snprintf(want, sizeof want, "%s/plugins.ini", dir1);
+	cr_expect_str_eq(path, want, "the first directory wins; plugins.ini before nagios-plugins.ini");
+	setenv("MP_CONFIG_FILE", "/no/such/file.ini", 1);
+	cr_assert_eq(inifile_mp_default(path, sizeof path), 0);
+	cr_expect_str_eq(path, "/no/such/file.ini", "MP_CONFIG_FILE first, as named");
+	cr_expect_eq(inifile_extra_opts(&cfg, NULL, &notes, err, sizeof err), -1);
+	cr_expect(strstr(err, "cannot read /no/such/file.ini") != NULL, "%s", err);
+	unsetenv("MP_CONFIG_FILE");
+	unsetenv("NAGIOS_CONFIG_PATH");
+}
