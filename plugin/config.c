@@ -351,6 +351,28 @@ static int set_range(struct range *r, enum unit_kind kind, const char *value,
 	return errorf(err, errlen, "--%s: %s", o->name, msg);
 }
 
+/* An instance threshold counts processes: a fraction ("1.5") is a typo. */
+static int set_count_range(struct range *r, const char *value,
+			   const struct option_def *o, char *err, size_t errlen)
+{
+	struct range tmp = *r;
+	const struct range_end *ends[2];
+	char text[44];
+	size_t i;
+
+	if (set_range(&tmp, UNIT_COUNT, value, o, err, errlen) != 0)
+		return -1;
+	ends[0] = &tmp.start;
+	ends[1] = &tmp.end;
+	for (i = 0; i < 2; i++)
+		if (!ends[i]->infinite && ends[i]->q.value != (double)(long long)ends[i]->q.value)
+			return errorf(err, errlen, "--%s: '%s' is not a whole number of"
+				      " instances", o->name,
+				      quote_text(text, sizeof text, value, strlen(value)));
+	*r = tmp;
+	return 0;
+}
+
 static int set_verbose(struct config *cfg, const char *value, enum origin origin,
 		       const struct option_def *o, char *err, size_t errlen)
 {
@@ -492,10 +514,10 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 		}
 		break;
 	case OPT_INSTANCES_WARNING:
-		rc = set_range(&cfg->instances_warning, UNIT_COUNT, value, o, err, errlen);
+		rc = set_count_range(&cfg->instances_warning, value, o, err, errlen);
 		break;
 	case OPT_INSTANCES_CRITICAL:
-		rc = set_range(&cfg->instances_critical, UNIT_COUNT, value, o, err, errlen);
+		rc = set_count_range(&cfg->instances_critical, value, o, err, errlen);
 		break;
 	case OPT_MISSING_STATE:
 		e = (int)cfg->missing_state;

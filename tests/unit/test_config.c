@@ -551,4 +551,25 @@ Test(config, a_range_the_shell_expanded_gets_a_hint_to_quote_it)
 	cr_expect(strstr(err, "quote it: --critical='~'") != NULL, "%s", err);
 	cr_expect_eq(config_set(&cfg, OPT_WARNING, "x:200MB", ORIGIN_CLI, err, sizeof err), -1);
 	cr_expect(strstr(err, "shell") == NULL, "no hint for other mistakes: %s", err);
+
+Test(config, instance_thresholds_are_whole_numbers)
+{
+	static const char *const bad[] = { "1.5", "0.5:3", "@1:2.5", "~:0.1" };
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		cr_expect_eq(config_set(&cfg, OPT_INSTANCES_WARNING, bad[i], ORIGIN_CLI, err,
+					sizeof err), -1, "%s accepted", bad[i]);
+		cr_expect(strstr(err, "--instances-warning: ") == err, "%s", err);
+		cr_expect(strstr(err, "whole number") != NULL, "%s", err);
+		cr_expect_not(cfg.instances_warning.set, "%s", bad[i]);
+		cr_expect_eq(config_set(&cfg, OPT_INSTANCES_CRITICAL, bad[i], ORIGIN_CLI, err,
+					sizeof err), -1, "%s accepted", bad[i]);
+	}
+	cr_expect_eq(config_set(&cfg, OPT_INSTANCES_WARNING, "1:3", ORIGIN_CLI, err, sizeof err), 0,
+		     "%s", err);
+	cr_expect_eq(config_set(&cfg, OPT_INSTANCES_CRITICAL, "~:2.0", ORIGIN_CLI, err, sizeof err), 0,
+		     "%s", err);
+	cr_expect_eq(config_set(&cfg, OPT_INSTANCES_CRITICAL, "@5", ORIGIN_CLI, err, sizeof err), 0,
+		     "%s", err);
 }
