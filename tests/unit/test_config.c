@@ -551,6 +551,7 @@ Test(config, a_range_the_shell_expanded_gets_a_hint_to_quote_it)
 	cr_expect(strstr(err, "quote it: --critical='~'") != NULL, "%s", err);
 	cr_expect_eq(config_set(&cfg, OPT_WARNING, "x:200MB", ORIGIN_CLI, err, sizeof err), -1);
 	cr_expect(strstr(err, "shell") == NULL, "no hint for other mistakes: %s", err);
+}
 
 Test(config, instance_thresholds_are_whole_numbers)
 {
