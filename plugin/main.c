@@ -106,6 +106,9 @@ static int load_ini(struct config *cfg, const struct cli_args *args,
 	memset(notes, 0, sizeof *notes);
 	if (!path || !path[0])
 		path = CONFIG_DEFAULT_FILE;
+	if (cfg->section[0] && !cfg->config_file_set && !inifile_exists(path))
+		return errorf(err, errlen, "-s %s: no INI file to read the section from (%s"
+			      " does not exist; give one with -f FILE)", cfg->section, path);
 	if ((cfg->config_file_set || inifile_exists(path)) &&
 	    inifile_load(cfg, path, section, cfg->section[0] != '\0', notes, err, errlen) != 0)
 		return -1;

@@ -102,7 +102,9 @@ CHECK_ASYNC_LEAK_CONFIG=$T/absent.ini run_plugin -H 127.0.0.1 -p 9 -t 1
 expect_match "^ASYNC_LEAK UNKNOWN - no response from 127.0.0.1:9 after 1 s - check community/ACL/port$" \
 	"a missing default file is skipped silently"
 CHECK_ASYNC_LEAK_CONFIG=$T/absent.ini run_plugin -s exch09 -H 127.0.0.1 -p 9 -t 1
-expect_match "^ASYNC_LEAK UNKNOWN - no response" "-s without any file is not an error"
+expect_rc 3 "-s without any file: exit 3"
+expect_match "^ASYNC_LEAK UNKNOWN - -s exch09: no INI file to read the section from \($T/absent.ini does not exist; give one with -f FILE\)$" \
+	"-s without any file: says that no INI file was read, not a misleading no response"
 printf '[defaults]\ntimout = 5\n' >"$T/broken-default.ini"
 CHECK_ASYNC_LEAK_CONFIG=$T/broken-default.ini run_plugin -H 127.0.0.1 -p 9 -t 1
 expect_rc 3 "a broken default file is an error too"
