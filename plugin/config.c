@@ -772,7 +772,10 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 		return errorf(err, errlen, "--growth-critical is below --growth-warning");
 	if ((cfg->timeleft_warning_s > 0 || cfg->timeleft_critical_s > 0) &&
 	    !cfg->limit_set && absolute_upper(&cfg->critical) <= 0 && cfg->replay[0])
-		return errorf(err, errlen, "--timeleft-* in a replay needs --limit");
+		return errorf(err, errlen, "--timeleft-* in a replay needs --limit%s",
+			      cfg->origin[OPT_TIMELEFT_WARNING] == ORIGIN_DEFAULT &&
+			      cfg->origin[OPT_TIMELEFT_CRITICAL] == ORIGIN_DEFAULT
+			      ? " (the time-left horizons are on by default)" : "");
 	return 0;
 }
 

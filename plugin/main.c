@@ -489,6 +489,18 @@ int main(int argc, char **argv)
 		if (config_set(&cfg, id, args.items[i].value, ORIGIN_CLI, err, sizeof err) != 0)
 			return usage_error(err);
 	}
+	/* A replay file that cannot be read is the first thing to say. */
+	if (cfg.replay[0] && strcmp(cfg.replay, "-") != 0) {
+		FILE *in = fopen(cfg.replay, "r");
+
+		if (!in) {
+			char msg[ERRBUF_SIZE + CONFIG_PATH_MAX + 16];
+
+			snprintf(msg, sizeof msg, "cannot read %s: %s", cfg.replay, strerror(errno));
+			return fail(msg);
+		}
+		fclose(in);
+	}
 	if (config_validate(&cfg, err, sizeof err) != 0)
 		return usage_error(err);
 

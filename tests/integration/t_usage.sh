@@ -27,6 +27,18 @@ usage_case "SNMPv3 needs a user name" -H x -P 3
 usage_case "--authpasswd: SNMPv3 passphrases need at least 8" -H x -P 3 -U u -A short
 usage_case "--missing-state: " -H x --missing-state PANIC
 usage_case "--growth-warning: " -H x --growth-warning fast
+usage_case "--instances-warning: '1.5' is not a whole number of instances" -H x --instances-warning 1.5
+
+# --replay of a file that cannot be read says so first, whatever else is missing.
+run_plugin --replay "$T/none.txt"
+expect_rc 3 "--replay of a missing file, no --limit: exit 3"
+expect_match "^ASYNC_LEAK UNKNOWN - cannot read $T/none.txt: No such file or directory$" \
+	"--replay of a missing file: the read error, not --timeleft-*"
+printf '1700000000 1000\n' >"$T/one.txt"
+run_plugin --replay "$T/one.txt"
+expect_rc 3 "--replay without --limit: exit 3"
+expect_match "^ASYNC_LEAK UNKNOWN - --timeleft-\* in a replay needs --limit \(the time-left horizons are on by default\)$" \
+	"--replay without --limit: says the horizons are the defaults"
 
 run_plugin -H x -P 3 -U u -A tiny7ch
 expect_no_match "tiny7ch" "a bad passphrase is not echoed"
