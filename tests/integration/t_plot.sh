@@ -126,7 +126,7 @@ bad 2 "-o $T/x.gif: the name must end in .png or .svg" --replay "$T/leak.state" 
 bad 2 "--size: '10x10' is not WIDTHxHEIGHT \(400x300 to 8000x8000\)" --replay "$T/leak.state" -o "$T/x.png" --size 10x10
 bad 2 "--growth-warning: .*" --replay "$T/leak.state" -o "$T/x.png" --growth-warning=fast
 bad 1 "cannot write $T/nodir/x.png: .*" --replay "$T/leak.state" --limit 1GB -o "$T/nodir/x.png"
-bad 2 "--timeleft-\* in a replay needs --limit" --replay "$T/leak.state" -o "$T/x.png"
+bad 2 "--timeleft-\* in a replay needs --limit \(the time-left horizons are on by default\)" --replay "$T/leak.state" -o "$T/x.png"
 [ ! -e "$T/x.png" ] && [ ! -e "$T/x.gif" ] && ok "no picture left behind by a failed run" || fail "a failed run left a picture"
 
 # 6. The check Nagios runs every few minutes does not link cairo.
