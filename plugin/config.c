@@ -704,6 +704,46 @@ static int check_threshold_order(const struct config *cfg, char *err, size_t err
 	return 0;
 }
 
+/*
+ * An option of the other protocol family given on the command line would be
+ * ignored: a community with -P 3, an SNMPv3 setting with -P 1 or 2c.  Only
+ * the command line counts: INI [defaults] may well hold both for different
+ * hosts.
+ */
+static int protocol_clash(const struct config *cfg, char *err, size_t errlen)
+{
+	static const enum option_id v3_ids[] = {
+		OPT_SECNAME, OPT_SECLEVEL, OPT_AUTHPROTO, OPT_AUTHPASSWD, OPT_AUTHMASTERKEY,
+		OPT_AUTHLOCALKEY, OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_PRIVMASTERKEY,
+		OPT_PRIVLOCALKEY,
+	};
+	const struct option_def *o;
+	char opt[40];
+	size_t i;
+
+	if (cfg->protocol == SNMPV_3) {
+		if (cfg->origin[OPT_COMMUNITY] != ORIGIN_CLI)
+			return 0;
+		o = &config_options[OPT_COMMUNITY];
+	} else {
+		for (i = 0, o = NULL; i < COUNT(v3_ids) && !o; i++)
+			if (cfg->origin[v3_ids[i]] == ORIGIN_CLI)
+				o = &config_options[v3_ids[i]];
+		if (!o)
+			return 0;
+	}
+	if (o->short_opt)
+		snprintf(opt, sizeof opt, "-%c/--%s", o->short_opt, o->name);
+	else
+		snprintf(opt, sizeof opt, "--%s", o->name);
+	if (cfg->protocol == SNMPV_3)
+		return errorf(err, errlen, "%s is for SNMPv1/v2c, not for SNMPv3 (-P 3); drop"
+			      " one of them", opt);
+	return errorf(err, errlen, "%s is for SNMPv3, not for SNMPv%s (-P %s); drop it or"
+		      " give -P 3", opt, config_protocol_name(cfg->protocol),
+		      config_protocol_name(cfg->protocol));
+}
+
 int config_validate(const struct config *cfg, char *err, size_t errlen)
 {
 	bool pct = range_uses_percent(&cfg->warning) || range_uses_percent(&cfg->critical) ||
@@ -724,6 +764,8 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 			      " use one");
 	if (cfg->print_keys && cfg->protocol != SNMPV_3)
 		return errorf(err, errlen, "--print-keys is for SNMPv3 (-P 3)");
+	if (protocol_clash(cfg, err, errlen) != 0)
+		return -1;
 	if (cfg->protocol == SNMPV_3) {
 		enum key_source auth = config_auth_source(cfg), priv = config_priv_source(cfg);
 		enum seclevel lvl = config_seclevel(cfg);

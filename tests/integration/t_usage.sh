@@ -27,6 +27,8 @@ usage_case "SNMPv3 needs a user name" -H x -P 3
 usage_case "--authpasswd: SNMPv3 passphrases need at least 8" -H x -P 3 -U u -A short
 usage_case "--missing-state: " -H x --missing-state PANIC
 usage_case "--growth-warning: " -H x --growth-warning fast
+usage_case "-U/--secname is for SNMPv3, not for SNMPv2c \(-P 2c\)" -H x -P 2c -U nagmon
+usage_case "-C/--community is for SNMPv1/v2c, not for SNMPv3 \(-P 3\)" -H x -P 3 -U u -C Sup3rSecret
 usage_case "--instances-warning: '1.5' is not a whole number of instances" -H x --instances-warning 1.5
 
 # --replay of a file that cannot be read says so first, whatever else is missing.

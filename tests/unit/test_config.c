@@ -574,3 +574,30 @@ Test(config, instance_thresholds_are_whole_numbers)
 	cr_expect_eq(config_set(&cfg, OPT_INSTANCES_CRITICAL, "@5", ORIGIN_CLI, err, sizeof err), 0,
 		     "%s", err);
 }
+
+Test(config, options_of_the_other_protocol_on_the_command_line_are_errors)
+{
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_SECNAME, "nagmon", ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1, "-U with the default 2c");
+	cr_expect_str_eq(err, "-U/--secname is for SNMPv3, not for SNMPv2c (-P 2c); drop it or"
+			 " give -P 3");
+	config_set(&cfg, OPT_PROTOCOL, "3", ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
+	config_set(&cfg, OPT_COMMUNITY, "Sup3rSecret", ORIGIN_CLI, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1, "-C with -P 3");
+	cr_expect_str_eq(err, "-C/--community is for SNMPv1/v2c, not for SNMPv3 (-P 3); drop one"
+			 " of them");
+	cr_expect(strstr(err, "Sup3rSecret") == NULL);
+}
+
+Test(config, options_of_the_other_protocol_from_the_ini_file_are_not)
+{
+	config_set(&cfg, OPT_HOSTNAME, "exch01", ORIGIN_CLI, err, sizeof err);
+	config_set(&cfg, OPT_SECNAME, "nagmon", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	config_set(&cfg, OPT_AUTHPASSWD, "authpass123", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	config_set(&cfg, OPT_COMMUNITY, "s3cret", ORIGIN_INI_DEFAULTS, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "v2c host: %s", err);
+	config_set(&cfg, OPT_PROTOCOL, "3", ORIGIN_INI_SECTION, err, sizeof err);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "v3 host: %s", err);
+}
