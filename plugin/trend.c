@@ -58,6 +58,14 @@
 #define BASE_HOURS	4	/* "the first hours" of a segment */
 #define BASE_SPAN	12	/* ... or its first covered hours within these */
 #define MIN_BASELINE	65536.0	/* a learned baseline below this is noise */
+#define HOLD_BACK	96	/* hours the hold looks back for a judged rise */
+#define NALL		(NBLK + HOLD_BACK)	/* blocks kept for the routes and the hold */
+#define LEVEL_BLOCKS	6	/* the level: lowest floor of the last hours */
+#define PAUSE_BLOCKS	3	/* a level unchanged that long is a pause */
+#define STAIR_DAYS	3	/* day-over-day steps the staircase needs */
+#define EARLY_FINE_S	(3 * 3600)	/* 10-minute floors while raw samples last */
+#define EARLY_STEP_S	600
+#define EARLY_MIN_POINTS 6
 
 enum boundary { B_NONE, B_INDEX, B_CPU, B_REBOOT, B_CLOCK };
 
@@ -275,8 +283,8 @@ static double sample_spacing(const struct sample *s, size_t n)
 static void block_floors(const struct sample *s, size_t first, size_t end, long long lo,
 			 int nb, double spacing, time_t now, double *fl, bool *valid)
 {
-	int cnt[NBLK];
-	bool summary[NBLK];
+	int cnt[NALL];
+	bool summary[NALL];
 	time_t last = 0;
 	double need = 0.5 * TREND_BLOCK_S / spacing;
 
@@ -751,6 +759,473 @@ static double learn_baseline(const struct sample *s, const struct segment *segs,
 	return k > 0 ? median(per, k) : 0.0;
 }
 
+/* The time-left levels for r->timeleft_s. */
+static void grade_timeleft(const struct trend_params *p, struct trend_result *r)
+{
+	if (p->timeleft_critical_s > 0 && r->timeleft_s <= p->timeleft_critical_s)
+		r->timeleft_state = STATE_CRITICAL;
+	else if (p->timeleft_warning_s > 0 && r->timeleft_s <= p->timeleft_warning_s)
+		r->timeleft_state = STATE_WARNING;
+}
+
+/* Robust spread of the hour-to-hour changes of blocks [from, to). */
+static double hourly_spread(const double *fl_all, const bool *valid_all, long long lo_all,
+			    long long from, long long to)
+{
+	double d[NALL];
+	int nd = 0;
+
+	if (from < lo_all + 1)
+		from = lo_all + 1;
+	for (long long b = from; b < to; b++)
+		if (valid_all[b - lo_all] && valid_all[b - 1 - lo_all])
+			d[nd++] = fabs(fl_all[b - lo_all] - fl_all[b - 1 - lo_all]);
+	return nd > 0 ? 1.4826 * median(d, nd) : 0.0;
+}
+
+/*
+ * The level the process returns to at the end of block to - 1: the lowest
+ * of the last LEVEL_BLOCKS valid floors of the segment (at least one slow
+ * sawtooth cycle), and the block where it was.
+ */
+static bool level_at(const double *fl_all, const bool *valid_all, long long lo_all,
+		     long long to, long long seg_blk, double *level, long long *where)
+{
+	int k = 0;
+
+	*level = INFINITY;
+	for (long long b = to - 1; b >= lo_all && b >= seg_blk && k < LEVEL_BLOCKS; b--) {
+		if (!valid_all[b - lo_all])
+			continue;
+		if (fl_all[b - lo_all] < *level) {
+			*level = fl_all[b - lo_all];
+			if (where)
+				*where = b;
+		}
+		k++;
+	}
+	return k >= LEVEL_BLOCKS / 2;
+}
+
+/*
+ * Memory that is never given back: the level of each of the last
+ * STAIR_DAYS + 1 days (24-hour windows ending at at_blk; the lower quartile
+ * of their floors, so that an odd low hour does not count) above the day
+ * before, STAIR_DAYS times in a row, each step by a quarter of a day at
+ * the growth warning rate and by 3 spreads of the hourly noise, half the
+ * warning rate or more over the whole span, and the last step not much
+ * smaller than the first (a warm-up's steps shrink fast).  Daily steps, a
+ * slow leak and a traffic-driven one never come back down; a daily cycle,
+ * a sawtooth or a single step give level days.
+ */
+static bool staircase_rise(const double *fl_all, const bool *valid_all, long long lo_all,
+			   long long at_blk, long long seg_blk, double thr, struct fit *f)
+{
+	double m[STAIR_DAYS + 1], v[24], step[STAIR_DAYS], total, spread;
+	long long where = 0;
+
+	memset(f, 0, sizeof *f);
+	if (thr <= 0)
+		return false;
+	for (int k = 0; k <= STAIR_DAYS; k++) {
+		long long b1 = at_blk - 24LL * k, b0 = b1 - 24;
+		int nv = 0;
+
+		if (b0 < lo_all || b0 < seg_blk)
+			return false;
+		for (long long b = b0; b < b1; b++)
+			if (valid_all[b - lo_all])
+				v[nv++] = fl_all[b - lo_all];
+		if (nv < 16)
+			return false;
+		qsort(v, (size_t)nv, sizeof *v, cmp_double);
+		m[k] = v[(nv - 1) / 4];
+	}
+	spread = hourly_spread(fl_all, valid_all, lo_all, at_blk - 24LL * (STAIR_DAYS + 1), at_blk);
+	total = m[0] - m[STAIR_DAYS];
+	for (int k = 0; k < STAIR_DAYS; k++) {
+		step[k] = m[k] - m[k + 1];
+		if (step[k] < 0.25 * thr * 24.0 || step[k] < 3.0 * spread)
+			return false;
+	}
+	if (total / (24.0 * STAIR_DAYS) < 0.5 * thr || step[0] < 0.4 * step[STAIR_DAYS - 1])
+		return false;
+	f->n = STAIR_DAYS + 1;
+	f->slope = total / (24.0 * STAIR_DAYS);
+	f->low = INFINITY;
+	for (int k = 0; k < STAIR_DAYS; k++)
+		f->low = fmin(f->low, step[k] / 24.0);
+	f->p = 0.0;
+	if (!level_at(fl_all, valid_all, lo_all, at_blk, seg_blk, &f->at_now, &where))
+		f->at_now = m[0];
+	return true;
+}
+
+/* What the routes found at one check (detect()). */
+struct detection {
+	bool have_long;		/* old enough: the long window was fitted */
+	struct fit lng;		/* the long window */
+	double lng_window_s;
+	bool ok;		/* a rise was judged ... */
+	struct fit f;		/* ... with this fit */
+	double window_s;
+	bool staircase;		/* ... by the staircase route */
+};
+
+/*
+ * The routes as a check right after block at_blk - 1 saw them: the same
+ * for the current check and, for the hold, for an earlier one (the
+ * verdict of any earlier hour is a function of the history up to it).
+ * fl_all/valid_all: floors of blocks lo_all .. lo_all + NALL - 1.
+ */
+static void detect(const double *fl_all, const bool *valid_all, long long lo_all,
+		   long long at_blk, long long seg_blk, time_t now, double age_s,
+		   double min_window, double thr, struct detection *d)
+{
+	long long lo = at_blk - NBLK;
+	const double *fl = fl_all + (lo - lo_all);
+	const bool *valid = valid_all + (lo - lo_all);
+	double x[MAX_FIT], y[MAX_FIT], xs[MAX_FIT], ys[MAX_FIT];
+	struct fit fl_long, fl_short, fl_fast, fl_trough, fl_wide, fl_stair;
+
+	memset(d, 0, sizeof *d);
+	memset(&fl_short, 0, sizeof fl_short);
+	long long from = at_blk - LONG_BLOCKS > seg_blk ? at_blk - LONG_BLOCKS : seg_blk;
+	int nl = collect(fl, valid, lo, from, at_blk, now, x, y);
+	long long sfrom = at_blk - SHORT_BLOCKS > seg_blk ? at_blk - SHORT_BLOCKS : seg_blk;
+	int ns = collect(fl, valid, lo, sfrom, at_blk, now, xs, ys);
+
+	if (age_s < min_window || nl < MIN_BLOCKS)
+		return;
+	fit_series(x, y, nl, Z_LONG, &fl_long);
+	d->have_long = true;
+	d->lng = fl_long;
+	d->lng_window_s = (double)(at_blk - from) * TREND_BLOCK_S;
+
+	/* Warm-ups follow restarts and level off within a day or two. */
+	bool guards = !(age_s < PLATEAU_AGE_S && (plateau(x, y, nl) || decelerating(x, y, nl)));
+	/* The troughs are compared with earlier troughs instead of a day ago. */
+	bool warm_guard = guards;
+	if (guards && age_s >= DIFF_AGE_S)
+		guards = above_yesterday(fl, valid, lo, seg_blk, at_blk);
+
+	/* Half the growth warning rate must be inside the confidence interval. */
+	bool long_ok = guards && fl_long.p < P_LONG && fl_long.low > 0.5 * thr &&
+		       spread_out(y, nl, fl_long.slope, x);
+	bool short_ok = false;
+
+	if (guards && ns >= MIN_BLOCKS) {
+		fit_series(xs, ys, ns, Z_SHORT, &fl_short);
+		/* The long window must at least lean the same way. */
+		short_ok = fl_short.p < P_SHORT && fl_short.low > 0 &&
+			   fl_long.p < P_AGREE && fl_long.slope > 0 &&
+			   spread_out(ys, ns, fl_short.slope, xs) &&
+			   still_rising(ys, ns, fl_short.slope);
+	}
+	bool fast_ok = guards && !long_ok && !short_ok && fast_rise(x, y, nl, thr, &fl_fast);
+	bool trough_ok = warm_guard && !long_ok && !short_ok && !fast_ok &&
+			 trough_rise(fl, valid, lo, seg_blk, at_blk, now, thr, &fl_trough);
+	bool wide_ok = !long_ok && !short_ok && !fast_ok && !trough_ok &&
+		       age_s >= WIDE_AGE_S &&
+		       wide_rise(fl, valid, lo, seg_blk, at_blk, now, thr, &fl_wide);
+	bool stair_ok = !long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok &&
+			staircase_rise(fl_all, valid_all, lo_all, at_blk, seg_blk, thr, &fl_stair);
+
+	if (!long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok && !stair_ok)
+		return;
+	if (trough_ok)
+		fl_trough.p = fl_long.p;
+	if (stair_ok)
+		fl_stair.p = fl_long.p;
+	/* The fast route has no p of its own: report the rank tests' best. */
+	if (fast_ok)
+		fl_fast.p = guards && ns >= MIN_BLOCKS ? fmin(fl_long.p, fl_short.p) : fl_long.p;
+
+	/* The short window tells the current rate of a rise that began lately. */
+	const struct fit *f = stair_ok ? &fl_stair : wide_ok ? &fl_wide : fast_ok ? &fl_fast
+			      : trough_ok ? &fl_trough
+			      : short_ok && (!long_ok || fl_short.slope > fl_long.slope)
+			      ? &fl_short : &fl_long;
+	d->ok = true;
+	d->f = *f;
+	d->window_s = d->lng_window_s;
+	if (f == &fl_short)
+		d->window_s = (double)(at_blk - sfrom) * TREND_BLOCK_S;
+	if (f == &fl_fast)
+		d->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
+	if (f == &fl_wide)
+		d->window_s = (double)NBLK * TREND_BLOCK_S;
+	if (f == &fl_trough)
+		d->window_s = age_s < NBLK * TREND_BLOCK_S ? age_s : NBLK * TREND_BLOCK_S;
+	if (f == &fl_stair) {
+		d->staircase = true;
+		d->window_s = 24.0 * (STAIR_DAYS + 1) * TREND_BLOCK_S;
+	}
+}
+
+/*
+ * detect() at an earlier hour, memoised: its answer depends only on the
+ * floors of the 97 blocks before at_blk (fewer when the array begins
+ * later), the segment's start and the levels, so a key over all of them
+ * finds it again at the next check (a check every few minutes replays
+ * one new hour, not HOLD_BACK of them).  A small direct-mapped table; a
+ * miss only costs the replay.
+ */
+#define MEMO_SLOTS	1024
+struct memo {
+	unsigned long long key;
+	bool used, ok;
+	double p;
+};
+
+static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_all,
+		      long long at, long long seg_blk, time_t seg_start, double age,
+		      double min_window, double thr, struct detection *d)
+{
+	static struct memo memo[MEMO_SLOTS];
+	unsigned long long k = 1469598103934665603ULL;
+	long long from = at - 24LL * (STAIR_DAYS + 1) - 1;
+	double v[4] = { (double)seg_start, min_window, thr, (double)at };
+
+	if (from < lo_all)
+		from = lo_all;
+#define MIX(x) (k = (k ^ (unsigned long long)(x)) * 1099511628211ULL)
+	for (int i = 0; i < 4; i++) {
+		unsigned long long u;
+
+		memcpy(&u, &v[i], sizeof u);
+		MIX(u);
+	}
+	MIX((unsigned long long)(from - seg_blk));
+	for (long long b = from; b < at; b++) {
+		unsigned long long u = 0;
+
+		if (valid_all[b - lo_all])
+			memcpy(&u, &fl_all[b - lo_all], sizeof u);
+		MIX(u);
+		MIX(valid_all[b - lo_all]);
+	}
+#undef MIX
+	struct memo *m = &memo[k % MEMO_SLOTS];
+
+	if (m->used && m->key == k) {
+		memset(d, 0, sizeof *d);
+		d->ok = m->ok;
+		d->f.p = m->p;
+		return m->ok;
+	}
+	detect(fl_all, valid_all, lo_all, at, seg_blk, (time_t)(at * TREND_BLOCK_S), age,
+	       min_window, thr, d);
+	m->used = true;
+	m->key = k;
+	m->ok = d->ok;
+	m->p = d->f.p;
+	return d->ok;
+}
+
+/* A rise judged earlier in the segment and not given back (find_hold()). */
+struct hold {
+	long long judged_blk;	/* the check right after this block's start judged it */
+	long long start_blk;	/* where the level before the rise was */
+	long long paused_blk;	/* the level has not risen since; 0: still rising */
+	double pre;		/* the level before the rise */
+	double level;		/* the level now */
+	double rate;		/* (level - pre) over the hours between */
+	double confidence;	/* of the judgement */
+};
+
+/*
+ * The hold: the latest earlier check of this segment (up to HOLD_BACK
+ * hours back) whose routes judged a rise, replayed from the floors; held
+ * as long as the level now keeps more than a quarter of the highest level
+ * reached since above the level before the rise (the lowest floor of the
+ * day before the judgement).  A cheap test first: the level now must
+ * stand 3 hours at the growth warning rate above the lowest floor known.
+ */
+static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_all,
+		      long long now_blk, long long seg_blk, time_t seg_start, double min_window,
+		      double thr, struct hold *h)
+{
+	struct detection d;
+	double level, lowest = INFINITY, peak = -INFINITY;
+	long long where = now_blk - 1, at;
+	bool found = false;
+
+	memset(h, 0, sizeof *h);
+	if (thr <= 0 || !level_at(fl_all, valid_all, lo_all, now_blk, seg_blk, &level, &where))
+		return false;
+	for (long long b = lo_all > seg_blk ? lo_all : seg_blk; b < now_blk; b++)
+		if (valid_all[b - lo_all])
+			lowest = fmin(lowest, fl_all[b - lo_all]);
+	if (level - lowest < 3.0 * thr)
+		return false;
+	for (at = now_blk - 1; at > now_blk - HOLD_BACK && at > seg_blk; at--) {
+		double age = (double)(at * TREND_BLOCK_S) - (double)seg_start;
+
+		if (age < min_window)
+			break;
+		if (judged_at(fl_all, valid_all, lo_all, at, seg_blk, seg_start, age, min_window,
+			      thr, &d)) {
+			found = true;
+			break;
+		}
+	}
+	if (!found)
+		return false;
+	h->judged_blk = at;
+	h->confidence = 1.0 - d.f.p;
+	h->pre = INFINITY;
+	h->start_blk = at - 1;
+	for (long long b = at - 24; b < at; b++)
+		if (b >= lo_all && b >= seg_blk && valid_all[b - lo_all] &&
+		    fl_all[b - lo_all] < h->pre) {
+			h->pre = fl_all[b - lo_all];
+			h->start_blk = b;
+		}
+	if (!isfinite(h->pre))
+		return false;
+	for (long long b = at; b <= now_blk; b++) {
+		double l;
+
+		if (level_at(fl_all, valid_all, lo_all, b, seg_blk, &l, NULL))
+			peak = fmax(peak, l);
+	}
+	/* Given back: the memory fell most of the way to where it began. */
+	if (level <= h->pre || level < h->pre + 0.25 * (peak - h->pre))
+		return false;
+	h->level = level;
+	h->rate = (level - h->pre) / fmax(1.0, (double)(where - h->start_blk));
+	/* Paused: the level has not risen by an hour at the warning rate since. */
+	double tol = fmax(thr, 2.0 * hourly_spread(fl_all, valid_all, lo_all, now_blk - 24, now_blk));
+
+	for (long long b = now_blk - 1; b > at; b--) {
+		double l;
+
+		if (level_at(fl_all, valid_all, lo_all, b, seg_blk, &l, NULL) && l < level - tol) {
+			if (now_blk - b >= PAUSE_BLOCKS)
+				h->paused_blk = b;
+			break;
+		}
+	}
+	return true;
+}
+
+/*
+ * Before the routes may speak (the first min_window of a segment, 30 h
+ * when the history began in it), only the time left may alarm, and only
+ * when the limit is nearer than twice the time the rise has been seen
+ * (a warm-up that will level off below the limit cannot look like that
+ * for long: its time left at its current pace is at least its time
+ * constant).  The points: 10-minute floors of the raw samples in the
+ * first EARLY_FINE_S of the segment, hourly floors after; a significant
+ * rise (p < 0.001), spread out, and not slowing down towards an end
+ * below the limit (Aitken's estimate from the thirds of the span).
+ */
+static void early_forecast(const struct sample *s, const struct segment *g, double spacing,
+			   time_t now, const double *fl, const bool *valid, long long lo,
+			   long long seg_blk, const struct trend_params *p, double thr,
+			   struct trend_result *r)
+{
+	double x[MAX_FIT], y[MAX_FIT], t3[3], v3[3], tmp[MAX_FIT];
+	int n = 0;
+	struct fit f;
+
+	if (p->limit_bytes <= 0 || (p->timeleft_warning_s <= 0 && p->timeleft_critical_s <= 0))
+		return;
+	if (r->segment_age_s < EARLY_FINE_S) {
+		/* 10-minute floors of the raw samples, the latest MAX_FIT of them. */
+		double bx[EARLY_FINE_S / EARLY_STEP_S + 2], by[EARLY_FINE_S / EARLY_STEP_S + 2];
+		int cnt[EARLY_FINE_S / EARLY_STEP_S + 2], nb = 0;
+		long long b0 = (long long)r->segment_start / EARLY_STEP_S;
+		double need = 0.5 * EARLY_STEP_S / spacing;
+		time_t last = 0;
+
+		for (size_t i = g->first; i < g->end; i++) {
+			const struct sample *q = &s[i];
+			long long b = (long long)q->t / EARLY_STEP_S - b0;
+
+			if (q->mem_kb < 0 || q->hourly || q->t > now || (last && q->t <= last))
+				continue;
+			last = q->t;
+			if (b < 0 || b >= (long long)(sizeof bx / sizeof *bx))
+				continue;
+			while (nb <= b) {
+				cnt[nb] = 0;
+				by[nb] = 0;
+				bx[nb] = ((double)((b0 + nb) * EARLY_STEP_S) + EARLY_STEP_S / 2.0 -
+					  (double)now) / 3600.0;
+				nb++;
+			}
+			double kb = (double)q->mem_kb * 1024.0;
+
+			if (cnt[b] == 0 || kb < by[b])
+				by[b] = kb;
+			cnt[b]++;
+		}
+		for (int b = 0; b < nb; b++)
+			if (cnt[b] > 0 && cnt[b] + 1e-9 >= need) {
+				if (n == MAX_FIT) {
+					memmove(x, x + 1, (MAX_FIT - 1) * sizeof *x);
+					memmove(y, y + 1, (MAX_FIT - 1) * sizeof *y);
+					n--;
+				}
+				x[n] = bx[b];
+				y[n++] = by[b];
+			}
+	}
+	if (n < EARLY_MIN_POINTS)
+		n = collect(fl, valid, lo, block_of(now) - MAX_FIT > seg_blk ? block_of(now) - MAX_FIT
+							: seg_blk, block_of(now), now, x, y);
+	if (n < EARLY_MIN_POINTS)
+		return;
+	double span = x[n - 1] - x[0];
+
+	if (span < 1.0)
+		return;
+	fit_series(x, y, n, Z_SHORT, &f);
+	if (f.p >= P_SHORT || f.low <= 0 || f.slope <= 0 || !spread_out(y, n, f.slope, x))
+		return;
+	/* Medians of the thirds of the span. */
+	for (int k = 0; k < 3; k++) {
+		double a = x[0] + span * k / 3.0, b = x[0] + span * (k + 1) / 3.0;
+		int m = 0;
+
+		for (int i = 0; i < n; i++)
+			if (x[i] >= a - 1e-9 && (x[i] < b || (k == 2 && x[i] <= b + 1e-9)))
+				tmp[m++] = y[i];
+		if (m == 0)
+			return;
+		t3[k] = a;
+		v3[k] = median(tmp, m);
+	}
+	(void)t3;
+	double d1 = v3[1] - v3[0], d2 = v3[2] - v3[1];
+
+	if (d2 <= 0)
+		return;
+	if (d2 < d1 && v3[2] + d2 * d2 / (d1 - d2) < p->limit_bytes)
+		return;		/* levelling off below the limit */
+	double left = p->limit_bytes - f.at_now, tl = left > 0 ? left / f.slope * 3600.0 : 0.0;
+
+	if (tl > 2.0 * span * 3600.0)
+		return;
+	r->timeleft_s = tl;
+	grade_timeleft(p, r);
+	if (r->timeleft_state == STATE_OK)
+		return;
+	r->early = true;
+	r->have_slope = true;
+	r->have_forecast = true;
+	r->slope_bph = f.slope;
+	r->slope_low_bph = f.low;
+	r->recent_slope_bph = f.slope;
+	r->confidence = 1.0 - f.p;
+	r->window_s = span * 3600.0;
+	r->rising_s = span * 3600.0;
+	r->floor_bytes = f.at_now;
+	r->verdict = thr > 0 && f.slope >= thr ? TREND_LEAK : TREND_RISING;
+}
+
 void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		   const struct trend_params *p, struct trend_result *r)
 {
@@ -835,16 +1310,21 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		if (segment_leaked(samples, &segs[g], spacing, thr))
 			r->segments_leaking++;
 
-	/* 2. Hourly floors of the current segment. */
-	double fl[NBLK], x[MAX_FIT], y[MAX_FIT], xs[MAX_FIT], ys[MAX_FIT];
-	bool valid[NBLK];
-	long long now_blk = block_of(now), lo = now_blk - NBLK;
+	/* 2. Hourly floors of the current segment, HOLD_BACK hours more than
+	 *    the routes look at, for the hold. */
+	double fl_all[NALL];
+	bool valid_all[NALL];
+	long long now_blk = block_of(now), lo_all = now_blk - NALL;
 	long long seg_blk = block_of(r->segment_start);
 
-	block_floors(samples, cur->first, cur->end, lo, NBLK, spacing, now, fl, valid);
-	for (long long b = lo; b < now_blk; b++)
+	block_floors(samples, cur->first, cur->end, lo_all, NALL, spacing, now, fl_all, valid_all);
+	for (long long b = lo_all; b < now_blk; b++)
 		if (b < seg_blk)
-			valid[b - lo] = false;
+			valid_all[b - lo_all] = false;
+	const double *fl = fl_all + HOLD_BACK;
+	const bool *valid = valid_all + HOLD_BACK;
+	long long lo = now_blk - NBLK;
+
 	for (long long b = now_blk - 1; b >= lo; b--)
 		if (valid[b - lo]) {
 			r->floor_bytes = fl[b - lo];
@@ -853,13 +1333,6 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	if (r->floor_bytes == 0 && samples[cur->end - 1].mem_kb > 0)
 		r->floor_bytes = (double)samples[cur->end - 1].mem_kb * 1024.0;
 
-	/* 3. The two windows. */
-	long long from = now_blk - LONG_BLOCKS > seg_blk ? now_blk - LONG_BLOCKS : seg_blk;
-	int nl = collect(fl, valid, lo, from, now_blk, now, x, y);
-	long long sfrom = now_blk - SHORT_BLOCKS > seg_blk ? now_blk - SHORT_BLOCKS : seg_blk;
-	int ns = collect(fl, valid, lo, sfrom, now_blk, now, xs, ys);
-	struct fit fl_long, fl_short;
-
 	/*
 	 * A segment that did not begin with a restart we saw (the history
 	 * starts in it) may be in any phase of a daily cycle: wait a day.
@@ -867,119 +1340,110 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	if (cur->kind == B_NONE && min_window < FIRST_WINDOW_S)
 		min_window = FIRST_WINDOW_S;
 	r->window_needed_s = min_window;
-	if (r->segment_age_s < min_window || nl < MIN_BLOCKS)
+
+	/* 3. The routes, now. */
+	struct detection d;
+
+	detect(fl_all, valid_all, lo_all, now_blk, seg_blk, now, r->segment_age_s, min_window,
+	       thr, &d);
+	if (!d.have_long) {
+		early_forecast(samples, cur, spacing, now, fl, valid, lo, seg_blk, p, thr, r);
 		return;
-	fit_series(x, y, nl, Z_LONG, &fl_long);
+	}
 	r->have_slope = true;
-	r->slope_bph = fl_long.slope;
-	r->slope_low_bph = fl_long.low;
-	r->confidence = 1.0 - fl_long.p;
-	r->window_s = (double)(now_blk - from) * TREND_BLOCK_S;
+	r->slope_bph = d.lng.slope;
+	r->slope_low_bph = d.lng.low;
+	r->confidence = 1.0 - d.lng.p;
+	r->window_s = d.lng_window_s;
 	r->verdict = TREND_STABLE;
 
-	/* Warm-ups follow restarts and level off within a day or two. */
-	bool guards = !(r->segment_age_s < PLATEAU_AGE_S &&
-			(plateau(x, y, nl) || decelerating(x, y, nl)));
-	/* The troughs are compared with earlier troughs instead of a day ago. */
-	bool warm_guard = guards;
-	if (guards && r->segment_age_s >= DIFF_AGE_S)
-		guards = above_yesterday(fl, valid, lo, seg_blk, now_blk);
+	double rate, level;
 
-	/* Half the growth warning rate must be inside the confidence interval. */
-	bool long_ok = guards && fl_long.p < P_LONG && fl_long.low > 0.5 * thr &&
-		       spread_out(y, nl, fl_long.slope, x);
-	bool short_ok = false;
+	if (d.ok) {
+		const struct fit *f = &d.f;
+		double low;
+		int days;
 
-	if (guards && ns >= MIN_BLOCKS) {
-		fit_series(xs, ys, ns, Z_SHORT, &fl_short);
-		/* The long window must at least lean the same way. */
-		short_ok = fl_short.p < P_SHORT && fl_short.low > 0 &&
-			   fl_long.p < P_AGREE && fl_long.slope > 0 &&
-			   spread_out(ys, ns, fl_short.slope, xs) &&
-			   still_rising(ys, ns, fl_short.slope);
-	}
-	struct fit fl_fast;
-	bool fast_ok = guards && !long_ok && !short_ok &&
-		       fast_rise(x, y, nl, thr,
-				 &fl_fast);
-
-	struct fit fl_trough;
-	bool trough_ok = warm_guard && !long_ok && !short_ok && !fast_ok &&
-			 trough_rise(fl, valid, lo, seg_blk, now_blk, now, thr, &fl_trough);
-
-	struct fit fl_wide;
-	bool wide_ok = !long_ok && !short_ok && !fast_ok && !trough_ok &&
-		       r->segment_age_s >= WIDE_AGE_S &&
-		       wide_rise(fl, valid, lo, seg_blk, now_blk, now, thr, &fl_wide);
-
-	if (!long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok)
-		return;
-	if (trough_ok)
-		fl_trough.p = fl_long.p;
-	/* The fast route has no p of its own: report the rank tests' best. */
-	if (fast_ok)
-		fl_fast.p = guards && ns >= MIN_BLOCKS ? fmin(fl_long.p, fl_short.p) : fl_long.p;
-
-	/* The short window tells the current rate of a rise that began lately. */
-	const struct fit *f = wide_ok ? &fl_wide : fast_ok ? &fl_fast : trough_ok ? &fl_trough
-			      : short_ok && (!long_ok || fl_short.slope > fl_long.slope)
-			      ? &fl_short : &fl_long;
-	r->slope_bph = f->slope;
-	r->slope_low_bph = f->low;
-	r->confidence = 1.0 - f->p;
-	if (f == &fl_short)
-		r->window_s = (double)(now_blk - sfrom) * TREND_BLOCK_S;
-	if (f == &fl_fast)
-		r->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
-	if (f == &fl_wide)
-		r->window_s = (double)NBLK * TREND_BLOCK_S;
-	if (f == &fl_trough)
-		r->window_s = r->segment_age_s < NBLK * TREND_BLOCK_S ? r->segment_age_s
-								       : NBLK * TREND_BLOCK_S;
-	r->floor_bytes = f->at_now;
-	r->recent_slope_bph = f->slope;
-
-	/*
-	 * With long_run_rate set, once the rise has lasted more than a day,
-	 * the rate the admin sees,
-	 * the growth levels and the forecast use its long-run rate: a
-	 * traffic-driven leak grows only in the daytime, and its daytime pace
-	 * would bring the limit days too early.  The verdict that there is a
-	 * rise stays with the windows above.
-	 */
-	double rate = f->slope, low;
-	int days;
-
-	if (p->long_run_rate && long_run_rate(fl, valid, lo, seg_blk, now_blk, &rate, &low, &days)) {
-		r->long_run = true;
-		r->slope_bph = rate;
-		r->slope_low_bph = low;
-		r->window_s = (double)(24 * (days + 1)) * TREND_BLOCK_S;
-	} else {
+		r->slope_bph = f->slope;
+		r->slope_low_bph = f->low;
+		r->confidence = 1.0 - f->p;
+		r->window_s = d.window_s;
+		r->floor_bytes = f->at_now;
+		r->recent_slope_bph = f->slope;
+		/*
+		 * With long_run_rate set, once the rise has lasted more than a
+		 * day, the rate the admin sees, the growth levels and the
+		 * forecast use its long-run rate: a traffic-driven leak grows
+		 * only in the daytime, and its daytime pace would bring the
+		 * limit days too early.  The verdict that there is a rise stays
+		 * with the routes above.
+		 */
 		rate = f->slope;
+		if (p->long_run_rate &&
+		    long_run_rate(fl, valid, lo, seg_blk, now_blk, &rate, &low, &days)) {
+			r->long_run = true;
+			r->slope_bph = rate;
+			r->slope_low_bph = low;
+			r->window_s = (double)(24 * (days + 1)) * TREND_BLOCK_S;
+		}
+		if (d.staircase) {
+			r->staircase = true;
+			r->rising_s = d.window_s;
+		} else {
+			r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, rate);
+		}
+		level = f->at_now;
+	} else {
+		/* 4. The hold: was this rise judged earlier in the segment? */
+		struct hold h;
+
+		if (!find_hold(fl_all, valid_all, lo_all, now_blk, seg_blk, r->segment_start,
+			       min_window, thr, &h))
+			return;
+		double low;
+		int days;
+
+		r->held = true;
+		r->judged_at = (time_t)(h.judged_blk * TREND_BLOCK_S);
+		r->rise_since = (time_t)(h.start_blk * TREND_BLOCK_S);
+		r->rise_bytes = h.level - h.pre;
+		r->paused_since = h.paused_blk > 0 ? (time_t)(h.paused_blk * TREND_BLOCK_S) : 0;
+		rate = h.rate;
+		/* A leak that still grows day over day: its long-run rate. */
+		if (p->long_run_rate &&
+		    long_run_rate(fl, valid, lo, seg_blk, now_blk, &rate, &low, &days)) {
+			r->long_run = true;
+			r->slope_low_bph = low;
+		} else {
+			r->slope_low_bph = 0;
+		}
+		r->slope_bph = rate;
+		r->recent_slope_bph = d.lng.slope;
+		r->confidence = h.confidence;
+		r->window_s = difftime(now, r->rise_since);
+		r->rising_s = r->window_s;
+		r->floor_bytes = h.level;
+		level = h.level;
 	}
-	r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, rate);
 	if (r->rising_s > r->segment_age_s)
 		r->rising_s = r->segment_age_s;
 
 	r->verdict = TREND_RISING;
-	if (thr > 0 && rate >= thr) {
+	if (thr > 0 && (rate >= thr || r->held || r->staircase)) {
+		/* A held or stair-stepped leak stays at least WARNING. */
 		r->verdict = TREND_LEAK;
 		r->growth_state = r->growth_critical_bph > 0 && rate >= r->growth_critical_bph
 				  ? STATE_CRITICAL
-				  : r->growth_warning_bph > 0 ? STATE_WARNING : STATE_OK;
+				  : STATE_WARNING;
 	}
 
-	/* 4. Forecast. */
+	/* 5. Forecast. */
 	if (p->limit_bytes > 0 && rate > 0) {
-		double left = p->limit_bytes - f->at_now;
+		double left = p->limit_bytes - level;
 
 		r->have_forecast = true;
 		r->timeleft_s = left > 0 ? left / rate * 3600.0 : 0.0;
-		if (p->timeleft_critical_s > 0 && r->timeleft_s <= p->timeleft_critical_s)
-			r->timeleft_state = STATE_CRITICAL;
-		else if (p->timeleft_warning_s > 0 && r->timeleft_s <= p->timeleft_warning_s)
-			r->timeleft_state = STATE_WARNING;
+		grade_timeleft(p, r);
 	}
 }
 

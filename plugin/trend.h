@@ -136,6 +136,26 @@ struct trend_result {
 	double growth_warning_bph;
 	double growth_critical_bph;
 
+	/*
+	 * The hold: no route judges a rise now, but one did at an earlier
+	 * check of this segment (replayed from the floors, up to 4 days
+	 * back) and the memory has not been given back since (the level,
+	 * the lowest floor of the last 6 hours, keeps more than a quarter of
+	 * the highest level reached since above the level before the rise).
+	 * The verdict stays LEAK and at least WARNING; the rate is the
+	 * cumulative rise over its hours (or the long-run rate while that is
+	 * known).
+	 */
+	bool held;
+	time_t judged_at;		/* the check that judged the rise */
+	time_t rise_since;		/* where the level before the rise was */
+	double rise_bytes;		/* level now - level before the rise */
+	time_t paused_since;		/* the level has not risen since; 0: not paused */
+	/* Judged by the day-over-day steps of the level (a staircase). */
+	bool staircase;
+	/* Before the minimum window: only the time left alarmed. */
+	bool early;
+
 	enum state growth_state;	/* from growth_* thresholds */
 	enum state timeleft_state;	/* from timeleft_* thresholds */
 };
