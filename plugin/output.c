@@ -4,6 +4,7 @@
 #include "output.h"
 
 #include <math.h>
+#include <time.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,8 +142,20 @@ static void write_summary(FILE *out, const struct trend_result *tr, const struct
 	if (trend_moving(tr)) {
 		fprintf(out, ", %s %s", tr->verdict == TREND_LEAK ? "leaking" : "rising",
 			rate(tr->slope_bph));
-		if (tr->rising_s > 0)
+		if (tr->held && tr->paused_since > 0) {
+			/* "paused since Fri 18:00; +38.0 MiB since Mon" (local time). */
+			char a[32] = "", b[32] = "";
+			struct tm tm;
+			time_t t = tr->paused_since, u = tr->rise_since;
+
+			if (localtime_r(&t, &tm))
+				strftime(a, sizeof a, "%a %H:%M", &tm);
+			if (localtime_r(&u, &tm))
+				strftime(b, sizeof b, "%a", &tm);
+			fprintf(out, ", paused since %s; +%s since %s", a, sz(tr->rise_bytes), b);
+		} else if (tr->rising_s > 0) {
 			fprintf(out, " for %s", dur(tr->rising_s));
+		}
 		if (tr->have_forecast && ev->limit_bytes > 0)
 			fprintf(out, ", limit %s in ~%s", sz(ev->limit_bytes), dur(tr->timeleft_s));
 	} else if (tr->verdict == TREND_COLLECTING && tr->restarted) {

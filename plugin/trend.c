@@ -63,7 +63,7 @@
 #define LEVEL_BLOCKS	6	/* the level: lowest floor of the last hours */
 #define PAUSE_BLOCKS	3	/* a level unchanged that long is a pause */
 #define STAIR_DAYS	3	/* day-over-day steps the staircase needs */
-#define EARLY_FINE_S	(3 * 3600)	/* 10-minute floors while raw samples last */
+#define EARLY_FINE_S	(6 * 3600)	/* 10-minute floors of raw samples this long */
 #define EARLY_STEP_S	600
 #define EARLY_MIN_POINTS 6
 
@@ -975,7 +975,7 @@ static void detect(const double *fl_all, const bool *valid_all, long long lo_all
 struct memo {
 	unsigned long long key;
 	bool used, ok;
-	double p;
+	double p, window_s;
 };
 
 static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_all,
@@ -1012,6 +1012,7 @@ static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_
 		memset(d, 0, sizeof *d);
 		d->ok = m->ok;
 		d->f.p = m->p;
+		d->window_s = m->window_s;
 		return m->ok;
 	}
 	detect(fl_all, valid_all, lo_all, at, seg_blk, (time_t)(at * TREND_BLOCK_S), age,
@@ -1020,6 +1021,7 @@ static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_
 	m->key = k;
 	m->ok = d->ok;
 	m->p = d->f.p;
+	m->window_s = d->window_s;
 	return d->ok;
 }
 
@@ -1039,7 +1041,7 @@ struct hold {
  * hours back) whose routes judged a rise, replayed from the floors; held
  * as long as the level now keeps more than a quarter of the highest level
  * reached since above the level before the rise (the lowest floor of the
- * day before the judgement).  A cheap test first: the level now must
+ * span judged, a day at least).  A cheap test first: the level now must
  * stand 3 hours at the growth warning rate above the lowest floor known.
  */
 static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_all,
@@ -1076,7 +1078,10 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	h->confidence = 1.0 - d.f.p;
 	h->pre = INFINITY;
 	h->start_blk = at - 1;
-	for (long long b = at - 24; b < at; b++)
+	/* The level before the rise: the lowest floor of the span judged, a day at least. */
+	long long span = (long long)(d.window_s / TREND_BLOCK_S) > 24 ? (long long)(d.window_s / TREND_BLOCK_S) : 24;
+
+	for (long long b = at - span; b < at; b++)
 		if (b >= lo_all && b >= seg_blk && valid_all[b - lo_all] &&
 		    fl_all[b - lo_all] < h->pre) {
 			h->pre = fl_all[b - lo_all];
@@ -1098,7 +1103,7 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	/* Paused: the level has not risen by an hour at the warning rate since. */
 	double tol = fmax(thr, 2.0 * hourly_spread(fl_all, valid_all, lo_all, now_blk - 24, now_blk));
 
-	for (long long b = now_blk - 1; b > at; b--) {
+	for (long long b = now_blk - 1; b > seg_blk && b > lo_all; b--) {
 		double l;
 
 		if (level_at(fl_all, valid_all, lo_all, b, seg_blk, &l, NULL) && l < level - tol) {

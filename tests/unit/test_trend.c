@@ -685,3 +685,47 @@ Test(trend, a_leak_older_than_the_analysed_blocks_stays_in_bounds)
 	cr_expect_neq(r.verdict, TREND_COLLECTING);
 	cr_expect_leq(r.rising_s, 72 * 3600.0 + 1e-6, "no further back than the blocks kept");
 }
+
+/* A business-hours leak paused overnight stays LEAK (hold or day-over-day rate). */
+Test(trend, a_paused_leak_is_held_over_a_weekend)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = business_series(2, 5);	/* three business days, then a pause */
+	long kb = buf[n - 1].mem_kb;
+	time_t t = buf[n - 1].t, now;
+
+	for (int k = 0; k < 40 * H / STEP; k++)
+		buf[n++] = mk(t += STEP, kb, "1");
+	now = t;
+	p.growth_warning_bph = 500 * 1024.0;
+	p.limit_bytes = 512.0 * 1024 * 1024;
+	trend_analyze(buf, n, now, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
+	cr_assert(r.held, "held");
+	cr_assert_neq(r.growth_state, STATE_OK);
+	cr_assert_gt(r.rise_bytes, 60.0 * 1024 * 1024, "rise %.0f", r.rise_bytes);
+	cr_assert_neq(r.paused_since, 0);
+	cr_assert(r.have_forecast);
+}
+
+/* 8 MB/h reaching 60 MB, limit 100 MB, 6 h of history: no blind start. */
+Test(trend, blind_start_time_left_alarms_before_the_window)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 6.0, 12.0 * 1024, 8.0 * 1024, "1");
+	time_t now = buf[n - 1].t;
+
+	p.limit_bytes = 100.0 * 1024 * 1024;
+	p.timeleft_critical_s = 6 * H;
+	trend_analyze(buf, n, now, &p, &r);
+	cr_assert(r.early, "early route");
+	cr_assert(r.have_forecast);
+	cr_assert_eq(r.timeleft_state, STATE_CRITICAL);
+	cr_assert_float_eq(r.timeleft_s / H, 5.0, 0.5, "left %.1f h", r.timeleft_s / H);
+	/* Without a limit near, the guard stands: collecting. */
+	p.limit_bytes = 4096.0 * 1024 * 1024;
+	trend_analyze(buf, n, now, &p, &r);
+	cr_assert_eq(r.verdict, TREND_COLLECTING);
+}
