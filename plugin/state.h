@@ -84,8 +84,8 @@
  * kept; when the arrays fill while reading, down to 3/4 of each.  A year of
  * 1-minute checks settles at about 1 040 lines, ~45 KiB; 5-minute checks
  * ~40 KiB.  Worst case, whatever the input: (STATE_MAX_RAW +
- * STATE_MAX_HOURLY) lines of at most 203 bytes plus < 16 KiB of metadata
- * < 520 KiB; a file larger than STATE_MAX_FILE is not ours and is read as
+ * STATE_MAX_HOURLY) lines of at most 206 bytes plus < 16 KiB of metadata
+ * < 524 KiB; a file larger than STATE_MAX_FILE is not ours and is read as
  * empty.
  *
  * LOCKING.  state_open() takes flock(LOCK_EX) on PATH.lock, a separate,
@@ -149,7 +149,9 @@
 #define STATE_STEM_MAX 200		/* file name without ".state" */
 #define STATE_PATH_MAX (CONFIG_PATH_MAX + 16)
 #define STATE_NOTE_MAX 512
-#define STATE_MEM_KB_MAX 2147483647L	/* hrSWRunPerfMem is an Integer32 */
+/* A sample is the sum over the matched instances, each an Integer32
+ * (hrSWRunPerfMem): room for 4096 of them at that maximum, 13 digits. */
+#define STATE_MEM_KB_MAX (2147483647L * 4096)
 
 /* A past segment (between two restarts), as main.c or trend code sums it up. */
 struct state_segment {
