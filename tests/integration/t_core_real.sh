@@ -34,7 +34,7 @@ rm -f "$T/hog.ready.$$"
 sleep 1.2	# the agent's process cache, cut to 1 s by simhost_start_real
 check_rss "grown to 128 MiB"
 
-run_plugin "${A[@]}" -P 3 -U "$SIM_V3_USER" -L authPriv -a SHA-256 -A "$SIM_V3_AUTHPASS" \
+run_plugin -H 127.0.0.1 -p "$SIM_PORT" --state-dir "$T/state" -P 3 -U "$SIM_V3_USER" -L authPriv -a SHA-256 -A "$SIM_V3_AUTHPASS" \
 	-x AES -X "$SIM_V3_PRIVPASS"
 expect_rc 0 "SNMPv3 authPriv against the real agent: OK"
 expect_match "'instances'=1" "SNMPv3: one instance"
