@@ -297,14 +297,15 @@ static int session_error(struct ctx *c, int code)
 	switch (code) {
 	case SNMPERR_TIMEOUT:
 		/* An agent that answered the engine discovery but not the
-		 * encrypted request most likely could not decrypt it: agents
-		 * drop such messages without a report. */
+		 * encrypted request could not decrypt it (agents drop such
+		 * messages without a report), or the link is slower than -t:
+		 * from here both are a timeout, so say that first. */
 		if (c->answered && c->cfg->protocol == SNMPV_3 &&
 		    config_seclevel(c->cfg) == SECLEVEL_AUTHPRIV)
-			return errorf(c->err, c->errlen, "no response from %s after %u s to "
-				      "an encrypted request, although the agent answered the "
-				      "engine discovery (privacy %s or protocol?)",
-				      c->peer, c->cfg->timeout_s, priv);
+			return errorf(c->err, c->errlen, "timeout: no response from %s after %u"
+				      " s to an encrypted request, although the agent answered"
+				      " the engine discovery (a slow link? raise -t; else privacy"
+				      " %s or protocol?)", c->peer, c->cfg->timeout_s, priv);
 		/* v1/v2c agents drop a wrong community silently, and an ACL
 		 * or a wrong port looks the same from here. */
 		return errorf(c->err, c->errlen, "no response from %s after %u s"

@@ -253,6 +253,8 @@ v3_bad "authNoPriv for a user whose access needs priv" "authorizationError" \
 B=(-H 127.0.0.1 -p "$SIM_PORT" -P 3 --state-dir "$T/state" -t 2)
 v3_bad "wrong privacy passphrase" "privacy passphrase" \
 	-U "$SIM_V3_USER" -L authPriv -a SHA-256 -A "$ap" -x AES -X wrongpass2
+expect_match "^ASYNC_LEAK UNKNOWN - timeout: no response from .* after 2 s to an encrypted request.*\(a slow link\? raise -t; else privacy passphrase or protocol\?\)$" \
+	"wrong privacy passphrase or a slow link: says timeout first, then both causes"
 [ "$ELAPSED_MS" -lt 4000 ] && ok "wrong privacy passphrase: gave up within -t 2 (${ELAPSED_MS} ms)" ||
 	fail "wrong privacy passphrase took ${ELAPSED_MS} ms with -t 2"
 v3_bad "wrong privacy master key" "privacy master key or protocol\?" \
