@@ -338,12 +338,31 @@ static int session_error(struct ctx *c, int code)
 	}
 }
 
+/*
+ * Datagrams received from the agent, counted below the library: a reply
+ * the library cannot decode is dropped there, and the request then times
+ * out as if nothing had come back.
+ */
+static unsigned datagrams_in;
+static int (*transport_recv)(struct netsnmp_transport_s *, void *, int, void **, int *);
+
+static int counting_recv(struct netsnmp_transport_s *t, void *buf, int size, void **opaque,
+			 int *olen)
+{
+	int n = transport_recv(t, buf, size, opaque, olen);
+
+	if (n > 0)
+		datagrams_in++;
+	return n;
+}
+
 /* Sends req (always consumed); on success *resp is a response to free. */
 static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 {
 	netsnmp_session *s = snmp_sess_session(c->sessp);
 	double t0 = now_s();
 	int status, liberr = 0, syserr = 0;
+	unsigned seen;
 	bool had_engine;
 	char *msg = NULL;
 
@@ -365,6 +384,7 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 	 * exchange (inside the library); count it, and remember that the
 	 * agent answered it. */
 	had_engine = s->securityEngineIDLen > 0;
+	seen = datagrams_in;
 	status = snmp_sess_synch_response(c->sessp, req, resp);
 	if (c->cfg->protocol == SNMPV_3 && !had_engine && s->securityEngineIDLen > 0) {
 		c->requests++;
@@ -384,6 +404,13 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 		snmp_free_pdu(*resp);
 		*resp = NULL;
 	}
+	/* Replies came but none could be decoded: not "no response". */
+	if (c->cfg->protocol == SNMPV_3 && !had_engine && s->securityEngineIDLen > 0)
+		seen++;		/* the engine discovery's reply, which was fine */
+	if (status == STAT_TIMEOUT && datagrams_in > seen)
+		return errorf(c->err, c->errlen, "the agent at %s answered, but with replies"
+			      " that cannot be decoded (garbled or truncated); no valid response"
+			      " after %u s", c->peer, c->cfg->timeout_s);
 	if (status == STAT_TIMEOUT)
 		return session_error(c, SNMPERR_TIMEOUT);
 	snmp_sess_error(c->sessp, &syserr, &liberr, &msg);
@@ -875,6 +902,14 @@ static int open_session(struct ctx *c, netsnmp_session *s, char *peername, size_
 	if (set_try_timeout(c, s) < 0)
 		return session_error(c, SNMPERR_TIMEOUT);
 	c->sessp = snmp_sess_open(s);
+	/* One counter for one kind of transport (a later session of another
+	 * kind is simply not counted). */
+	if (c->sessp && snmp_sess_transport(c->sessp) && snmp_sess_transport(c->sessp)->f_recv &&
+	    snmp_sess_transport(c->sessp)->f_recv != counting_recv &&
+	    (!transport_recv || transport_recv == snmp_sess_transport(c->sessp)->f_recv)) {
+		transport_recv = snmp_sess_transport(c->sessp)->f_recv;
+		snmp_sess_transport(c->sessp)->f_recv = counting_recv;
+	}
 	if (!c->sessp) {
 		snmp_error(s, &syserr, &liberr, &msg);
 		free(msg);

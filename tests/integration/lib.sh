@@ -30,7 +30,7 @@
 #   start_fakeagent MODE [DELAY_MS[-MAX_MS]]
 #                          starts $BUILD/fakeagent (tests/sim/fakeagent.c:
 #                          hand-made BER on 127.0.0.1; MODE ok, loop, back,
-#                          missing, v1end, toobig), tracked; sets FAKE_PORT, FAKE_PID
+#                          missing, v1end, toobig, garbage), tracked; sets FAKE_PORT, FAKE_PID
 #
 # Keep this API stable: the INI, Nagios and Icinga tests use it too.
 

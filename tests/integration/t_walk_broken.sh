@@ -65,4 +65,15 @@ check 2c
 expect_rc 0 "v2c, endOfMibView at the end of the view: OK"
 expect_stderr_empty "nothing on stderr"
 
+
+# Replies cut in half: the library drops them, the request times out, yet
+# it is not "no response".
+agent garbage
+for v in 1 2c; do
+	check "$v"
+	expect_rc 3 "v$v, truncated replies: UNKNOWN"
+	expect_match '^ASYNC_LEAK UNKNOWN - the agent at 127\.0\.0\.1:[0-9]+ answered, but with replies that cannot be decoded \(garbled or truncated\); no valid response after 4 s$' \
+		"v$v, truncated replies: says so, not 'no response'"
+done
+
 finish

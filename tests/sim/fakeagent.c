@@ -49,7 +49,7 @@
 #define PENDING_MAX 512
 #define VB_MAX 256
 
-enum mode { M_OK, M_LOOP, M_BACK, M_MISSING, M_V1END, M_TOOBIG };
+enum mode { M_OK, M_LOOP, M_BACK, M_MISSING, M_V1END, M_TOOBIG, M_GARBAGE };
 
 struct entry {
 	uint32_t oid[OID_MAX];
@@ -504,7 +504,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: fakeagent ok|loop|back|missing|v1end|toobig PORTFILE "
+		fprintf(stderr, "usage: fakeagent ok|loop|back|missing|v1end|toobig|garbage PORTFILE "
 			"[DELAY_MS[-MAX_MS] [LIFETIME_S]]\n");
 		return 2;
 	}
@@ -514,6 +514,7 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "missing")) mode = M_MISSING;
 	else if (!strcmp(argv[1], "v1end")) mode = M_V1END;
 	else if (!strcmp(argv[1], "toobig")) mode = M_TOOBIG;
+	else if (!strcmp(argv[1], "garbage")) mode = M_GARBAGE;	/* truncated replies */
 	else {
 		fprintf(stderr, "fakeagent: unknown mode '%s'\n", argv[1]);
 		return 2;
@@ -581,6 +582,9 @@ int main(int argc, char **argv)
 			    nq < PENDING_MAX) {
 				long d = dmin + (dmax > dmin ? rand() % (dmax - dmin + 1) : 0);
 				struct pending *p = &q[nq];
+
+				if (mode == M_GARBAGE)
+					olen = olen / 2;	/* a reply cut in half */
 
 				p->buf = malloc(olen);
 				if (p->buf) {
