@@ -886,8 +886,21 @@ static int setup_session(struct ctx *c, netsnmp_session *s, const char *peername
 }
 
 /*
+ * Closes c->sessp (when open) and wipes the keys in its template s: the keys
+ * derived from the passphrases, or given, stay no longer than needed.
+ */
+static void close_session(struct ctx *c, netsnmp_session *s)
+{
+	explicit_bzero(s->securityAuthKey, sizeof s->securityAuthKey);
+	explicit_bzero(s->securityPrivKey, sizeof s->securityPrivKey);
+	if (c->sessp)
+		snmp_sess_close(c->sessp);
+	c->sessp = NULL;
+}
+
+/*
  * Opens c->sessp to cfg's agent with s as the template (peername is its
- * buffer).  On failure the caller still wipes s and closes c->sessp.
+ * buffer).  On failure the caller still calls close_session().
  */
 static int open_session(struct ctx *c, netsnmp_session *s, char *peername, size_t len)
 {
@@ -1113,12 +1126,7 @@ static int query(struct ctx *c, const struct snmp_repeat *rep, snmp_match_fn mat
 		goto out;
 	rc = settle(c, out, got);
 out:
-	/* The keys derived from the passphrases stay no longer than needed. */
-	explicit_bzero(s.securityAuthKey, sizeof s.securityAuthKey);
-	explicit_bzero(s.securityPrivKey, sizeof s.securityPrivKey);
-	if (c->sessp)
-		snmp_sess_close(c->sessp);
-	c->sessp = NULL;
+	close_session(c, &s);
 	walk_release(&w);
 	free(items);
 	free(got);
@@ -1265,11 +1273,7 @@ static int print_keys(struct ctx *c, FILE *out)
 	fflush(out);
 	rc = 0;
 out:
-	explicit_bzero(s.securityAuthKey, sizeof s.securityAuthKey);
-	explicit_bzero(s.securityPrivKey, sizeof s.securityPrivKey);
-	if (c->sessp)
-		snmp_sess_close(c->sessp);
-	c->sessp = NULL;
+	close_session(c, &s);
 	return rc;
 }
 
