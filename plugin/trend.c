@@ -1,6 +1,6 @@
 /*
  * trend.c - leak detection over the history of one process (see trend.h
- * and ../shared/TREND.md).
+ * and README's trend section).
  *
  * The method, per check:
  *   1. Split the history into segments at restarts (index set changed,

@@ -5,7 +5,7 @@
  * forecast of the time left until a limit, a learned baseline, and the
  * replay of a recorded series through the same code.
  * Pure: time is a parameter, no I/O except replay_run() on caller's FILEs.
- * See ../shared/TREND.md and README (section "trend").
+ * See README (section "trend").
  *
  * CONTRACT (main.c, evaluate.c, output.c, state.c and tests/eval rely on
  * it): the fields of struct trend_params, struct trend_result and the
