@@ -1071,6 +1071,52 @@ static void criteria(const struct summary *u, const struct summary *d)
 	printf("  %d of %d bars passed\n", npass, npass + nfail);
 }
 
+/* A fast leak's cell: hours left at the first CRITICAL (median, minimum), and
+ * how many were CRITICAL >= 3 h before the limit. */
+static void print_lead(struct result *r)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof buf, "%4.1f %4.1f %2d/%-2d", quant(r->lead, r->nlead, 0.5),
+		 quant(r->lead, r->nlead, 0.0), r->lead3, r->nlead);
+	printf(" | %-20s", buf);
+}
+
+/*
+ * One table over the families sel keeps: a header naming the first nmeth
+ * methods (columns of width), a row per family with cell() of each method's
+ * result and, when pool_name is given, a row pooled over pool_sel.
+ */
+static void family_table(int nmeth, int width, int (*sel)(size_t),
+			 void (*cell)(struct result *), const char *pool_name,
+			 int (*pool_sel)(size_t))
+{
+	static struct result r;
+
+	printf("%-26s", "family");
+	for (int m = 0; m < nmeth; m++)
+		printf(" | %-*s", width, meth_name[m]);
+	printf("\n");
+	for (size_t f = 0; f < NFAM; f++) {
+		if (!sel(f))
+			continue;
+		printf("%-26s", families[f].name);
+		for (int m = 0; m < nmeth; m++) {
+			score_family(m, f, &r);
+			cell(&r);
+		}
+		printf("\n");
+	}
+	if (!pool_name)
+		return;
+	printf("%-26s", pool_name);
+	for (int m = 0; m < nmeth; m++) {
+		score_pool(m, pool_sel, &r);
+		cell(&r);
+	}
+	printf("\n");
+}
+
 static void print_summary_row(const char *name, const struct summary *u)
 {
 	char lead[32], biz[16];
@@ -1213,76 +1259,18 @@ int main(int argc, char **argv)
 		printf(" %8.2f", 100.0 * pfa[m] / pdays);
 	printf("\n\nDetection: found before the limit/leaks, delay from onset in hours (median /\n"
 	       "P90), share found >= 24 h before the limit\n");
-	printf("%-26s", "family");
-	for (int m = 0; m < NMETH; m++)
-		printf(" | %-20s", meth_name[m]);
-	printf("\n");
-	for (size_t f = 0; f < NFAM; f++) {
-		if (!fam_leak(f))
-			continue;
-		printf("%-26s", families[f].name);
-		for (int m = 0; m < NMETH; m++) {
-			static struct result r;
-			score_family(m, f, &r);
-			print_detection(&r);
-		}
-		printf("\n");
-	}
 	/* Pooled over the leaks the bar is about (>= ~1 %/h of the baseline). */
-	printf("%-26s", "POOLED leaks >= 1%/h");
-	for (int m = 0; m < NMETH; m++) {
-		static struct result r;
-		score_pool(m, sel_big, &r);
-		print_detection(&r);
-	}
-	printf("\n\n");
+	family_table(NMETH, 20, sel_leak, print_detection, "POOLED leaks >= 1%/h", sel_big);
+	printf("\n");
 	growing_hours();
 
 	printf("\nAfter the first alarm (per segment, until the limit, a restart or the end):\n"
 	       "share of checks in alarm, alarm->OK drops per history (median / max)\n");
-	printf("%-26s", "family");
-	for (int m = 0; m < NMETH; m++)
-		printf(" | %-16s", meth_name[m]);
-	printf("\n");
-	for (size_t f = 0; f < NFAM; f++) {
-		if (!fam_leak(f))
-			continue;
-		printf("%-26s", families[f].name);
-		for (int m = 0; m < NMETH; m++) {
-			static struct result r;
-			score_family(m, f, &r);
-			print_flapping(&r);
-		}
-		printf("\n");
-	}
-	printf("%-26s", "POOLED leaks");
-	for (int m = 0; m < NMETH; m++) {
-		static struct result r;
-		score_pool(m, sel_leak, &r);
-		print_flapping(&r);
-	}
-	printf("\n");
+	family_table(NMETH, 16, sel_leak, print_flapping, "POOLED leaks", sel_leak);
 
 	printf("\nFast leaks: hours before the limit at the first CRITICAL (median / min; 0:\n"
 	       "none before the limit), CRITICAL >= 3 h before it\n");
-	printf("%-26s", "family");
-	for (int m = 0; m < NCONF; m++)
-		printf(" | %-20s", meth_name[m]);
-	printf("\n");
-	for (size_t f = 0; f < NFAM; f++) {
-		if (!fam_fast(f))
-			continue;
-		printf("%-26s", families[f].name);
-		for (int m = 0; m < NCONF; m++) {
-			static struct result r;
-			char buf[64];
-			score_family(m, f, &r);
-			snprintf(buf, sizeof buf, "%4.1f %4.1f %2d/%-2d", quant(r.lead, r.nlead, 0.5),
-				 quant(r.lead, r.nlead, 0.0), r.lead3, r.nlead);
-			printf(" | %-20s", buf);
-		}
-		printf("\n");
-	}
+	family_table(NCONF, 20, sel_fast, print_lead, NULL, NULL);
 
 	struct summary sum[NCONF];
 	for (int m = 0; m < NCONF; m++)
