@@ -123,8 +123,8 @@ static int load_ini(struct config *cfg, const struct cli_args *args,
 	return 0;
 }
 
-/* The legacy history being moved (see open_history); closed when lock_fd < 0. */
-static struct state_file old_st = { .lock_fd = -1 };
+/* The legacy history being moved (see open_history); closed when file.lock_fd < 0. */
+static struct state_file old_st = { .file.lock_fd = -1 };
 
 /*
  * Opens and locks the check's history, named after the agent the query
@@ -156,20 +156,20 @@ static int open_history(const struct config *cfg, const struct hr_snapshot *snap
 	    state_prepare_dir(path, euid, err, errlen) != 0)
 		return -1;
 	if (state_open(st, path, NULL, now, lock_wait_ms, err, errlen) != 0) {
-		*busy = st->busy;
+		*busy = st->file.busy;
 		return -1;
 	}
 	state_claim(&st->h, key, old_key);
-	if (st->existed || strcmp(old_path, path) == 0 || access(old_path, F_OK) != 0)
+	if (st->file.existed || strcmp(old_path, path) == 0 || access(old_path, F_OK) != 0)
 		return 0;
 
 	/* A legacy history: read it under its own lock and take it over. */
 	if (state_open(&old_st, old_path, old_key, now, lock_wait_ms, err, errlen) != 0) {
-		*busy = old_st.busy;
+		*busy = old_st.file.busy;
 		state_close(st);
 		return -1;
 	}
-	if (!old_st.existed || old_st.h.foreign) {	/* gone meanwhile, or not ours */
+	if (!old_st.file.existed || old_st.h.foreign) {	/* gone meanwhile, or not ours */
 		state_close(&old_st);
 		return 0;
 	}
@@ -196,12 +196,12 @@ static const char *file_name(const char *path)
 /* Removes the legacy file old_st (and its lock file) and closes it. */
 static void remove_legacy(struct state_file *old)
 {
-	char lock[sizeof old->path + 8];
+	char lock[sizeof old->file.path + 8];
 
-	if (old->lock_fd < 0)
+	if (old->file.lock_fd < 0)
 		return;
-	snprintf(lock, sizeof lock, "%s.lock", old->path);
-	unlink(old->path);
+	snprintf(lock, sizeof lock, "%s.lock", old->file.path);
+	unlink(old->file.path);
 	state_close(old);
 	unlink(lock);
 }
@@ -268,7 +268,7 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	else if (moved)
 		snprintf(note, notelen, "History: moved from %s to %s (named after"
 			 " the agent's address now, not -H or the section).",
-			 file_name(old_st.path), file_name(path));
+			 file_name(old_st.file.path), file_name(path));
 	else if (cfg->verbose >= 1)
 		snprintf(note, notelen, "History: %zu record%s in %s.", st.h.n,
 			 st.h.n == 1 ? "" : "s", path);

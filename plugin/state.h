@@ -88,21 +88,14 @@
  * < 524 KiB; a file larger than STATE_MAX_FILE is not ours and is read as
  * empty.
  *
- * LOCKING.  state_open() takes flock(LOCK_EX) on PATH.lock, a separate,
- * empty file that is never renamed or removed, and holds it until
- * state_close().  Locking the data file itself would break: state_save()
- * renames a new inode over it, so a check waiting on the old inode would
- * get its lock, read the old content and overwrite the newer one.  The
- * lock file must therefore never be deleted while checks run (deleting it
- * when none runs is harmless).  On NFS, Linux maps flock() to byte-range
- * locks (NFSv4, or NFSv3 with lockd); with the "nolock" or
- * "local_lock=flock" mount options locks are local to one node.
+ * LOCKING.  state_open() locks the file for the whole read-modify-write
+ * cycle, until state_close(), and state_save() replaces it whole: the file
+ * layer, safefile.h, says how (a separate PATH.lock that must never be
+ * deleted while checks run, PATH.tmp.XXXXXX renamed over PATH).
  * Checks that overlap cannot lose each other's samples: the history is
  * read as of the time the lock was taken (so the sample of a check that
  * started later but saved first is not "newer than now"), and a sample is
  * merged into it by time (state_append), not appended after what is there.
- * state_save() writes PATH.tmp.XXXXXX, a new name each time (O_EXCL), and
- * never removes a file it did not make.
  *
  * OURS OR NOT.  A file is ours when it is empty or its first line starts
  * with "# check_async_leak state v" (state_text_is_ours).  Anything else -
@@ -127,6 +120,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "safefile.h"
 #include "trend.h"
 
 #ifndef STATE_DEFAULT_ROOT
@@ -218,13 +212,13 @@ struct state_history {
 /* An open, locked state file (see state_open); not "struct state",
  * which would clash with enum state. */
 struct state_file {
-	char path[STATE_PATH_MAX];
-	int lock_fd;			/* -1 when closed */
-	bool existed;			/* the file was there when opened */
-	bool busy;			/* state_open failed: locked by another check */
+	struct safefile file;		/* path, lock; file.lock_fd -1 when closed,
+					 * file.existed, file.busy (see safefile.h) */
 	time_t now;			/* as of when it was read (see state_open) */
 	struct state_history h;
 };
+
+_Static_assert(STATE_PATH_MAX == SAFEFILE_PATH_MAX, "a state path fits the file layer");
 
 /* ---- Names (pure) ---- */
 

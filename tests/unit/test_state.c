@@ -1037,7 +1037,7 @@ Test(state, open_save_reopen)
 	snprintf(path, sizeof path, "%s/h+161+async.exe.state", dir);
 	cr_assert_eq(state_open(&st, path, "h+161+async.exe", NOW, 1000, err, sizeof err), 0,
 		     "%s", err);
-	cr_assert_not(st.existed);
+	cr_assert_not(st.file.existed);
 	cr_assert_str_eq(st.h.note, "");
 	cr_assert_eq(state_append(&st.h, &s, err, sizeof err), 0);
 	state_set_baseline(&st.h, 40000, NOW);
@@ -1058,7 +1058,7 @@ Test(state, open_save_reopen)
 		cr_assert_eq(count_entries(dir), 2, "only the file and its lock are left");
 	}
 	cr_assert_eq(state_open(&st, path, "h+161+async.exe", NOW + 60, 1000, err, sizeof err), 0);
-	cr_assert(st.existed);
+	cr_assert(st.file.existed);
 	cr_assert_str_eq(st.h.note, "");
 	cr_assert_eq(state_samples(&st.h, &n)[0].mem_kb, 41234);
 	cr_assert_eq(n, 1);
@@ -1081,7 +1081,7 @@ Test(state, a_symbolic_link_is_never_followed)
 	cr_assert_eq(symlink(target, path), 0);
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), -1);
 	cr_assert(strstr(err, "symbolic link"), "%s", err);
-	cr_assert_eq(st.lock_fd, -1);
+	cr_assert_eq(st.file.lock_fd, -1);
 	after = slurp(target, NULL);
 	cr_assert_str_eq(after, "precious data\n");
 	free(after);
@@ -1131,7 +1131,7 @@ Test(state, a_file_that_is_not_ours_is_refused_and_left_untouched)
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), -1);
 	cr_assert(strstr(err, "is not a check_async_leak state file; refusing to replace it"),
 		  "%s", err);
-	cr_assert_eq(st.lock_fd, -1);
+	cr_assert_eq(st.file.lock_fd, -1);
 	cr_assert_eq(stat(lock, &sb), -1, "no lock file made next to it");
 	after = slurp(path, NULL);
 	cr_assert_str_eq(after, "root:x:0:0:root:/root:/bin/bash\n");
@@ -1269,7 +1269,7 @@ Test(state, a_held_lock_times_out, .timeout = 10)
 	cr_assert(strstr(err, "is locked by another check (waited 300 ms)"), "%s", err);
 	cr_assert_geq(ms, 290);
 	cr_assert_lt(ms, 2000);
-	cr_assert(st.busy, "a held lock is told apart from other failures");
+	cr_assert(st.file.busy, "a held lock is told apart from other failures");
 	/* Released: the next open gets it at once. */
 	close(fd);
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 0, err, sizeof err), 0, "%s", err);
@@ -1388,7 +1388,7 @@ Test(state, a_failed_save_leaves_the_old_file)
 	/* The directory is gone by the time of the save: no temporary file. */
 	cr_assert_eq(state_open(&st, path, NULL, NOW, 1000, err, sizeof err), 0);
 	cr_assert_eq(state_append(&st.h, &s, err, sizeof err), 0);
-	memcpy(st.path + strlen(st.path) - strlen("x.state"), "nodir/x", 7);
+	memcpy(st.file.path + strlen(st.file.path) - strlen("x.state"), "nodir/x", 7);
 	cr_assert_eq(state_save(&st, NOW, err, sizeof err), -1);
 	cr_assert(strstr(err, ".tmp."), "%s", err);
 	state_close(&st);
