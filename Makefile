@@ -68,7 +68,7 @@ UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN  = $(BUILD)/unit_tests
 
 # The history picture tool: its own source (plugin/plot/), linking the plugin's
-# pure modules (trend, replay, config, INI, state names) and cairo; the
+# pure modules (trend, replay, config, INI, history names) and cairo; the
 # plugin itself never links cairo.
 PLOT      = plugin/plot/check_async_leak_plot
 PLOT_SRCS = $(sort $(wildcard plugin/plot/*.c))
@@ -217,7 +217,7 @@ bench:
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/peer.sh
 
 # Leak-detection evaluation (tests/eval/eval.c, linking the plugin's own
-# pure modules: state history, configuration, trend and evaluate, the
+# pure modules: history, configuration, trend and evaluate, the
 # path main.c takes): seeded trace families, the plugin with the README's
 # settings and out of the box against OLS, deriv and a Checkmk-style
 # EWMA, one report with issue 8's bars.  EVAL_SEEDS traces per family,

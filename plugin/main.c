@@ -18,12 +18,14 @@
 #include "cli.h"
 #include "config.h"
 #include "evaluate.h"
+#include "histname.h"
+#include "history.h"
+#include "histstore.h"
 #include "inifile.h"
 #include "output.h"
 #include "proc.h"
 #include "rows.h"
 #include "snmp.h"
-#include "state.h"
 #include "trend.h"
 #include "util.h"
 
@@ -123,68 +125,71 @@ static int load_ini(struct config *cfg, const struct cli_args *args,
 	return 0;
 }
 
-/* The legacy history being moved (see open_history); closed when file.lock_fd < 0. */
-static struct state_file old_st = { .file.lock_fd = -1 };
+/* The legacy history being moved (see open_history); closed when its store is NULL. */
+static struct locked_history old_st;
 
 /*
  * Opens and locks the check's history, named after the agent the query
- * reached (state.h): path receives its file.  When that file does not
+ * reached (histname.h): path receives its file.  When that file does not
  * exist yet but one under the legacy name (after -H as written and the
  * section, versions up to 0.1) does, its history is taken over: *moved is
  * set, old_st stays locked, and the caller removes the legacy file with
  * remove_legacy() once the new one is saved.  The new name is always
  * locked first, so two checks never wait on each other.  *busy is set
  * when the lock was held by another check for all of lock_wait_ms.
+ * This and remove_legacy() are the state files' own (the path, the
+ * directory, the legacy move); a history kept in another store would be
+ * opened with history_open_in() (histstore.h) under its key instead.
  */
 static int open_history(const struct config *cfg, const struct hr_snapshot *snap, time_t now,
-			unsigned lock_wait_ms, struct state_file *st, char *path, size_t pathlen,
+			unsigned lock_wait_ms, struct locked_history *st, char *path, size_t pathlen,
 			bool *moved, bool *busy, char *err, size_t errlen)
 {
 	static struct config agent;
-	char key[STATE_STEM_MAX + 1], old_key[STATE_STEM_MAX + 1], old_path[STATE_PATH_MAX];
+	char key[HISTORY_KEY_MAX + 1], old_key[HISTORY_KEY_MAX + 1], old_path[HISTORY_PATH_MAX];
 	const char *mp = getenv("MP_STATE_PATH");
 	unsigned euid = (unsigned)geteuid();
-	struct state_history tmp;
+	struct history tmp;
 
 	*moved = false;
 	*busy = false;
-	if (state_agent_config(cfg, snap->peer, &agent, err, errlen) != 0 ||
-	    state_path(&agent, mp, euid, path, pathlen, err, errlen) != 0 ||
-	    state_key(&agent, key, sizeof key, err, errlen) != 0 ||
-	    state_path(cfg, mp, euid, old_path, sizeof old_path, err, errlen) != 0 ||
-	    state_key(cfg, old_key, sizeof old_key, err, errlen) != 0 ||
-	    state_prepare_dir(path, euid, err, errlen) != 0)
+	if (history_agent_config(cfg, snap->peer, &agent, err, errlen) != 0 ||
+	    history_path(&agent, mp, euid, path, pathlen, err, errlen) != 0 ||
+	    history_key(&agent, key, sizeof key, err, errlen) != 0 ||
+	    history_path(cfg, mp, euid, old_path, sizeof old_path, err, errlen) != 0 ||
+	    history_key(cfg, old_key, sizeof old_key, err, errlen) != 0 ||
+	    history_prepare_dir(path, euid, err, errlen) != 0)
 		return -1;
-	if (state_open(st, path, NULL, now, lock_wait_ms, err, errlen) != 0) {
-		*busy = st->file.busy;
+	if (history_open(st, path, NULL, now, lock_wait_ms, err, errlen) != 0) {
+		*busy = st->busy;
 		return -1;
 	}
-	state_claim(&st->h, key, old_key);
-	if (st->file.existed || strcmp(old_path, path) == 0 || access(old_path, F_OK) != 0)
+	history_claim(&st->h, key, old_key);
+	if (st->existed || strcmp(old_path, path) == 0 || access(old_path, F_OK) != 0)
 		return 0;
 
 	/* A legacy history: read it under its own lock and take it over. */
-	if (state_open(&old_st, old_path, old_key, now, lock_wait_ms, err, errlen) != 0) {
-		*busy = old_st.file.busy;
-		state_close(st);
+	if (history_open(&old_st, old_path, old_key, now, lock_wait_ms, err, errlen) != 0) {
+		*busy = old_st.busy;
+		history_close(st);
 		return -1;
 	}
-	if (!old_st.file.existed || old_st.h.foreign) {	/* gone meanwhile, or not ours */
-		state_close(&old_st);
+	if (!old_st.existed || old_st.h.foreign) {	/* gone meanwhile, or not ours */
+		history_close(&old_st);
 		return 0;
 	}
 	tmp = st->h;
 	st->h = old_st.h;
 	old_st.h = tmp;
-	state_claim(&st->h, key, old_key);
+	history_claim(&st->h, key, old_key);
 	*moved = true;
 	return 0;
 }
 
-/* The file name of path, at most 200 bytes of it (STATE_STEM_MAX + ".state"). */
+/* The file name of path, at most 200 bytes of it (HISTORY_KEY_MAX + ".state"). */
 static const char *file_name(const char *path)
 {
-	static char buf[2][STATE_STEM_MAX + 8];
+	static char buf[2][HISTORY_KEY_MAX + 8];
 	static int which;
 	const char *slash = strrchr(path, '/');
 
@@ -194,15 +199,15 @@ static const char *file_name(const char *path)
 }
 
 /* Removes the legacy file old_st (and its lock file) and closes it. */
-static void remove_legacy(struct state_file *old)
+static void remove_legacy(struct locked_history *old)
 {
-	char lock[sizeof old->file.path + 8];
+	char lock[sizeof old->where + 8];
 
-	if (old->file.lock_fd < 0)
+	if (!old->store)
 		return;
-	snprintf(lock, sizeof lock, "%s.lock", old->file.path);
-	unlink(old->file.path);
-	state_close(old);
+	snprintf(lock, sizeof lock, "%s.lock", old->where);
+	unlink(old->where);
+	history_close(old);
 	unlink(lock);
 }
 
@@ -222,11 +227,11 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 		       struct trend_params *tp, struct trend_result *tr, bool *busy,
 		       char *note, size_t notelen, char *err, size_t errlen)
 {
-	static struct state_file st;	/* large; static keeps it off the stack */
-	char path[STATE_PATH_MAX];
+	static struct locked_history st;	/* large; static keeps it off the stack */
+	char path[HISTORY_PATH_MAX];
 	struct sample s;
 	const struct sample *samples;
-	struct state_row rows[STATE_MAX_ROWS];
+	struct history_row rows[HISTORY_MAX_ROWS];
 	size_t n, rows_n;
 	bool moved = false;
 	double baseline = cfg->baseline_set ? cfg->baseline.value : 0;
@@ -249,48 +254,48 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	s.has_cpu = total->has_cpu;
 	s.uptime_ticks = snap->uptime_ticks;
 	s.has_uptime = snap->has_uptime;
-	if (state_append(&st.h, &s, err, errlen) != 0) {
-		state_close(&st);
-		state_close(&old_st);
+	if (history_append(&st.h, &s, err, errlen) != 0) {
+		history_close(&st);
+		history_close(&old_st);
 		return -1;
 	}
 
 	evaluate_trend_params(cfg, baseline, config_limit_bytes(cfg, snap->mem_size_kb), tp);
 	if (st.h.have_baseline)
 		tp->learned_baseline_bytes = (double)st.h.baseline_kb * 1024.0;
-	samples = state_samples(&st.h, &n);
+	samples = history_samples(&st.h, &n);
 	trend_analyze(samples, n, now, tp, tr);
 	if (tr->baseline_learned && tr->have_baseline)
-		state_set_baseline(&st.h, (long)(tr->baseline_bytes / 1024.0), now);
+		history_set_baseline(&st.h, (long)(tr->baseline_bytes / 1024.0), now);
 	note[0] = '\0';
 	if (st.h.note[0])
 		snprintf(note, notelen, "History: %s", st.h.note);
 	else if (moved)
 		snprintf(note, notelen, "History: moved from %s to %s (named after"
 			 " the agent's address now, not -H or the section).",
-			 file_name(old_st.file.path), file_name(path));
+			 file_name(old_st.where), file_name(path));
 	else if (cfg->verbose >= 1)
 		snprintf(note, notelen, "History: %zu record%s in %s.", st.h.n,
 			 st.h.n == 1 ? "" : "s", path);
 
 	/* For the next check's repeat GET; a walk restarts the interval. */
-	rows_n = rows_of_snapshot(snap, rows, STATE_MAX_ROWS);
-	state_set_rows(&st.h, rows, rows_n, snap->repeated ? st.h.walked_at : now,
+	rows_n = rows_of_snapshot(snap, rows, HISTORY_MAX_ROWS);
+	history_set_rows(&st.h, rows, rows_n, snap->repeated ? st.h.walked_at : now,
 		       snap->has_uptime, snap->uptime_ticks);
 
-	if (state_save(&st, now, err, errlen) != 0) {
-		state_close(&st);
-		state_close(&old_st);
+	if (history_save(&st, now, err, errlen) != 0) {
+		history_close(&st);
+		history_close(&old_st);
 		return -1;
 	}
 	if (moved)
 		remove_legacy(&old_st);
-	state_close(&old_st);
-	state_close(&st);
+	history_close(&old_st);
+	history_close(&st);
 	return 0;
 }
 
-_Static_assert(STATE_MAX_ROWS <= SNMP_REPEAT_MAX_ROWS, "remembered rows fit one GET");
+_Static_assert(HISTORY_MAX_ROWS <= SNMP_REPEAT_MAX_ROWS, "remembered rows fit one GET");
 
 /*
  * What the last check remembered for the repeat check (plugin/rows.h):
@@ -300,24 +305,24 @@ _Static_assert(STATE_MAX_ROWS <= SNMP_REPEAT_MAX_ROWS, "remembered rows fit one 
  */
 static void recall(const struct config *cfg, time_t now, struct rows_memory *mem)
 {
-	static struct state_file st;	/* large; static keeps it off the stack */
+	static struct locked_history st;	/* large; static keeps it off the stack */
 	static struct config agent;
-	char path[STATE_PATH_MAX], key[STATE_STEM_MAX + 1], err[ERRBUF_SIZE];
+	char path[HISTORY_PATH_MAX], key[HISTORY_KEY_MAX + 1], err[ERRBUF_SIZE];
 	char peer[sizeof ((struct hr_snapshot *)0)->peer];
 
 	memset(mem, 0, sizeof *mem);
 	/* The history's name, from the agent's address (see open_history). */
 	if (cfg->walk_interval_s <= 0 ||
 	    snmp_resolve(cfg, peer, sizeof peer, err, sizeof err) != 0 ||
-	    state_agent_config(cfg, peer, &agent, err, sizeof err) != 0 ||
-	    state_path(&agent, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
+	    history_agent_config(cfg, peer, &agent, err, sizeof err) != 0 ||
+	    history_path(&agent, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
 		       err, sizeof err) != 0 ||
-	    state_key(&agent, key, sizeof key, err, sizeof err) != 0 ||
+	    history_key(&agent, key, sizeof key, err, sizeof err) != 0 ||
 	    access(path, F_OK) != 0 ||
-	    state_open(&st, path, key, now, 100, err, sizeof err) != 0)
+	    history_open(&st, path, key, now, 100, err, sizeof err) != 0)
 		return;
 	rows_recall(&st.h, mem);
-	state_close(&st);
+	history_close(&st);
 }
 
 struct repeat_ud {
@@ -335,7 +340,8 @@ static bool still_cb(const struct hr_snapshot *got, const bool *present, const b
 
 static int check(const struct config *cfg, const struct inifile_notes *notes)
 {
-	char err[ERRBUF_SIZE], hist_err[ERRBUF_SIZE] = "", hist_note[ERRBUF_SIZE + STATE_NOTE_MAX + 64] = "";
+	char err[ERRBUF_SIZE], hist_err[ERRBUF_SIZE] = "";
+	char hist_note[ERRBUF_SIZE + HISTORY_NOTE_MAX + 64] = "";
 	struct proc_match match;
 	struct hr_snapshot snap;
 	struct proc_total total;
@@ -345,7 +351,7 @@ static int check(const struct config *cfg, const struct inifile_notes *notes)
 	bool have_trend = false, busy = false;
 	time_t now = time(NULL);	/* the sample's time: when the agent is asked */
 	static struct rows_memory mem;
-	long indexes[STATE_MAX_ROWS];
+	long indexes[HISTORY_MAX_ROWS];
 	struct repeat_ud rud;
 	struct snmp_repeat rep;
 	char why[ROWS_WHY_MAX];

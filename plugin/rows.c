@@ -10,10 +10,10 @@
 
 #define STATUS_INVALID 4
 
-void rows_recall(const struct state_history *h, struct rows_memory *mem)
+void rows_recall(const struct history *h, struct rows_memory *mem)
 {
 	memset(mem, 0, sizeof *mem);
-	mem->n = h->nrows <= STATE_MAX_ROWS ? h->nrows : 0;
+	mem->n = h->nrows <= HISTORY_MAX_ROWS ? h->nrows : 0;
 	if (mem->n)
 		memcpy(mem->rows, h->rows, mem->n * sizeof mem->rows[0]);
 	mem->walked_at = h->walked_at;
@@ -70,7 +70,7 @@ bool rows_still_match(const struct rows_memory *mem, const struct proc_match *m,
 		return false;
 	}
 	for (i = 0; i < mem->n; i++) {
-		const struct state_row *r = &mem->rows[i];
+		const struct history_row *r = &mem->rows[i];
 		const struct hr_proc *p = &got->procs[i];
 
 		if (p->index != r->index) {	/* the caller's bug, not the agent's */
@@ -120,14 +120,14 @@ bool rows_still_match(const struct rows_memory *mem, const struct proc_match *m,
 	return true;
 }
 
-size_t rows_of_snapshot(const struct hr_snapshot *snap, struct state_row *rows, size_t max)
+size_t rows_of_snapshot(const struct hr_snapshot *snap, struct history_row *rows, size_t max)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < snap->n; i++)
 		if (snap->procs[i].status != STATUS_INVALID)
 			n++;
-	if (n > max || n > STATE_MAX_ROWS)
+	if (n > max || n > HISTORY_MAX_ROWS)
 		return 0;
 	n = 0;
 	for (i = 0; i < snap->n; i++) {

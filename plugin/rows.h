@@ -5,7 +5,7 @@
  *
  * The history remembers the matched rows (index, hrSWRunName,
  * hrSWRunPath, hrSWRunPerfCPU), the time of the last full walk and the
- * last hrSystemUptime (state.h, "# rows" / "# row").  The next check then
+ * last hrSystemUptime (history.h, "# rows" / "# row").  The next check then
  * sends ONE GET for those rows' name, path, status, memory and CPU plus
  * hrSystemUptime and hrMemorySize, and takes the answer as the snapshot
  * when every row is still the same process:
@@ -21,7 +21,7 @@
  * as a first check does, in the same session.  A walk also runs when the
  * last one is older than --walk-interval (so a second instance that
  * appears is found within it), when nothing is remembered, or when more
- * than STATE_MAX_ROWS rows matched.  What a walk cannot tell apart (the
+ * than HISTORY_MAX_ROWS rows matched.  What a walk cannot tell apart (the
  * same image restarted under the same index with more CPU time than the
  * old one had) the repeat check cannot either.
  */
@@ -32,15 +32,15 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "history.h"
 #include "proc.h"
 #include "snmp.h"
-#include "state.h"
 
 #define ROWS_WHY_MAX 160
 
 /* What the last check left for this one (a copy out of the history). */
 struct rows_memory {
-	struct state_row rows[STATE_MAX_ROWS];
+	struct history_row rows[HISTORY_MAX_ROWS];
 	size_t n;
 	time_t walked_at;		/* 0: unknown */
 	bool has_uptime;
@@ -48,7 +48,7 @@ struct rows_memory {
 };
 
 /* Copies what the history remembers. */
-void rows_recall(const struct state_history *h, struct rows_memory *mem);
+void rows_recall(const struct history *h, struct rows_memory *mem);
 
 /*
  * Whether this check may try the repeat GET: rows remembered, and the
@@ -72,9 +72,9 @@ bool rows_still_match(const struct rows_memory *mem, const struct proc_match *m,
 		      char *why, size_t whylen);
 
 /*
- * The rows of a snapshot to remember (at most STATE_MAX_ROWS; more gives
+ * The rows of a snapshot to remember (at most HISTORY_MAX_ROWS; more gives
  * n = 0, so the next check walks).  Returns the number stored.
  */
-size_t rows_of_snapshot(const struct hr_snapshot *snap, struct state_row *rows, size_t max);
+size_t rows_of_snapshot(const struct hr_snapshot *snap, struct history_row *rows, size_t max);
 
 #endif

@@ -47,9 +47,10 @@
  * and fsyncs the directory.  It never removes a file it did not make, and
  * any failure before the rename leaves the previous file as it was.
  *
- * ANOTHER STORE.  A history kept elsewhere (a database, a key-value
- * server) plugs in beside this layer, not into it, with the same sequence:
- * lock, load the text, save new text, unlock.
+ * ANOTHER STORE.  A history kept elsewhere (a key-value server, a
+ * database) plugs in beside this layer, not into it: histstore.h's struct
+ * history_store is the same sequence - lock, load, save, unlock - with
+ * this layer as the file store (history_file_store).
  */
 #ifndef ASYNC_LEAK_SAFEFILE_H
 #define ASYNC_LEAK_SAFEFILE_H

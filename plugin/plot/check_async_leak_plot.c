@@ -11,7 +11,7 @@
  * The history is a --replay series or a state file (its sample lines
  * replay as they are); without --replay the live state file of the check
  * that the other options describe is read, found as the plugin finds it
- * (plugin/state.c), and never written.  Every check_async_leak option is
+ * (plugin/histname.c), and never written.  Every check_async_leak option is
  * accepted with the plugin's own parser, INI file and validation
  * (plugin/cli.c, config.c, inifile.c), so the thresholds are those of the
  * check.  The series goes step by step through the plugin's trend code
@@ -40,9 +40,9 @@
 #include "cli.h"
 #include "config.h"
 #include "evaluate.h"
+#include "histname.h"
 #include "inifile.h"
 #include "range.h"
-#include "state.h"
 #include "trend.h"
 #include "units.h"
 #include "util.h"
@@ -816,7 +816,7 @@ int main(int argc, char **argv)
 	struct opts o = { NULL, NULL, 1100, 640, false };
 	struct cli_args args;
 	struct trend_params tp;
-	char err[ERRBUF_SIZE], path[STATE_PATH_MAX], title[400], a[32];
+	char err[ERRBUF_SIZE], path[HISTORY_PATH_MAX], title[400], a[32];
 	const char *input, *ext;
 	cairo_surface_t *surf;
 	cairo_t *cr;
@@ -869,7 +869,7 @@ int main(int argc, char **argv)
 	if (cfg.replay[0]) {
 		input = cfg.replay;
 	} else {
-		if (state_path(&cfg, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
+		if (history_path(&cfg, getenv("MP_STATE_PATH"), (unsigned)geteuid(), path, sizeof path,
 			       err, sizeof err) != 0)
 			die(2, "%s", err);
 		input = path;

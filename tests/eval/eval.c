@@ -4,7 +4,7 @@
  * Generates seeded synthetic memory traces of Async.exe-like processes
  * (the families below), runs the plugin's own code path causally over them
  * - a check every 5 minutes: the sample appended to an in-memory state
- * history (plugin/state.c, compacted as a save would), trend parameters
+ * history (plugin/history.c, compacted as a save would), trend parameters
  * from a parsed configuration (plugin/config.c, evaluate_trend_params()),
  * trend_analyze(), the learned baseline kept as the state file keeps it,
  * and the Nagios state from evaluate() (plugin/evaluate.c) - next to three
@@ -48,9 +48,9 @@
 
 #include "config.h"
 #include "evaluate.h"
+#include "history.h"
 #include "proc.h"
 #include "snmp.h"
-#include "state.h"
 #include "trend.h"
 
 #define DAYS		14
@@ -425,7 +425,7 @@ static void generate(const struct family *fam, int seed, struct trace *tr)
 struct plugin_run {
 	struct config cfg;
 	struct proc_match match;
-	struct state_history h;
+	struct history h;
 };
 
 /* Options as the command line gives them: { option, value }, NULL-ended. */
@@ -476,13 +476,13 @@ static void plugin_start(struct plugin_run *pr, int conf)
 	config_of(conf, &pr->cfg);
 	if (proc_match_init(&pr->match, pr->cfg.process, NULL, pr->cfg.path, err, sizeof err) != 0)
 		die("process match", err);
-	state_history_init(&pr->h);
+	history_init(&pr->h);
 }
 
 static void plugin_stop(struct plugin_run *pr)
 {
 	proc_match_release(&pr->match);
-	state_history_free(&pr->h);
+	history_free(&pr->h);
 }
 
 /* What the state file gets from one poll. */
@@ -495,8 +495,8 @@ static void plugin_sample(struct plugin_run *pr, time_t t, long kb, int seg)
 	s.t = t;
 	s.mem_kb = kb;
 	snprintf(s.indexes, sizeof s.indexes, "%d", 1000 + seg);
-	if (state_append(&pr->h, &s, err, sizeof err) != 0)
-		die("state_append", err);
+	if (history_append(&pr->h, &s, err, sizeof err) != 0)
+		die("history_append", err);
 }
 
 /* trend_params as they came out, for the speed figure and --replay. */
@@ -534,11 +534,11 @@ static enum state plugin_check(struct plugin_run *pr, time_t now, long kb, int s
 	trend_params_of(&pr->cfg, &tp);
 	if (pr->h.have_baseline)
 		tp.learned_baseline_bytes = (double)pr->h.baseline_kb * 1024.0;
-	samples = state_samples(&pr->h, &n);
+	samples = history_samples(&pr->h, &n);
 	trend_analyze(samples, n, now, &tp, tr);
 	if (tr->baseline_learned && tr->have_baseline)
-		state_set_baseline(&pr->h, (long)(tr->baseline_bytes / 1024.0), now);
-	state_compact(&pr->h, now);	/* what state_save() does first */
+		history_set_baseline(&pr->h, (long)(tr->baseline_bytes / 1024.0), now);
+	history_compact(&pr->h, now);	/* what history_save() does first */
 	evaluate(&pr->cfg, &pr->match, &snap, tr, &tp, &ev);
 	return ev.state;
 }

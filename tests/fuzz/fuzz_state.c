@@ -1,29 +1,30 @@
 /*
  * fuzz_state.c - libFuzzer target for the state file's parser and writer
- * (state.c), and for the file names derived from host names.
+ * (history.c), and for the file names derived from host names (histname.c).
  *
  * Input: the text of a state file, any bytes.
  *
  * Properties checked (abort() on violation, so libFuzzer saves the input):
- *   - state_parse() never fails and leaves a history that keeps the
- *     invariants: at most STATE_MAX_RAW + STATE_MAX_HOURLY + 1 records,
+ *   - history_parse() never fails and leaves a history that keeps the
+ *     invariants: at most HISTORY_MAX_RAW + HISTORY_MAX_HOURLY + 1 records,
  *     times strictly ascending within 1..now, every sample passes
- *     state_sample_check(), segments sorted by start with end <= now,
+ *     history_sample_check(), segments sorted by start with end <= now,
  *     metadata within its bounds, a printable note;
- *   - what state_format() writes parses back cleanly (no note) and formats
+ *   - what history_format() writes parses back cleanly (no note) and formats
  *     to the same bytes;
- *   - after state_compact() the invariants still hold and the text stays
+ *   - after history_compact() the invariants still hold and the text stays
  *     below the documented worst case (520 KiB);
- *   - the input's first line, taken as a host name, gives a state_key()
+ *   - the input's first line, taken as a host name, gives a history_key()
  *     of [A-Za-z0-9._%+=~-] only, not starting with '.', at most
- *     STATE_STEM_MAX bytes.
+ *     HISTORY_KEY_MAX bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "state.h"
+#include "histname.h"
+#include "history.h"
 #include "util.h"
 
 #define NOW ((time_t)1700000000)
@@ -36,28 +37,28 @@ static void fail(const char *what, const char *detail)
 	abort();
 }
 
-static void check_history(const struct state_history *h, const char *when)
+static void check_history(const struct history *h, const char *when)
 {
 	char err[ERRBUF_SIZE];
 	const char *p;
 	size_t i;
 
-	if (h->n > STATE_MAX_RAW + STATE_MAX_HOURLY + 1)
+	if (h->n > HISTORY_MAX_RAW + HISTORY_MAX_HOURLY + 1)
 		fail("too many records", when);
 	for (i = 0; i < h->n; i++) {
 		const struct sample *s = &h->samples[i];
 
-		if (state_sample_check(s, err, sizeof err) < 0)
+		if (history_sample_check(s, err, sizeof err) < 0)
 			fail("an invalid sample was kept", err);
 		if (s->t > NOW)
 			fail("a sample newer than now was kept", when);
 		if (i > 0 && s->t <= h->samples[i - 1].t)
 			fail("times not strictly ascending", when);
 	}
-	if (h->nsegments > STATE_MAX_SEGMENTS || h->nkv > STATE_MAX_KV)
+	if (h->nsegments > HISTORY_MAX_SEGMENTS || h->nkv > HISTORY_MAX_KV)
 		fail("metadata beyond its bounds", when);
 	for (i = 0; i < h->nsegments; i++) {
-		const struct state_segment *g = &h->segments[i];
+		const struct history_segment *g = &h->segments[i];
 
 		if (g->start <= 0 || g->end < g->start || g->end > NOW)
 			fail("inconsistent segment kept", when);
@@ -72,29 +73,29 @@ static void check_history(const struct state_history *h, const char *when)
 }
 
 /* format(h) parses back without a note and formats to the same text. */
-static char *round_trip(const struct state_history *h, size_t *len)
+static char *round_trip(const struct history *h, size_t *len)
 {
-	struct state_history g;
+	struct history g;
 	char err[ERRBUF_SIZE];
 	char *a, *b;
 	size_t alen, blen;
 
-	if (state_format(h, &a, &alen, err, sizeof err) < 0)
-		fail("state_format failed", err);
+	if (history_format(h, &a, &alen, err, sizeof err) < 0)
+		fail("history_format failed", err);
 	if (strlen(a) != alen)
 		fail("formatted length wrong", a);
-	state_history_init(&g);
-	if (state_parse(a, alen, NOW, &g, err, sizeof err) < 0)
-		fail("state_parse of our own text failed", err);
+	history_init(&g);
+	if (history_parse(a, alen, NOW, &g, err, sizeof err) < 0)
+		fail("history_parse of our own text failed", err);
 	if (g.note[0])
 		fail("our own text is read as damaged", g.note);
 	check_history(&g, "reparsed");
-	if (state_format(&g, &b, &blen, err, sizeof err) < 0)
-		fail("state_format failed", err);
+	if (history_format(&g, &b, &blen, err, sizeof err) < 0)
+		fail("history_format failed", err);
 	if (alen != blen || memcmp(a, b, alen) != 0)
 		fail("round trip changed the text", a);
 	free(b);
-	state_history_free(&g);
+	history_free(&g);
 	*len = alen;
 	return a;
 }
@@ -102,7 +103,7 @@ static char *round_trip(const struct state_history *h, size_t *len)
 static void check_key(const uint8_t *data, size_t size)
 {
 	struct config cfg;
-	char key[STATE_STEM_MAX + 1], err[ERRBUF_SIZE];
+	char key[HISTORY_KEY_MAX + 1], err[ERRBUF_SIZE];
 	size_t n = 0, i;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -114,12 +115,12 @@ static void check_key(const uint8_t *data, size_t size)
 	memcpy(cfg.section, cfg.hostname, n < sizeof cfg.section ? n + 1 : 0);
 	cfg.section[sizeof cfg.section - 1] = '\0';
 	cfg.port = 161;
-	if (state_key(&cfg, key, sizeof key, err, sizeof err) < 0) {
+	if (history_key(&cfg, key, sizeof key, err, sizeof err) < 0) {
 		if (n == 0)
 			return;
-		fail("state_key failed", err);
+		fail("history_key failed", err);
 	}
-	if (strlen(key) > STATE_STEM_MAX || key[0] == '.')
+	if (strlen(key) > HISTORY_KEY_MAX || key[0] == '.')
 		fail("unsafe key", key);
 	for (i = 0; key[i]; i++)
 		if (!strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
@@ -129,22 +130,22 @@ static void check_key(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct state_history h;
+	struct history h;
 	char err[ERRBUF_SIZE];
 	size_t len;
 
-	state_history_init(&h);
-	if (state_parse((const char *)data, size, NOW, &h, err, sizeof err) < 0)
-		fail("state_parse failed", err);
+	history_init(&h);
+	if (history_parse((const char *)data, size, NOW, &h, err, sizeof err) < 0)
+		fail("history_parse failed", err);
 	check_history(&h, "parsed");
 	free(round_trip(&h, &len));
 
-	state_compact(&h, NOW);
+	history_compact(&h, NOW);
 	check_history(&h, "compacted");
 	free(round_trip(&h, &len));
 	if (len >= 520 * 1024)
 		fail("compacted text beyond the documented worst case", "");
-	state_history_free(&h);
+	history_free(&h);
 
 	check_key(data, size);
 	return 0;

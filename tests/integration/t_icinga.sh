@@ -20,7 +20,7 @@ daemon_args=(-c "$I/icinga2.conf" -DRunAsUser="$user" -DRunAsGroup="$group"
 	-DLogDir="$I/log" -DPidPath="$I/run/icinga2.pid")
 
 # A day of history of a 1 MiB/h leak of index 1388, ending 10 min ago, so
-# that the trend labels can appear on the first check (state.h's format).
+# that the trend labels can appear on the first check (history.h's format).
 seed_history() {	# file
 	local now i
 	now=$(date +%s)

@@ -9,34 +9,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "history.h"
 #include "proc.h"
 #include "rows.h"
-#include "state.h"
 #include "util.h"
 
 #define NOW ((time_t)1700000000)
 
-static void parse_str(const char *text, struct state_history *h)
+static void parse_str(const char *text, struct history *h)
 {
 	char err[ERRBUF_SIZE] = "";
 
-	state_history_init(h);
-	cr_assert_eq(state_parse(text, strlen(text), NOW, h, err, sizeof err), 0, "%s", err);
+	history_init(h);
+	cr_assert_eq(history_parse(text, strlen(text), NOW, h, err, sizeof err), 0, "%s", err);
 }
 
-static char *format(const struct state_history *h)
+static char *format(const struct history *h)
 {
 	char err[ERRBUF_SIZE] = "";
 	char *out = NULL;
 	size_t l;
 
-	cr_assert_eq(state_format(h, &out, &l, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(history_format(h, &out, &l, err, sizeof err), 0, "%s", err);
 	return out;
 }
 
-static struct state_row row(long index, const char *name, const char *path, unsigned long cpu)
+static struct history_row row(long index, const char *name, const char *path, unsigned long cpu)
 {
-	struct state_row r;
+	struct history_row r;
 
 	memset(&r, 0, sizeof r);
 	r.index = index;
@@ -51,16 +51,16 @@ static struct state_row row(long index, const char *name, const char *path, unsi
 
 Test(rows, state_round_trip_with_awkward_names)
 {
-	struct state_history h, back;
-	struct state_row rows[3];
+	struct history h, back;
+	struct history_row rows[3];
 	char *text, *again;
 
 	rows[0] = row(1388, "Async.exe", "C:\\exchsrvr\\CONNECT\\MSMCON\\BIN\\", 12000);
 	rows[1] = row(2412, "my prog=1%.exe", "", 7);
 	rows[2] = row(3000, "-", "C:\\Program Files\\x\\", 0);
 	rows[2].has_cpu = false;
-	state_history_init(&h);
-	state_set_rows(&h, rows, 3, NOW - 60, true, 123456);
+	history_init(&h);
+	history_set_rows(&h, rows, 3, NOW - 60, true, 123456);
 	text = format(&h);
 	cr_expect_not_null(strstr(text, "# rows 1699999940 123456\n"), "%s", text);
 	cr_expect_not_null(strstr(text, "# row 1388 12000 Async.exe "
@@ -85,30 +85,30 @@ Test(rows, state_round_trip_with_awkward_names)
 	cr_expect_str_eq(again, text);
 	free(again);
 	free(text);
-	state_history_free(&back);
-	state_history_free(&h);
+	history_free(&back);
+	history_free(&h);
 }
 
 /* A version that does not know the lines reads them as comments: no '='. */
 Test(rows, row_lines_are_comments_to_older_readers)
 {
-	struct state_history h;
-	struct state_row r = row(5, "a=b", "x=y\\=", 1);
+	struct history h;
+	struct history_row r = row(5, "a=b", "x=y\\=", 1);
 	char *text, *line;
 
-	state_history_init(&h);
-	state_set_rows(&h, &r, 1, NOW, false, 0);
+	history_init(&h);
+	history_set_rows(&h, &r, 1, NOW, false, 0);
 	text = format(&h);
 	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
 		if (strncmp(line, "# row", 5) == 0)
 			cr_expect_null(strchr(line, '='), "'%s' holds '='", line);
 	free(text);
-	state_history_free(&h);
+	history_free(&h);
 }
 
 Test(rows, a_file_without_rows_remembers_none)
 {
-	struct state_history h;
+	struct history h;
 	struct rows_memory mem;
 
 	parse_str("# check_async_leak state v1\n# key=k\n1699999000 100 1388 5 6\n", &h);
@@ -116,12 +116,12 @@ Test(rows, a_file_without_rows_remembers_none)
 	rows_recall(&h, &mem);
 	cr_expect_eq(mem.n, 0);
 	cr_expect_eq(mem.walked_at, 0);
-	state_history_free(&h);
+	history_free(&h);
 }
 
 Test(rows, damaged_row_lines_are_skipped_and_noted)
 {
-	struct state_history h;
+	struct history h;
 
 	parse_str("# check_async_leak state v1\n"
 		  "# rows 1699999000 -\n"
@@ -139,43 +139,43 @@ Test(rows, damaged_row_lines_are_skipped_and_noted)
 	cr_expect_not(h.rows_has_uptime);
 	cr_expect_eq(h.damaged_lines, 6);
 	cr_expect_eq(h.n, 1);
-	state_history_free(&h);
+	history_free(&h);
 }
 
 Test(rows, too_many_rows_are_not_remembered)
 {
-	struct state_history h;
-	struct state_row rows[STATE_MAX_ROWS + 1];
+	struct history h;
+	struct history_row rows[HISTORY_MAX_ROWS + 1];
 	char text[4096];
 	size_t i, len;
 
-	for (i = 0; i <= STATE_MAX_ROWS; i++)
+	for (i = 0; i <= HISTORY_MAX_ROWS; i++)
 		rows[i] = row((long)i + 1, "a.exe", "", 0);
-	state_history_init(&h);
-	state_set_rows(&h, rows, STATE_MAX_ROWS + 1, NOW, true, 1);
+	history_init(&h);
+	history_set_rows(&h, rows, HISTORY_MAX_ROWS + 1, NOW, true, 1);
 	cr_expect_eq(h.nrows, 0);
-	state_set_rows(&h, rows, STATE_MAX_ROWS, NOW, true, 1);
-	cr_expect_eq(h.nrows, STATE_MAX_ROWS);
-	state_history_free(&h);
+	history_set_rows(&h, rows, HISTORY_MAX_ROWS, NOW, true, 1);
+	cr_expect_eq(h.nrows, HISTORY_MAX_ROWS);
+	history_free(&h);
 
-	/* A file with one row too many keeps the first STATE_MAX_ROWS. */
+	/* A file with one row too many keeps the first HISTORY_MAX_ROWS. */
 	len = (size_t)snprintf(text, sizeof text, "# check_async_leak state v1\n# rows 1 -\n");
-	for (i = 0; i <= STATE_MAX_ROWS; i++)
+	for (i = 0; i <= HISTORY_MAX_ROWS; i++)
 		len += (size_t)snprintf(text + len, sizeof text - len, "# row %zu - a.exe -\n", i + 1);
 	parse_str(text, &h);
-	cr_expect_eq(h.nrows, STATE_MAX_ROWS);
+	cr_expect_eq(h.nrows, HISTORY_MAX_ROWS);
 	cr_expect_eq(h.damaged_lines, 1);
-	state_history_free(&h);
+	history_free(&h);
 }
 
 Test(rows, a_future_walk_time_is_unknown)
 {
-	struct state_history h;
+	struct history h;
 
 	parse_str("# check_async_leak state v1\n# rows 1800000000 5\n# row 1 - a -\n", &h);
 	cr_expect_eq(h.walked_at, 0);
 	cr_expect_eq(h.nrows, 1);
-	state_history_free(&h);
+	history_free(&h);
 }
 
 /* ------------------------------------------------------------- planning */
@@ -220,10 +220,10 @@ Test(rows, repeat_only_with_rows_and_a_recent_walk)
 /* --------------------------------------------------- the answer's check */
 
 struct answer {
-	struct hr_proc procs[STATE_MAX_ROWS];
+	struct hr_proc procs[HISTORY_MAX_ROWS];
 	struct hr_snapshot snap;
-	bool present[STATE_MAX_ROWS];
-	bool has_mem[STATE_MAX_ROWS];
+	bool present[HISTORY_MAX_ROWS];
+	bool has_mem[HISTORY_MAX_ROWS];
 };
 
 /* The answer an unchanged agent gives for mem. */
@@ -357,13 +357,13 @@ Test(rows, a_row_that_no_longer_matches_walks)
 
 Test(rows, rows_of_a_snapshot_skip_invalid_and_cap)
 {
-	struct hr_proc procs[STATE_MAX_ROWS + 1];
+	struct hr_proc procs[HISTORY_MAX_ROWS + 1];
 	struct hr_snapshot snap;
-	struct state_row rows[STATE_MAX_ROWS];
+	struct history_row rows[HISTORY_MAX_ROWS];
 
 	memset(procs, 0, sizeof procs);
 	memset(&snap, 0, sizeof snap);
-	for (size_t i = 0; i <= STATE_MAX_ROWS; i++) {
+	for (size_t i = 0; i <= HISTORY_MAX_ROWS; i++) {
 		procs[i].index = (long)i + 1;
 		snprintf(procs[i].name, sizeof procs[i].name, "Async.exe");
 		snprintf(procs[i].path, sizeof procs[i].path, "C:\\");
@@ -373,14 +373,14 @@ Test(rows, rows_of_a_snapshot_skip_invalid_and_cap)
 	}
 	snap.procs = procs;
 	snap.n = 2;
-	cr_assert_eq(rows_of_snapshot(&snap, rows, STATE_MAX_ROWS), 2);
+	cr_assert_eq(rows_of_snapshot(&snap, rows, HISTORY_MAX_ROWS), 2);
 	cr_expect_eq(rows[1].index, 2);
 	cr_expect_eq(rows[1].cpu_cs, 10UL);
 	cr_expect_str_eq(rows[1].path, "C:\\");
 	procs[0].status = 4;
-	cr_assert_eq(rows_of_snapshot(&snap, rows, STATE_MAX_ROWS), 1);
+	cr_assert_eq(rows_of_snapshot(&snap, rows, HISTORY_MAX_ROWS), 1);
 	cr_expect_eq(rows[0].index, 2);
 	procs[0].status = 1;
-	snap.n = STATE_MAX_ROWS + 1;
-	cr_expect_eq(rows_of_snapshot(&snap, rows, STATE_MAX_ROWS), 0);
+	snap.n = HISTORY_MAX_ROWS + 1;
+	cr_expect_eq(rows_of_snapshot(&snap, rows, HISTORY_MAX_ROWS), 0);
 }
