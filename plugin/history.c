@@ -338,44 +338,22 @@ static bool kv_value_ok(const char *v)
 	return n == 0 || (v[0] != ' ' && v[n - 1] != ' ');
 }
 
-const char *history_kv_get(const struct history *h, const char *key)
+/* Stores value under key (replacing); false when all slots are taken. */
+static bool kv_put(struct history *h, const char *key, const char *value)
 {
 	size_t i;
 
-	for (i = 0; i < h->nkv; i++)
-		if (strcmp(h->kv[i].key, key) == 0)
-			return h->kv[i].value;
-	return NULL;
-}
-
-int history_kv_set(struct history *h, const char *key, const char *value,
-		 char *err, size_t errlen)
-{
-	size_t i;
-
-	if (!kv_key_ok(key))
-		return errorf(err, errlen, "'%.40s' cannot name state metadata", key);
-	if (value && !kv_value_ok(value))
-		return errorf(err, errlen, "state metadata %s: value too long or not printable",
-			      key);
 	for (i = 0; i < h->nkv; i++)
 		if (strcmp(h->kv[i].key, key) == 0)
 			break;
-	if (!value) {
-		if (i < h->nkv) {
-			memmove(&h->kv[i], &h->kv[i + 1], (h->nkv - i - 1) * sizeof h->kv[0]);
-			h->nkv--;
-		}
-		return 0;
-	}
 	if (i == h->nkv) {
 		if (h->nkv == HISTORY_MAX_KV)
-			return errorf(err, errlen, "no room for more state metadata");
+			return false;
 		h->nkv++;
 		copy_str(h->kv[i].key, sizeof h->kv[i].key, key);
 	}
 	copy_str(h->kv[i].value, sizeof h->kv[i].value, value);
-	return 0;
+	return true;
 }
 
 void history_set_baseline(struct history *h, long kb, time_t learned_at)
@@ -462,33 +440,6 @@ static bool segment_ok(const struct history_segment *seg)
 	       seg->peak_kb >= -1 && seg->peak_kb <= HISTORY_MEM_KB_MAX &&
 	       (!seg->has_slope || (seg->slope_bph >= -HISTORY_SLOPE_MAX &&
 				    seg->slope_bph <= HISTORY_SLOPE_MAX));
-}
-
-int history_put_segment(struct history *h, const struct history_segment *seg,
-		      char *err, size_t errlen)
-{
-	size_t i;
-
-	if (!segment_ok(seg))
-		return errorf(err, errlen, "inconsistent segment summary");
-	for (i = 0; i < h->nsegments && h->segments[i].start < seg->start; i++)
-		;
-	if (i < h->nsegments && h->segments[i].start == seg->start) {
-		h->segments[i] = *seg;
-		return 0;
-	}
-	if (h->nsegments == HISTORY_MAX_SEGMENTS) {
-		if (i == 0)
-			return 0;	/* older than everything kept: not worth a slot */
-		memmove(&h->segments[0], &h->segments[1], (i - 1) * sizeof h->segments[0]);
-		h->segments[i - 1] = *seg;
-		return 0;
-	}
-	memmove(&h->segments[i + 1], &h->segments[i],
-		(h->nsegments - i) * sizeof h->segments[0]);
-	h->segments[i] = *seg;
-	h->nsegments++;
-	return 0;
 }
 
 /* ---------------------------------------------------------------- parse */
@@ -656,11 +607,8 @@ static bool parse_meta(struct history *h, char *line, time_t now)
 		if (tally(h, parse_segment(h, value, now)) == 0)
 			return false;
 	} else {
-		if (!kv_key_ok(key) || !kv_value_ok(value))
+		if (!kv_key_ok(key) || !kv_value_ok(value) || !kv_put(h, key, value))
 			return false;
-		if (!history_kv_get(h, key) && h->nkv == HISTORY_MAX_KV)
-			return false;
-		history_kv_set(h, key, value, NULL, 0);
 	}
 	return true;
 }

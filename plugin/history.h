@@ -18,9 +18,11 @@
  *   # segment=START END LEAKING SLOPE_BPH BASE_KB PEAK_KB   past segments,
  *         oldest first, at most HISTORY_MAX_SEGMENTS; LEAKING 0/1, SLOPE_BPH
  *         bytes per hour (integer), BASE_KB the floor of its first hours,
- *         PEAK_KB its highest sample; '-' when unknown
- *   # NAME=VALUE                                other metadata (the trend
- *         code's own, at most HISTORY_MAX_KV; NAME [a-z0-9_], VALUE printable)
+ *         PEAK_KB its highest sample; '-' when unknown.  Nothing writes
+ *         them today: lines a file has are checked, kept and written back
+ *   # NAME=VALUE                                other metadata (at most
+ *         HISTORY_MAX_KV; NAME [a-z0-9_], VALUE printable), likewise kept
+ *         as read
  *   # rows WALKED UPTIME_TICKS                  the rows the last check
  *   # row INDEX CPU_CS NAME PATH                matched, for the next one's
  *         single GET (see rows.h): WALKED the last full walk of hrSWRunTable,
@@ -219,27 +221,6 @@ const struct sample *history_samples(const struct history *h, size_t *n);
 
 /* Records the learned baseline (kb >= 0), or forgets it (kb < 0). */
 void history_set_baseline(struct history *h, long kb, time_t learned_at);
-
-/*
- * Adds or updates a segment summary: one with the same start is replaced,
- * otherwise seg is appended (the oldest summary goes when full).  Summaries
- * stay sorted by start.  Returns 0, or -1 when seg is inconsistent
- * (start <= 0, end < start, base_kb or peak_kb out of range).
- */
-int history_put_segment(struct history *h, const struct history_segment *seg,
-			char *err, size_t errlen);
-
-/*
- * Free-form metadata for the trend code.  history_kv_get returns the value
- * or NULL.  history_kv_set stores value under key (replacing), or removes
- * key when value is NULL; returns -1 when key is not [a-z0-9_]{1,31}, is
- * one of the reserved names above (key, written, baseline_kb,
- * baseline_learned_at, segment), value is not printable ASCII or too
- * long, or all HISTORY_MAX_KV slots are taken.
- */
-const char *history_kv_get(const struct history *h, const char *key);
-int history_kv_set(struct history *h, const char *key, const char *value,
-		   char *err, size_t errlen);
 
 /*
  * Records the rows this check matched, when hrSWRunTable was last walked

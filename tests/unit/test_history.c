@@ -50,7 +50,6 @@ Test(history, round_trip_keeps_every_field)
 {
 	struct history h, g;
 	struct history_segment seg = { NOW - 9 * DAY, NOW - 5 * DAY, true, true, -1234, 40960, 250000 };
-	char err[ERRBUF_SIZE];
 	char *a, *b;
 	size_t i, hourly = 0;
 	time_t t;
@@ -67,14 +66,18 @@ Test(history, round_trip_keeps_every_field)
 	cr_assert_geq(hourly, 25);
 	cr_assert_not(h.samples[h.n - 1].hourly);
 	history_set_baseline(&h, 40960, NOW - DAY);
-	cr_assert_eq(history_put_segment(&h, &seg, err, sizeof err), 0);
+	/* Segment and key-value lines are kept as a file has them. */
+	h.segments[0] = seg;
 	seg.start = NOW - 4 * DAY;
 	seg.end = NOW - 2 * DAY;
 	seg.leaking = false;
 	seg.has_slope = false;
 	seg.base_kb = -1;
-	cr_assert_eq(history_put_segment(&h, &seg, err, sizeof err), 0);
-	cr_assert_eq(history_kv_set(&h, "warmup_s", "43200", err, sizeof err), 0);
+	h.segments[1] = seg;
+	h.nsegments = 2;
+	snprintf(h.kv[0].key, sizeof h.kv[0].key, "warmup_s");
+	snprintf(h.kv[0].value, sizeof h.kv[0].value, "43200");
+	h.nkv = 1;
 	snprintf(h.key, sizeof h.key, "exch01.corp.example+161+async.exe");
 	h.written = NOW;
 
@@ -104,7 +107,9 @@ Test(history, round_trip_keeps_every_field)
 	cr_assert_eq(g.segments[0].peak_kb, 250000);
 	cr_assert_not(g.segments[1].has_slope);
 	cr_assert_eq(g.segments[1].base_kb, -1);
-	cr_assert_str_eq(history_kv_get(&g, "warmup_s"), "43200");
+	cr_assert_eq(g.nkv, 1);
+	cr_assert_str_eq(g.kv[0].key, "warmup_s");
+	cr_assert_str_eq(g.kv[0].value, "43200");
 	cr_assert_str_eq(g.key, "exch01.corp.example+161+async.exe");
 	cr_assert_eq(g.written, NOW);
 	free(a);
@@ -360,50 +365,29 @@ Test(history, too_large_a_file_is_foreign)
 Test(history, too_many_segments_keep_the_newest)
 {
 	struct history h;
-	struct history_segment seg = { 0, 0, false, false, 0, -1, -1 };
-	char err[ERRBUF_SIZE];
+	char text[8192];
+	size_t len = 0;
 	char *a;
 	int i;
 
-	history_init(&h);
-	for (i = 0; i < HISTORY_MAX_SEGMENTS + 10; i++) {
-		seg.start = NOW - DAY + i * 100;
-		seg.end = seg.start + 50;
-		cr_assert_eq(history_put_segment(&h, &seg, err, sizeof err), 0);
-	}
+	len += (size_t)snprintf(text + len, sizeof text - len, "%s\n", HISTORY_MAGIC);
+	for (i = 0; i < HISTORY_MAX_SEGMENTS + 10; i++)
+		len += (size_t)snprintf(text + len, sizeof text - len,
+					"# segment=%lld %lld 0 - - -\n",
+					(long long)(NOW - DAY + i * 100),
+					(long long)(NOW - DAY + i * 100 + 50));
+	parse_str(text, NOW, &h);
+	cr_assert_str_eq(h.note, "");
 	cr_assert_eq(h.nsegments, HISTORY_MAX_SEGMENTS);
 	cr_assert_eq(h.segments[0].start, NOW - DAY + 10 * 100);
-	/* An update of the current segment replaces it in place. */
-	seg.end += 7;
-	seg.leaking = true;
-	cr_assert_eq(history_put_segment(&h, &seg, err, sizeof err), 0);
-	cr_assert_eq(h.nsegments, HISTORY_MAX_SEGMENTS);
-	cr_assert(h.segments[HISTORY_MAX_SEGMENTS - 1].leaking);
-	seg.end = seg.start - 1;
-	cr_assert_eq(history_put_segment(&h, &seg, err, sizeof err), -1);
 	a = format(&h, NULL);
 	history_free(&h);
 	parse_str(a, NOW, &h);
 	cr_assert_eq(h.nsegments, HISTORY_MAX_SEGMENTS);
+	cr_assert_eq(h.segments[HISTORY_MAX_SEGMENTS - 1].start,
+		     NOW - DAY + (HISTORY_MAX_SEGMENTS + 9) * 100);
 	free(a);
 	history_free(&h);
-}
-
-Test(history, kv_rejects_reserved_and_bad_names)
-{
-	struct history h;
-	char err[ERRBUF_SIZE];
-
-	history_init(&h);
-	cr_assert_eq(history_kv_set(&h, "segment", "1", err, sizeof err), -1);
-	cr_assert_eq(history_kv_set(&h, "Key", "1", err, sizeof err), -1);
-	cr_assert_eq(history_kv_set(&h, "", "1", err, sizeof err), -1);
-	cr_assert_eq(history_kv_set(&h, "a", "line\nbreak", err, sizeof err), -1);
-	cr_assert_eq(history_kv_set(&h, "a", "x", err, sizeof err), 0);
-	cr_assert_eq(history_kv_set(&h, "a", "y", err, sizeof err), 0);
-	cr_assert_str_eq(history_kv_get(&h, "a"), "y");
-	cr_assert_eq(history_kv_set(&h, "a", NULL, err, sizeof err), 0);
-	cr_assert_null(history_kv_get(&h, "a"));
 }
 
 /* ----------------------------------------------------------- samples */
@@ -616,9 +600,9 @@ Test(history, worst_case_lines_stay_under_the_documented_size)
 	static const char idx[] = "2147483647,2147483646,2147483645,2147483644,2147483643,"
 		"2147483642,2147483641,2147483640,2147483639,2147483638,2147483637,123456";
 	struct history h;
-	struct history_segment seg = { 0, 0, true, true, -1000000000000000LL,	/* plugin/history.c's bound */
-				     HISTORY_MEM_KB_MAX, HISTORY_MEM_KB_MAX };
-	char err[ERRBUF_SIZE], key[16], value[HISTORY_KV_VALUE_MAX];
+	/* -1 PB/h: plugin/history.c's bound on a slope. */
+	struct history_segment seg = { 0, 0, true, true, -1000000000000000LL,
+				       HISTORY_MEM_KB_MAX, HISTORY_MEM_KB_MAX };
 	size_t len, total = HISTORY_MAX_RAW + HISTORY_MAX_HOURLY, i, n = 0;
 	char *text = malloc(total * 256 + 64), *out;
 	int k;
@@ -635,14 +619,15 @@ Test(history, worst_case_lines_stay_under_the_documented_size)
 	for (i = 0; i < HISTORY_MAX_SEGMENTS; i++) {
 		seg.start = NOW - DAY + (time_t)i;
 		seg.end = NOW;
-		cr_assert_eq(history_put_segment(&h, &seg, err, sizeof err), 0);
+		h.segments[i] = seg;
 	}
-	memset(value, 'v', sizeof value - 1);
-	value[sizeof value - 1] = '\0';
+	h.nsegments = HISTORY_MAX_SEGMENTS;
 	for (k = 0; k < HISTORY_MAX_KV; k++) {
-		snprintf(key, sizeof key, "k%d", k);
-		cr_assert_eq(history_kv_set(&h, key, value, err, sizeof err), 0, "%s", err);
+		snprintf(h.kv[k].key, sizeof h.kv[k].key, "k%d", k);
+		memset(h.kv[k].value, 'v', sizeof h.kv[k].value - 1);
+		h.kv[k].value[sizeof h.kv[k].value - 1] = '\0';
 	}
+	h.nkv = HISTORY_MAX_KV;
 	memset(h.key, 'k', HISTORY_KEY_MAX);
 	h.key[HISTORY_KEY_MAX] = '\0';
 	h.written = NOW;
