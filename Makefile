@@ -46,6 +46,8 @@ SNMP_CFLAGS  := $(shell $(PKG_CONFIG) --cflags netsnmp 2>/dev/null)
 SNMP_LIBS    := $(shell $(PKG_CONFIG) --libs netsnmp 2>/dev/null || echo -lnetsnmp)
 INIH_CFLAGS  := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBS    := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
+REDIS_CFLAGS := $(shell $(PKG_CONFIG) --cflags hiredis 2>/dev/null || echo -I/usr/include/hiredis)
+REDIS_LIBS   := $(shell $(PKG_CONFIG) --libs hiredis 2>/dev/null || echo -lhiredis)
 CAIRO_CFLAGS  = $(shell $(PKG_CONFIG) --cflags cairo fontconfig 2>/dev/null)
 CAIRO_LIBS    = $(shell $(PKG_CONFIG) --libs cairo fontconfig 2>/dev/null || echo -lcairo -lfontconfig)
 CRIT_CFLAGS   = $(shell $(PKG_CONFIG) --cflags criterion 2>/dev/null)
@@ -57,10 +59,10 @@ PLUGIN  = plugin/check_async_leak
 BUILD   = build
 
 SRCS      = $(sort $(wildcard plugin/*.c))
-# Pure modules: everything but the two that talk to the world.  The unit
-# tests link these alone, without Net-SNMP, so a pure module that starts
-# needing the network fails to link.
-PURE_SRCS = $(filter-out plugin/main.c plugin/snmp.c,$(SRCS))
+# Pure modules: everything but the three that talk to the world.  The unit
+# tests link these alone, without Net-SNMP or hiredis, so a pure module
+# that starts needing the network fails to link.
+PURE_SRCS = $(filter-out plugin/main.c plugin/snmp.c plugin/store_redis.c,$(SRCS))
 OBJS      = $(SRCS:plugin/%.c=$(BUILD)/obj/%.o)
 PURE_OBJS = $(PURE_SRCS:plugin/%.c=$(BUILD)/obj/%.o)
 
@@ -86,10 +88,14 @@ FAKE_BIN  = $(BUILD)/fakeagent
 all: $(PLUGIN)
 
 $(PLUGIN): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(SNMP_LIBS) $(INIH_LIBS) -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(SNMP_LIBS) $(INIH_LIBS) $(REDIS_LIBS) -lm
 
 $(BUILD)/obj/%.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Only the Redis store sees hiredis's headers.
+$(BUILD)/obj/store_redis.o: plugin/store_redis.c $(wildcard plugin/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) $(REDIS_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj:
 	mkdir -p $@

@@ -4,17 +4,18 @@
 # otherwise it names the packages and the command to run, and fails.
 set -u
 
-build="gcc make pkg-config libsnmp-dev libinih-dev"
+build="gcc make pkg-config libsnmp-dev libinih-dev libhiredis-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd snmp" ;;	# snmp: snmpget, the simulated host's readiness probe
-	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq libcairo2-dev fonts-dejavu-core libxml2-utils strace" ;;
+	check) want="$build snmpd snmp libcriterion-dev nagios4-core icinga2-bin valgrind php-cli rrdtool groff-base jq libcairo2-dev fonts-dejavu-core libxml2-utils strace redis-server" ;;
 	# make plot: the history picture tool (cairo; DejaVu Sans for its text)
 	plot)  want="$build libcairo2-dev fonts-dejavu-core" ;;
 	# libclang-rt-dev brings libFuzzer and the sanitizer runtimes for clang
 	fuzz)  want="$build clang libclang-rt-dev" ;;
-	# nagios-snmp-plugins: check_snmp_process.pl, the peer the bench compares with
-	bench) want="$build snmpd snmp valgrind time hyperfine nagios-snmp-plugins" ;;
+	# nagios-snmp-plugins: check_snmp_process.pl, the peer the bench compares with;
+	# redis-server: the shared history store (tests/integration/t_redis.sh, the bench)
+	bench) want="$build snmpd snmp valgrind time hyperfine nagios-snmp-plugins redis-server" ;;
 	*) echo "usage: tests/deps.sh build|demo|check|plot|fuzz|bench" >&2; exit 2 ;;
 esac
 
