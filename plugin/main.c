@@ -1,5 +1,5 @@
 /*
- * main.c - one check, in the order of DESIGN.md: command line, INI file,
+ * main.c - one check, in this order: command line, INI file,
  * validation, SNMP, history, trend, evaluation, output, exit code.
  *
  * The only file with side effects it does not hand off: it reads the clock

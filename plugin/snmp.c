@@ -1,7 +1,7 @@
 /*
  * snmp.c - one check's SNMP exchange with the agent (see snmp.h).
  *
- * The library is set up for a short-lived process (REFERENCE.md §3): no
+ * The library is set up for a short-lived process (one check): no
  * MIB files, no configuration files, no persistent state, its log routed
  * through a callback that only -vvv lets through.  The whole exchange runs
  * against one monotonic deadline, cfg->timeout_s after the start: every
