@@ -15,9 +15,9 @@
  *             where for this check, waiting at most lock_wait_ms;
  *             refuse what is not a history (history_text_is_ours);
  *             busy when another check held it all that time
- *     load(self, max, &text, &len, &existed)   its text, malloc'd, at
- *             most max + 1 bytes (so larger shows); none yet: NULL, 0,
- *             existed false
+ *     load(self, max, &text, &len, &existed)   its text, malloc'd; a
+ *             text larger than max may stop early, as long as len > max
+ *             shows it; none yet: NULL, 0, existed false
  *     save(self, text, len)                    replace it whole; a
  *             failure leaves the old text
  *     unlock(self)                             let it go; safe after a

@@ -160,7 +160,8 @@ static int lock_file(struct safefile *f, unsigned wait_ms, char *err, size_t err
 	}
 }
 
-/* Reads at most max + 1 bytes of fd, so that "larger than max" shows. */
+/* Reads fd whole, or stops once more than max bytes are in, so that
+ * "larger than max" shows: the buffer doubles from 64 KiB. */
 static int read_all(int fd, size_t max, char **buf, size_t *len)
 {
 	size_t size = 65536, n = 0;

@@ -21,7 +21,8 @@
  *             (before a lock file is made next to it), then locks
  *     safefile_read(&f, max, &text, &len, err, errlen);
  *             the whole file, malloc'd; a missing file is text NULL, len 0
- *             and f.existed false; more than max bytes shows as max + 1
+ *             and f.existed false; a file larger than max shows as
+ *             len > max (the read stops below 2 * max + 64 KiB)
  *     ... the caller decodes text, changes it, encodes new text ...
  *     safefile_replace(&f, newtext, newlen, err, errlen);     atomic
  *     safefile_close(&f);               always, also after a failed step
@@ -99,7 +100,8 @@ int safefile_open(struct safefile *f, const char *path, safefile_ours_fn *is_our
 
 /*
  * Reads the locked file whole into a new malloc'd buffer (*text, *len; free()
- * it), at most max + 1 bytes so that a file larger than max shows.  A
+ * it).  A file larger than max is read only in part, but more than max
+ * bytes of it, so that it shows (len > max, memory < 2 * max + 64 KiB).  A
  * missing file is *text NULL, *len 0 and f->existed false.  A file that
  * is_ours() rejects (replaced in between) is an error.
  */

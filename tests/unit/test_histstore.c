@@ -2,7 +2,8 @@
  * test_histstore.c - a history's read-modify-write cycle over the file
  * store (safefile.h): open, save and reopen, symbolic links, foreign and
  * non-regular files, locking under concurrency, and saves that fail
- * without losing the previous file.
+ * without losing the previous file; and the same cycle over a store in
+ * memory, as another store would run it.
  */
 #include <criterion/criterion.h>
 
@@ -486,4 +487,134 @@ Test(histstore, a_full_disk_leaves_the_old_file, .timeout = 20)
 	assert_save_fails_and_keeps(path, before);
 	cr_assert_eq(stat(tmp, &sb), -1, "the partial temporary file is removed");
 	rmtree(dir);
+}
+
+/* ------------------------------------------------------- another store */
+
+/* A store in memory: what another store (a key-value server) must do. */
+struct mem_store {
+	char where[64];
+	char *text;
+	size_t len;
+	bool locked;
+	bool held_elsewhere;
+	char calls[64];			/* "L" lock, "R" load, "S" save, "U" unlock */
+};
+
+static void called(struct mem_store *m, char c)
+{
+	size_t n = strlen(m->calls);
+
+	if (n + 1 < sizeof m->calls) {
+		m->calls[n] = c;
+		m->calls[n + 1] = '\0';
+	}
+}
+
+static int mem_lock(void *self, const char *where, unsigned lock_wait_ms, bool *busy,
+		    char *err, size_t errlen)
+{
+	struct mem_store *m = self;
+
+	(void)lock_wait_ms;
+	called(m, 'L');
+	*busy = m->held_elsewhere;
+	if (m->held_elsewhere)
+		return errorf(err, errlen, "history %s is locked by another check", where);
+	if (m->text && !history_text_is_ours(m->text, m->len))
+		return errorf(err, errlen, "%s is not a history", where);
+	snprintf(m->where, sizeof m->where, "%s", where);
+	m->locked = true;
+	return 0;
+}
+
+static int mem_load(void *self, size_t max, char **text, size_t *len, bool *existed,
+		    char *err, size_t errlen)
+{
+	struct mem_store *m = self;
+
+	(void)max;
+	(void)err;
+	(void)errlen;
+	called(m, 'R');
+	*existed = m->text != NULL;
+	*text = NULL;
+	*len = 0;
+	if (m->text) {
+		*text = malloc(m->len + 1);
+		cr_assert_not_null(*text);
+		memcpy(*text, m->text, m->len);
+		*len = m->len;
+	}
+	return 0;
+}
+
+static int mem_save(void *self, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct mem_store *m = self;
+
+	called(m, 'S');
+	if (!m->locked)
+		return errorf(err, errlen, "not locked");
+	free(m->text);
+	m->text = malloc(len + 1);
+	cr_assert_not_null(m->text);
+	memcpy(m->text, text, len);
+	m->text[len] = '\0';
+	m->len = len;
+	return 0;
+}
+
+static void mem_unlock(void *self)
+{
+	struct mem_store *m = self;
+
+	called(m, 'U');
+	m->locked = false;
+}
+
+static const struct history_store mem_store_ops = {
+	"memory", mem_lock, mem_load, mem_save, mem_unlock,
+};
+
+Test(histstore, another_store_runs_the_same_cycle)
+{
+	static struct locked_history lh;
+	struct mem_store m;
+	struct sample s = mk(NOW, 41234, "1388");
+	char err[ERRBUF_SIZE];
+
+	memset(&m, 0, sizeof m);
+	cr_assert_eq(history_open_in(&lh, &mem_store_ops, &m, "h+161+async.exe", "h+161+async.exe",
+				     NOW, 1000, err, sizeof err), 0, "%s", err);
+	cr_assert_not(lh.existed);
+	cr_assert_eq(lh.h.n, 0);
+	cr_assert_eq(history_append(&lh.h, &s, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(history_save(&lh, NOW, err, sizeof err), 0, "%s", err);
+	history_close(&lh);
+	history_close(&lh);
+	cr_assert_str_eq(m.calls, "LRSU", "lock, load, save, unlock, once each");
+	cr_assert(strncmp(m.text, HISTORY_MAGIC "\n", strlen(HISTORY_MAGIC) + 1) == 0, "%s", m.text);
+	cr_assert(strstr(m.text, "# key=h+161+async.exe\n") != NULL, "%s", m.text);
+	cr_assert(strstr(m.text, "\n1700000000 41234 1388 - -\n") != NULL, "%s", m.text);
+
+	/* Read back under another key: another check's history is not mixed in. */
+	cr_assert_eq(history_open_in(&lh, &mem_store_ops, &m, "x", "other+161+async.exe", NOW,
+				     1000, err, sizeof err), 0, "%s", err);
+	cr_assert(lh.existed);
+	cr_assert_eq(lh.h.n, 0);
+	cr_assert(strstr(lh.h.note, "belongs to another check") != NULL, "%s", lh.h.note);
+	history_close(&lh);
+
+	/* Held by another check: busy, nothing left locked or allocated. */
+	m.held_elsewhere = true;
+	m.calls[0] = '\0';
+	cr_assert_eq(history_open_in(&lh, &mem_store_ops, &m, "x", NULL, NOW, 1000, err,
+				     sizeof err), -1);
+	cr_assert(lh.busy);
+	cr_assert_null(lh.store);
+	cr_assert_str_eq(m.calls, "LU", "a failed lock is still unlocked (safe)");
+	cr_assert_eq(history_save(&lh, NOW, err, sizeof err), -1);
+	cr_assert_str_eq(err, "the state file is not open");
+	free(m.text);
 }
