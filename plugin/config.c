@@ -220,7 +220,7 @@ static const char *const seclevel_names[] = { "noAuthNoPriv", "authNoPriv", "aut
 static const char *const authproto_names[] = { "MD5", "SHA", "SHA-224", "SHA-256",
 					       "SHA-384", "SHA-512" };
 static const char *const privproto_names[] = { "DES", "AES", "AES-192", "AES-256" };
-static const char *const state_names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+static const char *const state_names[STATE_COUNT] = STATE_NAMES;
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -236,7 +236,6 @@ const char *config_protocol_name(enum snmp_version v) { return protocol_names[v]
 const char *config_seclevel_name(enum seclevel l) { return seclevel_names[l]; }
 const char *config_authproto_name(enum authproto p) { return authproto_names[p]; }
 const char *config_privproto_name(enum privproto p) { return privproto_names[p]; }
-const char *config_state_name(enum state s) { return state_names[s]; }
 
 /* Finds value among names, ignoring case and, for protocols, '-' ("SHA256"). */
 static int lookup(const char *value, const char *const *names, size_t n)

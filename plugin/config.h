@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "range.h"
+#include "states.h"
 #include "units.h"
 
 #define CONFIG_PATH_MAX 1024
@@ -32,9 +33,6 @@ enum snmp_version { SNMPV_1, SNMPV_2C, SNMPV_3 };
 enum seclevel { SECLEVEL_NOAUTH, SECLEVEL_AUTHNOPRIV, SECLEVEL_AUTHPRIV };
 enum authproto { AUTH_MD5, AUTH_SHA, AUTH_SHA224, AUTH_SHA256, AUTH_SHA384, AUTH_SHA512 };
 enum privproto { PRIV_DES, PRIV_AES, PRIV_AES192, PRIV_AES256 };
-
-/* Nagios states, also the exit codes. */
-enum state { STATE_OK = 0, STATE_WARNING = 1, STATE_CRITICAL = 2, STATE_UNKNOWN = 3 };
 
 /*
  * An SNMPv3 key given in hex instead of a passphrase (secret): a master key
@@ -254,6 +252,5 @@ const char *config_protocol_name(enum snmp_version v);
 const char *config_seclevel_name(enum seclevel l);
 const char *config_authproto_name(enum authproto p);
 const char *config_privproto_name(enum privproto p);
-const char *config_state_name(enum state s);	/* "OK", "WARNING", ... */
 
 #endif

@@ -6,24 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "states.h"
 #include "util.h"
 
 const char evaluate_default_advice[] =
 	"Async.exe, the Microsoft Mail Connector of Exchange Server 5.5, leaks memory on"
 	" Windows 2000 (Microsoft KB Q260554): restart the MS Mail Connector service to"
 	" release it, and install Exchange Server 5.5 Service Pack 4, which fixes the leak.";
-
-static int rank(enum state s)
-{
-	static const int r[] = { 0, 2, 3, 1 };	/* OK, WARNING, CRITICAL, UNKNOWN */
-
-	return r[s];
-}
-
-enum state state_worst(enum state a, enum state b)
-{
-	return rank(a) >= rank(b) ? a : b;
-}
 
 void evaluate_add_note(struct evaluation *ev, const char *text)
 {

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "proc.h"
 #include "range.h"
+#include "states.h"
 #include "trend.h"
 
 #define EVAL_MAX_NOTES 8
@@ -75,8 +76,5 @@ void evaluate(const struct config *cfg, const struct proc_match *m,
 
 /* Adds a long-output note (ignored past EVAL_MAX_NOTES); text must outlive ev. */
 void evaluate_add_note(struct evaluation *ev, const char *text);
-
-/* Worst of two states, CRITICAL > WARNING > UNKNOWN > OK. */
-enum state state_worst(enum state a, enum state b);
 
 #endif

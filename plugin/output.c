@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "states.h"
 #include "units.h"
 
 #define PREFIX "ASYNC_LEAK"
@@ -369,7 +370,7 @@ void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot 
 	if (!part[0] || !part[1] || !part[2]) {
 		output_unknown(out, "out of memory writing the output");
 	} else {
-		fprintf(out, PREFIX " %s - ", config_state_name(ev->state));
+		fprintf(out, PREFIX " %s - ", state_name(ev->state));
 		output_sanitize(out, part[0], len[0], false);
 		fputs(" | ", out);
 		output_sanitize(out, part[1], len[1], false);

@@ -43,6 +43,7 @@
 #include "histname.h"
 #include "inifile.h"
 #include "range.h"
+#include "states.h"
 #include "trend.h"
 #include "units.h"
 #include "util.h"
@@ -639,7 +640,7 @@ static void draw(cairo_t *cr, const struct opts *o, const struct config *cfg,
 	text(cr, f.x0, 48, 0, line);
 	font(cr, 13, true);
 	if (r->have_slope && (r->verdict == TREND_LEAK || r->verdict == TREND_RISING)) {
-		int k = snprintf(line, sizeof line, "At the end: %s, %s %s", config_state_name(last->state),
+		int k = snprintf(line, sizeof line, "At the end: %s, %s %s", state_name(last->state),
 				 r->verdict == TREND_LEAK ? "leaking" : "rising",
 				 units_format_rate(r->slope_bph, a, sizeof a));
 		if (r->rising_s > 0 && k > 0 && (size_t)k < sizeof line)
@@ -651,13 +652,13 @@ static void draw(cairo_t *cr, const struct opts *o, const struct config *cfg,
 				 units_format_duration(r->timeleft_s, a, sizeof a));
 	} else if (r->verdict == TREND_COLLECTING) {
 		snprintf(line, sizeof line, "At the end: %s, collecting history (%s of %s)",
-			 config_state_name(last->state),
+			 state_name(last->state),
 			 units_format_duration(r->segment_age_s, a, sizeof a),
 			 units_format_duration(r->window_needed_s > 0 ? r->window_needed_s
 								       : tp->min_window_s, b, sizeof b));
 	} else {
 		snprintf(line, sizeof line, "At the end: %s, no leak (%s %s)",
-			 config_state_name(last->state), trend_verdict_name(r->verdict),
+			 state_name(last->state), trend_verdict_name(r->verdict),
 			 r->have_slope ? units_format_rate(r->slope_bph, a, sizeof a) : "");
 	}
 	colour(cr, last->state == STATE_CRITICAL ? C_CRIT : last->state == STATE_WARNING ?
@@ -925,7 +926,7 @@ int main(int argc, char **argv)
 			first_leak = i + 1;
 	printf("%s: %zu checks, verdict at the end %s (%s)", o.output, se.n,
 	       trend_verdict_name(se.v[se.n - 1].r.verdict),
-	       config_state_name(se.v[se.n - 1].state));
+	       state_name(se.v[se.n - 1].state));
 	if (first_leak) {
 		struct tm tm;
 		time_t t = se.v[first_leak - 1].s.t;

@@ -9,6 +9,7 @@
 
 #include "evaluate.h"
 #include "output.h"
+#include "states.h"
 
 static struct config cfg;
 static struct proc_match match;
@@ -264,6 +265,15 @@ Test(output, worst_state_ranks_critical_warning_unknown_ok)
 	cr_expect_eq(state_worst(STATE_WARNING, STATE_UNKNOWN), STATE_WARNING);
 	cr_expect_eq(state_worst(STATE_CRITICAL, STATE_WARNING), STATE_CRITICAL);
 	cr_expect_eq(state_worst(STATE_OK, STATE_OK), STATE_OK);
+}
+
+Test(output, state_names_are_the_plugin_guidelines_words)
+{
+	cr_expect_str_eq(state_name(STATE_OK), "OK");
+	cr_expect_str_eq(state_name(STATE_WARNING), "WARNING");
+	cr_expect_str_eq(state_name(STATE_CRITICAL), "CRITICAL");
+	cr_expect_str_eq(state_name(STATE_UNKNOWN), "UNKNOWN");
+	cr_expect_str_eq(state_name((enum state)STATE_COUNT), "?");
 }
 
 Test(output, secrets_are_never_written)
