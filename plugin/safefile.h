@@ -8,8 +8,9 @@
  * what the bytes mean (samples, the text format, keys, file names): the
  * caller hands it a path and, to refuse a file that is not its own, a
  * predicate over the file's first bytes.  It may not parse, name or
- * compact anything; its messages call the file a "state file" and its
- * directory a "state directory", the words the plugin's users know.
+ * compact anything.  Its messages speak to the plugin's users in their
+ * words: a "state file", its "state directory", and a refusal that
+ * points to --state-file.
  *
  * CALLING SEQUENCE (every step returns 0, or -1 with one sentence in err):
  *
