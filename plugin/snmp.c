@@ -288,14 +288,57 @@ static const char *secret_word(enum key_source src)
 	       "localized key" : "passphrase";
 }
 
+/*
+ * The USM failures, each reported by Net-SNMP under two codes (the one its
+ * own checks raise and the one of the agent's report PDU), and what to say.
+ * A hint names the secret to check: the authentication one or the privacy
+ * one, as the user gave it (passphrase, master or localized key).
+ */
+enum secret_hint { HINT_NONE, HINT_AUTH, HINT_PRIV };
+
+static const struct usm_error {
+	int code, report_code;
+	const char *what;
+	enum secret_hint hint;
+} usm_errors[] = {
+	{ SNMPERR_UNKNOWN_USER_NAME, SNMPERR_USM_UNKNOWNSECURITYNAME,
+	  "unknown user name", HINT_NONE },
+	{ SNMPERR_AUTHENTICATION_FAILURE, SNMPERR_USM_AUTHENTICATIONFAILURE,
+	  "wrong digest", HINT_AUTH },
+	{ SNMPERR_DECRYPTION_ERR, SNMPERR_USM_DECRYPTIONERROR,
+	  "decryption error", HINT_PRIV },
+	{ SNMPERR_UNKNOWN_ENG_ID, SNMPERR_USM_UNKNOWNENGINEID,
+	  "unknown engine id", HINT_NONE },
+	{ SNMPERR_NOT_IN_TIME_WINDOW, SNMPERR_USM_NOTINTIMEWINDOW,
+	  "not in time window", HINT_NONE },
+	{ SNMPERR_UNSUPPORTED_SEC_LEVEL, SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL,
+	  "the user does not support this security level (seclevel?)", HINT_NONE },
+};
+
+/* "authentication failure: ..." for a USM error code; 1 when code is one. */
+static int usm_error(struct ctx *c, int code)
+{
+	const struct usm_error *e = NULL;
+
+	for (size_t i = 0; i < sizeof usm_errors / sizeof usm_errors[0] && !e; i++)
+		if (usm_errors[i].code == code || usm_errors[i].report_code == code)
+			e = &usm_errors[i];
+	if (!e)
+		return 0;
+	if (e->hint == HINT_NONE)
+		errorf(c->err, c->errlen, "authentication failure: %s", e->what);
+	else
+		errorf(c->err, c->errlen, "authentication failure: %s (%s %s or protocol?)",
+		       e->what, e->hint == HINT_AUTH ? "authentication" : "privacy",
+		       secret_word(e->hint == HINT_AUTH ? config_auth_source(c->cfg) :
+				   config_priv_source(c->cfg)));
+	return 1;
+}
+
 /* Turns the session's last error into one sentence (never a secret). */
 static int session_error(struct ctx *c, int code)
 {
-	const char *auth = secret_word(config_auth_source(c->cfg));
-	const char *priv = secret_word(config_priv_source(c->cfg));
-
-	switch (code) {
-	case SNMPERR_TIMEOUT:
+	if (code == SNMPERR_TIMEOUT) {
 		/* An agent that answered the engine discovery but not the
 		 * encrypted request could not decrypt it (agents drop such
 		 * messages without a report), or the link is slower than -t:
@@ -305,37 +348,18 @@ static int session_error(struct ctx *c, int code)
 			return errorf(c->err, c->errlen, "timeout: no response from %s after %u"
 				      " s to an encrypted request, although the agent answered"
 				      " the engine discovery (a slow link? raise -t; else privacy"
-				      " %s or protocol?)", c->peer, c->cfg->timeout_s, priv);
+				      " %s or protocol?)", c->peer, c->cfg->timeout_s,
+				      secret_word(config_priv_source(c->cfg)));
 		/* v1/v2c agents drop a wrong community silently, and an ACL
 		 * or a wrong port looks the same from here. */
 		return errorf(c->err, c->errlen, "no response from %s after %u s"
 			      " - check %s/port", c->peer, c->cfg->timeout_s,
 			      c->cfg->protocol == SNMPV_3 ? "the agent's ACL" : "community/ACL");
-	case SNMPERR_UNKNOWN_USER_NAME:
-	case SNMPERR_USM_UNKNOWNSECURITYNAME:
-		return errorf(c->err, c->errlen, "authentication failure: unknown user name");
-	case SNMPERR_AUTHENTICATION_FAILURE:
-	case SNMPERR_USM_AUTHENTICATIONFAILURE:
-		return errorf(c->err, c->errlen, "authentication failure: wrong digest "
-			      "(authentication %s or protocol?)", auth);
-	case SNMPERR_DECRYPTION_ERR:
-	case SNMPERR_USM_DECRYPTIONERROR:
-		return errorf(c->err, c->errlen, "authentication failure: decryption error "
-			      "(privacy %s or protocol?)", priv);
-	case SNMPERR_UNKNOWN_ENG_ID:
-	case SNMPERR_USM_UNKNOWNENGINEID:
-		return errorf(c->err, c->errlen, "authentication failure: unknown engine id");
-	case SNMPERR_NOT_IN_TIME_WINDOW:
-	case SNMPERR_USM_NOTINTIMEWINDOW:
-		return errorf(c->err, c->errlen, "authentication failure: not in time window");
-	case SNMPERR_UNSUPPORTED_SEC_LEVEL:
-	case SNMPERR_USM_UNSUPPORTEDSECURITYLEVEL:
-		return errorf(c->err, c->errlen, "authentication failure: the user does not "
-			      "support this security level (seclevel?)");
-	default:
-		return errorf(c->err, c->errlen, "snmp error talking to %s: %s", c->peer,
-			      snmp_api_errstring(code));
 	}
+	if (usm_error(c, code))
+		return -1;
+	return errorf(c->err, c->errlen, "snmp error talking to %s: %s", c->peer,
+		      snmp_api_errstring(code));
 }
 
 /*
