@@ -365,8 +365,19 @@ int safefile_replace(struct safefile *f, const char *text, size_t len,
 		unlink(tmp);
 		return errorf(err, errlen, "cannot replace %s: %s", f->path, strerror(e));
 	}
-	/* Make the rename itself durable. */
-	if (dir_of(f->path, dir, sizeof dir) == 0) {
+	/*
+	 * The directory is fsynced only when the rename made a new name, the
+	 * first save of a history: only then could a crash lose the file.
+	 * Over an existing file the rename is one journalled change (ext4,
+	 * XFS, btrfs), and the new content is already on disk (the fsync
+	 * above): after a crash the name holds the old file or the new one,
+	 * both whole.  What a crash can lose is this last save, until the
+	 * journal commits the rename (ext4 does every 5 s); git's lock files
+	 * (rename, no directory fsync) take the same bet.  It spares every
+	 * later save a second journal commit (0.3 to 0.5 ms on a loaded
+	 * test machine, strace -T).
+	 */
+	if (!f->existed && dir_of(f->path, dir, sizeof dir) == 0) {
 		fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0) {
 			if (fsync(fd) < 0 && errno != EINVAL && errno != EROFS) {
@@ -378,6 +389,7 @@ int safefile_replace(struct safefile *f, const char *text, size_t len,
 			close(fd);
 		}
 	}
+	f->existed = true;
 	return 0;
 }
 

@@ -46,8 +46,11 @@
  *
  * REPLACING.  safefile_replace() writes PATH.tmp.XXXXXX, a new name each
  * time (O_EXCL, mode 0600, O_NOFOLLOW), fsyncs it, renames it over PATH
- * and fsyncs the directory.  It never removes a file it did not make, and
- * any failure before the rename leaves the previous file as it was.
+ * and, when PATH was not there before (f->existed false), fsyncs the
+ * directory.  It never removes a file it did not make, and any failure
+ * before the rename leaves the previous file as it was.  A crash leaves
+ * PATH whole, old or new; what it can lose is the last replacement of an
+ * existing file, until the journal commits that rename.
  *
  * ANOTHER STORE.  A history kept elsewhere (a key-value server, a
  * database) plugs in beside this layer, not into it: histstore.h's struct
