@@ -6,120 +6,185 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+static const char *const protocol_names[] = { "1", "2c", "3" };
+static const char *const seclevel_names[] = { "noAuthNoPriv", "authNoPriv", "authPriv" };
+static const char *const authproto_names[] = { "MD5", "SHA", "SHA-224", "SHA-256",
+					       "SHA-384", "SHA-512" };
+static const char *const privproto_names[] = { "DES", "AES", "AES-192", "AES-256" };
+static const char *const state_names[STATE_COUNT] = STATE_NAMES;
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * The setter half of a table entry: what the value is, the field of struct
+ * config it goes to and its bounds (see enum opt_type in config.h).
+ */
+#define FIELD(f)	.offset = offsetof(struct config, f), .size = sizeof(((struct config *)0)->f)
+#define SET_NOTHING	.type = OPT_T_NONE
+#define SET_SPECIAL	.type = OPT_T_SPECIAL
+#define SET_STRING(f)	.type = OPT_T_STRING, FIELD(f)
+#define SET_SECRET(f, least) .type = OPT_T_SECRET, FIELD(f), .lo = (least)
+#define SET_UINT(f, l, h) .type = OPT_T_UINT, FIELD(f), .lo = (l), .hi = (h)
+#define SET_ENUM(f, n)	.type = OPT_T_ENUM, FIELD(f), .names = (n), .nnames = COUNT(n)
+#define SET_KEY(f)	.type = OPT_T_KEY, FIELD(f)
+#define SET_DURATION(f)	.type = OPT_T_DURATION, FIELD(f)
+#define SET_QUANTITY(f, k, flag) .type = OPT_T_QUANTITY, FIELD(f), .kind = (k), ALSO_SETS(flag)
+#define SET_RANGE(f, k)	.type = OPT_T_RANGE, FIELD(f), .kind = (k)
+#define SET_FLAG(f)	.type = OPT_T_FLAG, FIELD(f)
+#define ALSO_SETS(flag)	.also_sets = 1 + offsetof(struct config, flag)
+
 #define NOARG (OPTF_NO_ARG | OPTF_CLI_ONLY)
 
 const struct option_def config_options[OPT_COUNT] = {
 	{ OPT_HOSTNAME, "hostname", "hostname", 'H', 0, "ADDRESS",
 	  "Host name or address of the SNMP agent, as Net-SNMP's tools take it: "
-	  "[udp:|tcp:|udp6:|tcp6:]HOST[:PORT]; IPv6 as udp6:[::1], [::1]:161 or ::1.", NULL },
+	  "[udp:|tcp:|udp6:|tcp6:]HOST[:PORT]; IPv6 as udp6:[::1], [::1]:161 or ::1.", NULL,
+	  SET_STRING(hostname) },
 	{ OPT_PORT, "port", "port", 'p', 0, "PORT",
 	  "Port of the agent (UDP, or TCP with tcp: or tcp6: in --hostname); a port in "
-	  "--hostname is used when --port is not given.", "161" },
+	  "--hostname is used when --port is not given.", "161",
+	  SET_UINT(port, 1, 65535) },
 	{ OPT_PROTOCOL, "protocol", "protocol", 'P', 0, "1|2c|3",
-	  "SNMP version.", "2c" },
+	  "SNMP version.", "2c",
+	  SET_ENUM(protocol, protocol_names) },
 	{ OPT_COMMUNITY, "community", "community", 'C', OPTF_SECRET, "STRING",
-	  "Community for v1 and v2c (better kept in the INI file).", "public" },
+	  "Community for v1 and v2c (better kept in the INI file).", "public",
+	  SET_SECRET(community, 0) },
 	{ OPT_SECNAME, "secname", "secname", 'U', 0, "USER",
-	  "SNMPv3 user name.", NULL },
+	  "SNMPv3 user name.", NULL,
+	  SET_STRING(secname) },
 	{ OPT_SECLEVEL, "seclevel", "seclevel", 'L', 0, "LEVEL",
 	  "SNMPv3 level: noAuthNoPriv, authNoPriv or authPriv.",
 	  "authPriv when a privacy passphrase or key is set, authNoPriv when an"
-	  " authentication one is" },
+	  " authentication one is",
+	  SET_ENUM(seclevel, seclevel_names) },
 	{ OPT_AUTHPROTO, "authproto", "authproto", 'a', 0, "PROTO",
 	  "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512.",
-	  "SHA" },
+	  "SHA",
+	  SET_ENUM(authproto, authproto_names) },
 	{ OPT_AUTHPASSWD, "authpasswd", "authpasswd", 'A', OPTF_SECRET, "PASS",
-	  "SNMPv3 authentication passphrase (8 characters or more).", NULL },
+	  "SNMPv3 authentication passphrase (8 characters or more).", NULL,
+	  SET_SECRET(authpasswd, 8) },
 	{ OPT_AUTHMASTERKEY, "authmasterkey", "authmasterkey", 0, OPTF_SECRET, "HEX",
 	  "SNMPv3 authentication master key (Ku) in hex, instead of -A: no"
 	  " passphrase hashing at each check (make it with --print-keys; better"
-	  " kept in the INI file).", NULL },
+	  " kept in the INI file).", NULL,
+	  SET_KEY(authmasterkey) },
 	{ OPT_AUTHLOCALKEY, "authlocalkey", "authlocalkey", 0, OPTF_SECRET, "HEX",
 	  "SNMPv3 authentication key localized to the agent's engine ID (Kul) in"
-	  " hex, instead of -A (better kept in the INI file).", NULL },
+	  " hex, instead of -A (better kept in the INI file).", NULL,
+	  SET_KEY(authlocalkey) },
 	{ OPT_PRIVPROTO, "privproto", "privproto", 'x', 0, "PROTO",
-	  "SNMPv3 privacy: DES, AES, AES-192, AES-256.", "AES" },
+	  "SNMPv3 privacy: DES, AES, AES-192, AES-256.", "AES",
+	  SET_ENUM(privproto, privproto_names) },
 	{ OPT_PRIVPASSWD, "privpasswd", "privpasswd", 'X', OPTF_SECRET, "PASS",
-	  "SNMPv3 privacy passphrase (8 characters or more).", NULL },
+	  "SNMPv3 privacy passphrase (8 characters or more).", NULL,
+	  SET_SECRET(privpasswd, 8) },
 	{ OPT_PRIVMASTERKEY, "privmasterkey", "privmasterkey", 0, OPTF_SECRET, "HEX",
 	  "SNMPv3 privacy master key (Ku, made with the authentication hash) in"
-	  " hex, instead of -X (better kept in the INI file).", NULL },
+	  " hex, instead of -X (better kept in the INI file).", NULL,
+	  SET_KEY(privmasterkey) },
 	{ OPT_PRIVLOCALKEY, "privlocalkey", "privlocalkey", 0, OPTF_SECRET, "HEX",
 	  "SNMPv3 privacy key localized to the agent's engine ID in hex, instead"
-	  " of -X (better kept in the INI file).", NULL },
+	  " of -X (better kept in the INI file).", NULL,
+	  SET_KEY(privlocalkey) },
 	{ OPT_TIMEOUT, "timeout", "timeout", 't', 0, "SECONDS",
-	  "Time for the whole check, every SNMP try included.", "10" },
+	  "Time for the whole check, every SNMP try included.", "10",
+	  SET_UINT(timeout_s, 1, 3600) },
 	{ OPT_WALK_INTERVAL, "walk-interval", "walk_interval", 0, 0, "DURATION",
 	  "Walk the whole process table at least this often, so a new instance"
 	  " is found within it; in between, a check GETs the rows the last one"
 	  " matched in one request and walks only when they changed. 0: walk"
-	  " every time.", "30m" },
+	  " every time.", "30m",
+	  SET_DURATION(walk_interval_s) },
 	{ OPT_PROCESS, "process", "process", 'n', 0, "NAME",
-	  "Process to watch: the whole hrSWRunName, any case.", "Async.exe" },
-	{ OPT_REGEX, "regex", "regex", 'r', 0, "ERE",
-	  "Match hrSWRunName with a case-insensitive extended regex instead.", NULL },
-	{ OPT_PATH, "path", "path", 0, 0, "ERE",
+	  "Process to watch: the whole hrSWRunName, any case.", "Async.exe",
+	  SET_STRING(process) },
+	{ OPT_REGEX, "regex", "regex", 'r', OPTF_EMPTY_OK, "ERE",
+	  "Match hrSWRunName with a case-insensitive extended regex instead.", NULL,
+	  SET_STRING(regex) },
+	{ OPT_PATH, "path", "path", 0, OPTF_EMPTY_OK, "ERE",
 	  "Also require hrSWRunPath to match this case-insensitive extended"
-	  " regex (Windows gives the directory with a trailing backslash).", NULL },
+	  " regex (Windows gives the directory with a trailing backslash).", NULL,
+	  SET_STRING(path) },
 	{ OPT_WARNING, "warning", "warning", 'w', 0, "RANGE",
 	  "Memory range for WARNING, e.g. 200MB, 150% (of the baseline),"
-	  " @10MB:20MB.", NULL },
+	  " @10MB:20MB.", NULL,
+	  SET_RANGE(warning, UNIT_SIZE) },
 	{ OPT_CRITICAL, "critical", "critical", 'c', 0, "RANGE",
-	  "Memory range for CRITICAL.", NULL },
+	  "Memory range for CRITICAL.", NULL,
+	  SET_RANGE(critical, UNIT_SIZE) },
 	{ OPT_BASELINE, "baseline", "baseline", 0, 0, "SIZE|auto",
 	  "Normal memory of the process; 'auto' learns it from the first hours"
-	  " after each start.", NULL },
+	  " after each start.", NULL,
+	  SET_SPECIAL },
 	{ OPT_LIMIT, "limit", "limit", 0, 0, "SIZE",
 	  "Memory the forecast counts down to.",
-	  "upper end of an absolute --critical, else hrMemorySize" },
+	  "upper end of an absolute --critical, else hrMemorySize",
+	  SET_SPECIAL },
 	{ OPT_INSTANCES_WARNING, "instances-warning", "instances_warning", 0, 0,
-	  "RANGE", "Range for the number of matched processes, WARNING.", NULL },
+	  "RANGE", "Range for the number of matched processes, WARNING.", NULL,
+	  SET_RANGE(instances_warning, UNIT_COUNT) },
 	{ OPT_INSTANCES_CRITICAL, "instances-critical", "instances_critical", 0, 0,
-	  "RANGE", "Range for the number of matched processes, CRITICAL.", NULL },
+	  "RANGE", "Range for the number of matched processes, CRITICAL.", NULL,
+	  SET_RANGE(instances_critical, UNIT_COUNT) },
 	{ OPT_MISSING_STATE, "missing-state", "missing_state", 0, 0, "STATE",
 	  "State when no process matches: OK, WARNING, CRITICAL or UNKNOWN.",
-	  "CRITICAL" },
+	  "CRITICAL",
+	  SET_ENUM(missing_state, state_names) },
 	{ OPT_GROWTH_WARNING, "growth-warning", "growth_warning", 0, 0, "RATE",
 	  "Leak growth for WARNING, e.g. 1MB/h, 20MB/d, 1%/h (of the baseline).",
-	  NULL },
+	  NULL,
+	  SET_QUANTITY(growth_warning, UNIT_RATE, growth_warning_set) },
 	{ OPT_GROWTH_CRITICAL, "growth-critical", "growth_critical", 0, 0, "RATE",
-	  "Leak growth for CRITICAL.", NULL },
+	  "Leak growth for CRITICAL.", NULL,
+	  SET_QUANTITY(growth_critical, UNIT_RATE, growth_critical_set) },
 	{ OPT_TIMELEFT_WARNING, "timeleft-warning", "timeleft_warning", 0, 0,
 	  "DURATION", "WARNING when a significant rise reaches --limit within this"
 	  " time, e.g. 48h, 3d. Setting either horizon drops the other's default.",
-	  "48h" },
+	  "48h",
+	  SET_DURATION(timeleft_warning_s) },
 	{ OPT_TIMELEFT_CRITICAL, "timeleft-critical", "timeleft_critical", 0, 0,
 	  "DURATION", "CRITICAL when a significant rise reaches --limit within this"
-	  " time.", "12h" },
+	  " time.", "12h",
+	  SET_DURATION(timeleft_critical_s) },
 	{ OPT_MIN_WINDOW, "min-window", "min_window", 0, 0, "DURATION",
-	  "History a trend verdict needs after a start.", "12h" },
+	  "History a trend verdict needs after a start.", "12h",
+	  SET_DURATION(min_window_s) },
 	{ OPT_STATE_DIR, "state-dir", "state_dir", 0, 0, "DIR",
 	  "Directory of the history files.",
 	  "$MP_STATE_PATH/<euid>/check_async_leak, else"
 	  " /var/lib/check_async_leak/<euid> when /var/lib/check_async_leak exists"
-	  " (owned by root or this user), else /var/tmp/check_async_leak-<euid>" },
+	  " (owned by root or this user), else /var/tmp/check_async_leak-<euid>",
+	  SET_STRING(state_dir) },
 	{ OPT_STATE_FILE, "state-file", "state_file", 0, 0, "FILE",
 	  "History file to use (instead of one derived from host and process).",
-	  NULL },
-	{ OPT_ADVICE, "advice", "advice", 0, 0, "TEXT",
+	  NULL,
+	  SET_STRING(state_file) },
+	{ OPT_ADVICE, "advice", "advice", 0, OPTF_EMPTY_OK, "TEXT",
 	  "Sentence added to the long output on WARNING and CRITICAL; 'none'"
-	  " for no advice.", "KB Q260554 advice for Async.exe" },
+	  " for no advice.", "KB Q260554 advice for Async.exe",
+	  SET_STRING(advice), ALSO_SETS(advice_set) },
 	{ OPT_VERBOSE, "verbose", "verbose", 'v', OPTF_NO_ARG, NULL,
 	  "More detail: -v where the history is kept, -vv settings and SNMP"
-	  " figures, -vvv an SNMP trace on stderr.", NULL },
+	  " figures, -vvv an SNMP trace on stderr.", NULL,
+	  SET_SPECIAL },
 	{ OPT_REPLAY, "replay", NULL, 0, OPTF_CLI_ONLY, "FILE",
 	  "Replay a recorded series (UNIX_TIME MEM_KB [INDEXES] a line, or CSV)"
-	  " through the trend evaluation instead of querying a host.", NULL },
+	  " through the trend evaluation instead of querying a host.", NULL,
+	  SET_STRING(replay) },
 	{ OPT_PRINT_KEYS, "print-keys", NULL, 0, NOARG, NULL,
 	  "Print the SNMPv3 master keys and the keys localized to the agent"
 	  " made from the passphrases given, as INI lines to put in their place,"
-	  " once the agent has accepted them; no check is run.", NULL },
+	  " once the agent has accepted them; no check is run.", NULL,
+	  SET_FLAG(print_keys) },
 	{ OPT_EXTRA_OPTS, "extra-opts", NULL, 0, OPTF_CLI_ONLY | OPTF_OPT_ARG, "[SECTION][@FILE]",
 	  "Settings from one section of a monitoring-plugins INI file, as their"
 	  " extra-opts: SECTION defaults to check_async_leak, FILE to"
@@ -131,13 +196,18 @@ const struct option_def config_options[OPT_COUNT] = {
 	  " /etc/monitoring-plugins.ini and their older names that exists. Only"
 	  " that section is read (the others are other plugins'); it wins over"
 	  " the -f file, the command line over it. May be given more than"
-	  " once.", NULL },
+	  " once.", NULL,
+	  SET_NOTHING },
 	{ OPT_CONFIG, "config", NULL, 'f', OPTF_CLI_ONLY, "FILE",
-	  "INI file.", CONFIG_DEFAULT_FILE " when it exists" },
+	  "INI file.", CONFIG_DEFAULT_FILE " when it exists",
+	  SET_STRING(config_file), ALSO_SETS(config_file_set) },
 	{ OPT_SECTION, "section", NULL, 's', OPTF_CLI_ONLY, "NAME",
-	  "INI section of this host.", "the value of --hostname" },
-	{ OPT_HELP, "help", NULL, 'h', NOARG, NULL, "This help.", NULL },
-	{ OPT_VERSION, "version", NULL, 'V', NOARG, NULL, "Version.", NULL },
+	  "INI section of this host.", "the value of --hostname",
+	  SET_STRING(section) },
+	{ OPT_HELP, "help", NULL, 'h', NOARG, NULL, "This help.", NULL,
+	  SET_FLAG(show_help) },
+	{ OPT_VERSION, "version", NULL, 'V', NOARG, NULL, "Version.", NULL,
+	  SET_FLAG(show_version) },
 };
 
 void config_init(struct config *cfg)
@@ -215,14 +285,6 @@ const char *config_suggest_key(const char *key)
 	return best;
 }
 
-static const char *const protocol_names[] = { "1", "2c", "3" };
-static const char *const seclevel_names[] = { "noAuthNoPriv", "authNoPriv", "authPriv" };
-static const char *const authproto_names[] = { "MD5", "SHA", "SHA-224", "SHA-256",
-					       "SHA-384", "SHA-512" };
-static const char *const privproto_names[] = { "DES", "AES", "AES-192", "AES-256" };
-static const char *const state_names[STATE_COUNT] = STATE_NAMES;
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const char *config_origin_name(enum origin o)
 {
@@ -390,207 +452,180 @@ static int set_verbose(struct config *cfg, const char *value, enum origin origin
 	return 0;
 }
 
+/* Enum fields are read and written as int (the names' index). */
+_Static_assert(sizeof(enum snmp_version) == sizeof(int) && sizeof(enum seclevel) == sizeof(int) &&
+	       sizeof(enum authproto) == sizeof(int) && sizeof(enum privproto) == sizeof(int) &&
+	       sizeof(enum state) == sizeof(int), "enum fields are int-sized");
+
+/*
+ * The generic setter: stores value in the field the table names for o, by
+ * the field's type.  Every message names the option and, but for secrets,
+ * the bad value.
+ */
+static int set_field(struct config *cfg, const struct option_def *o, const char *value,
+		     char *err, size_t errlen)
+{
+	char *field = (char *)cfg + o->offset, name[40];
+	int rc = 0, e;
+
+	switch (o->type) {
+	case OPT_T_STRING:
+		rc = set_string(field, o->size, value, o, err, errlen);
+		/* The flag says "given", whether the value fitted or not. */
+		if (o->also_sets)
+			*(bool *)((char *)cfg + o->also_sets - 1) = true;
+		break;
+	case OPT_T_SECRET:
+		/* Never echo a secret, not even in an error. */
+		if (copy_str(field, o->size, value) != 0)
+			rc = errorf(err, errlen, "--%s: value too long", o->name);
+		else if (strlen(value) < o->lo)
+			rc = errorf(err, errlen, "--%s: SNMPv3 passphrases need at least"
+				    " %u characters", o->name, o->lo);
+		break;
+	case OPT_T_UINT:
+		rc = set_uint((unsigned *)(void *)field, value, o->lo, o->hi, o, err, errlen);
+		break;
+	case OPT_T_ENUM:
+		memcpy(&e, field, sizeof e);
+		rc = set_enum(&e, value, o->names, o->nnames, o, err, errlen);
+		memcpy(field, &e, sizeof e);
+		break;
+	case OPT_T_KEY:
+		snprintf(name, sizeof name, "--%s", o->name);
+		rc = config_parse_key(value, (struct config_key *)(void *)field, name, err, errlen);
+		break;
+	case OPT_T_DURATION:
+		rc = set_duration((double *)(void *)field, value, o, err, errlen);
+		break;
+	case OPT_T_QUANTITY:
+		rc = set_quantity((struct quantity *)(void *)field,
+				  o->also_sets ? (bool *)((char *)cfg + o->also_sets - 1) : NULL,
+				  o->kind, value, o, err, errlen);
+		break;
+	case OPT_T_RANGE:
+		if (o->kind == UNIT_COUNT)
+			rc = set_count_range((struct range *)(void *)field, value, o, err, errlen);
+		else
+			rc = set_range((struct range *)(void *)field, o->kind, value, o, err, errlen);
+		break;
+	case OPT_T_FLAG:
+		*(bool *)field = true;
+		break;
+	case OPT_T_NONE:
+		break;
+	case OPT_T_SPECIAL:	/* a table entry without its case in config_set */
+		rc = errorf(err, errlen, "--%s: no setter", o->name);
+		break;
+	}
+	return rc;
+}
+
+/* --baseline SIZE|auto: a size, never a percentage of itself. */
+static int set_baseline(struct config *cfg, const char *value, const struct option_def *o,
+			char *err, size_t errlen)
+{
+	int rc;
+
+	if (ascii_casecmp(value, "auto") == 0) {
+		cfg->baseline_auto = true;
+		cfg->baseline_set = false;
+		return 0;
+	}
+	rc = set_quantity(&cfg->baseline, &cfg->baseline_set, UNIT_SIZE, value, o, err, errlen);
+	if (rc == 0 && cfg->baseline.percent)
+		rc = errorf(err, errlen, "--%s: a baseline cannot be a percentage", o->name);
+	if (rc == 0)
+		cfg->baseline_auto = false;
+	return rc;
+}
+
+/* --limit SIZE: a size, not a percentage. */
+static int set_limit(struct config *cfg, const char *value, const struct option_def *o,
+		     char *err, size_t errlen)
+{
+	int rc = set_quantity(&cfg->limit, &cfg->limit_set, UNIT_SIZE, value, o, err, errlen);
+
+	if (rc == 0 && cfg->limit.percent) {
+		cfg->limit_set = false;
+		rc = errorf(err, errlen, "--%s: give the limit as a size, not a"
+			    " percentage", o->name);
+	}
+	return rc;
+}
+
+/* For -vv: where the setting came from and its text (secrets hidden). */
+static void record_given(struct config *cfg, const struct option_def *o, const char *value,
+			 enum origin origin)
+{
+	char *given = cfg->given[o->id];
+
+	cfg->origin[o->id] = (unsigned char)origin;
+	if (o->flags & OPTF_SECRET)
+		value = "(secret)";
+	else if (o->flags & OPTF_NO_ARG)
+		value = "";
+	if (copy_str(given, sizeof cfg->given[o->id], value) != 0)
+		memcpy(given + sizeof cfg->given[o->id] - 4, "...", 4);
+}
+
 int config_set(struct config *cfg, enum option_id id, const char *value,
 	       enum origin origin, char *err, size_t errlen)
 {
 	const struct option_def *o;
-	int rc = 0, e;
+	int rc;
 
 	if ((unsigned)id >= OPT_COUNT)
 		return errorf(err, errlen, "unknown option id %d", (int)id);
 	o = &config_options[id];
 	if (!value)
 		value = "";
-	if (!(o->flags & (OPTF_NO_ARG | OPTF_OPT_ARG)) && value[0] == '\0' && id != OPT_ADVICE &&
-	    id != OPT_PATH && id != OPT_REGEX)
+	if (!(o->flags & (OPTF_NO_ARG | OPTF_OPT_ARG | OPTF_EMPTY_OK)) && value[0] == '\0')
 		return errorf(err, errlen, "--%s needs a value", o->name);
 
+	/* The few with a rule of their own; the table says how to set the rest. */
 	switch (id) {
-	case OPT_HOSTNAME:
-		rc = set_string(cfg->hostname, sizeof cfg->hostname, value, o, err, errlen);
-		break;
-	case OPT_PORT:
-		rc = set_uint(&cfg->port, value, 1, 65535, o, err, errlen);
-		break;
-	case OPT_PROTOCOL:
+	case OPT_PROTOCOL:	/* "v2c" as well as "2c" */
 		if (ascii_casecmp(value, "v1") == 0 || ascii_casecmp(value, "v2c") == 0 ||
 		    ascii_casecmp(value, "v3") == 0)
 			value++;
-		e = (int)cfg->protocol;
-		rc = set_enum(&e, value, protocol_names, COUNT(protocol_names), o, err, errlen);
-		cfg->protocol = (enum snmp_version)e;
+		rc = set_field(cfg, o, value, err, errlen);
 		break;
-	case OPT_COMMUNITY:
-		/* Never echo a secret, not even in an error. */
-		if (copy_str(cfg->community, sizeof cfg->community, value) != 0)
-			rc = errorf(err, errlen, "--%s: value too long", o->name);
-		break;
-	case OPT_SECNAME:
-		rc = set_string(cfg->secname, sizeof cfg->secname, value, o, err, errlen);
-		break;
-	case OPT_SECLEVEL:
-		e = (int)cfg->seclevel;
-		rc = set_enum(&e, value, seclevel_names, COUNT(seclevel_names), o, err, errlen);
-		cfg->seclevel = (enum seclevel)e;
-		break;
-	case OPT_AUTHPROTO:
-		e = (int)cfg->authproto;
-		rc = set_enum(&e, value, authproto_names, COUNT(authproto_names), o, err, errlen);
-		cfg->authproto = (enum authproto)e;
-		break;
-	case OPT_PRIVPROTO:
-		e = (int)cfg->privproto;
-		rc = set_enum(&e, value, privproto_names, COUNT(privproto_names), o, err, errlen);
-		cfg->privproto = (enum privproto)e;
-		break;
-	case OPT_AUTHPASSWD:
-	case OPT_PRIVPASSWD: {
-		char *dst = id == OPT_AUTHPASSWD ? cfg->authpasswd : cfg->privpasswd;
-
-		if (copy_str(dst, sizeof cfg->authpasswd, value) != 0)
-			rc = errorf(err, errlen, "--%s: value too long", o->name);
-		else if (strlen(value) < 8)
-			rc = errorf(err, errlen, "--%s: SNMPv3 passphrases need at least"
-				    " 8 characters", o->name);
-		break;
-	}
-	case OPT_AUTHMASTERKEY:
-		rc = config_parse_key(value, &cfg->authmasterkey, "--authmasterkey", err, errlen);
-		break;
-	case OPT_AUTHLOCALKEY:
-		rc = config_parse_key(value, &cfg->authlocalkey, "--authlocalkey", err, errlen);
-		break;
-	case OPT_PRIVMASTERKEY:
-		rc = config_parse_key(value, &cfg->privmasterkey, "--privmasterkey", err, errlen);
-		break;
-	case OPT_PRIVLOCALKEY:
-		rc = config_parse_key(value, &cfg->privlocalkey, "--privlocalkey", err, errlen);
-		break;
-	case OPT_TIMEOUT:
-		rc = set_uint(&cfg->timeout_s, value, 1, 3600, o, err, errlen);
-		break;
-	case OPT_WALK_INTERVAL:
-		if (strcmp(value, "0") == 0)
+	case OPT_WALK_INTERVAL:	/* 0: walk every time */
+		if (strcmp(value, "0") == 0) {
 			cfg->walk_interval_s = 0;
-		else
-			rc = set_duration(&cfg->walk_interval_s, value, o, err, errlen);
-		break;
-	case OPT_PROCESS:
-		rc = set_string(cfg->process, sizeof cfg->process, value, o, err, errlen);
-		break;
-	case OPT_REGEX:
-		rc = set_string(cfg->regex, sizeof cfg->regex, value, o, err, errlen);
-		break;
-	case OPT_PATH:
-		rc = set_string(cfg->path, sizeof cfg->path, value, o, err, errlen);
-		break;
-	case OPT_WARNING:
-		rc = set_range(&cfg->warning, UNIT_SIZE, value, o, err, errlen);
-		break;
-	case OPT_CRITICAL:
-		rc = set_range(&cfg->critical, UNIT_SIZE, value, o, err, errlen);
+			rc = 0;
+		} else {
+			rc = set_field(cfg, o, value, err, errlen);
+		}
 		break;
 	case OPT_BASELINE:
-		if (ascii_casecmp(value, "auto") == 0) {
-			cfg->baseline_auto = true;
-			cfg->baseline_set = false;
-		} else {
-			rc = set_quantity(&cfg->baseline, &cfg->baseline_set, UNIT_SIZE,
-					  value, o, err, errlen);
-			if (rc == 0 && cfg->baseline.percent)
-				rc = errorf(err, errlen, "--%s: a baseline cannot be a percentage",
-					    o->name);
-			if (rc == 0)
-				cfg->baseline_auto = false;
-		}
+		rc = set_baseline(cfg, value, o, err, errlen);
 		break;
 	case OPT_LIMIT:
-		rc = set_quantity(&cfg->limit, &cfg->limit_set, UNIT_SIZE, value, o, err, errlen);
-		if (rc == 0 && cfg->limit.percent) {
-			cfg->limit_set = false;
-			rc = errorf(err, errlen, "--%s: give the limit as a size, not a"
-				    " percentage", o->name);
-		}
-		break;
-	case OPT_INSTANCES_WARNING:
-		rc = set_count_range(&cfg->instances_warning, value, o, err, errlen);
-		break;
-	case OPT_INSTANCES_CRITICAL:
-		rc = set_count_range(&cfg->instances_critical, value, o, err, errlen);
-		break;
-	case OPT_MISSING_STATE:
-		e = (int)cfg->missing_state;
-		rc = set_enum(&e, value, state_names, COUNT(state_names), o, err, errlen);
-		cfg->missing_state = (enum state)e;
-		break;
-	case OPT_GROWTH_WARNING:
-		rc = set_quantity(&cfg->growth_warning, &cfg->growth_warning_set, UNIT_RATE,
-				  value, o, err, errlen);
-		break;
-	case OPT_GROWTH_CRITICAL:
-		rc = set_quantity(&cfg->growth_critical, &cfg->growth_critical_set, UNIT_RATE,
-				  value, o, err, errlen);
+		rc = set_limit(cfg, value, o, err, errlen);
 		break;
 	case OPT_TIMELEFT_WARNING:
-		rc = set_duration(&cfg->timeleft_warning_s, value, o, err, errlen);
+	case OPT_TIMELEFT_CRITICAL: {
 		/* An admin who sets one horizon gets exactly the ones set. */
-		if (rc == 0 && cfg->origin[OPT_TIMELEFT_CRITICAL] == ORIGIN_DEFAULT)
-			cfg->timeleft_critical_s = -1;
+		enum option_id other = id == OPT_TIMELEFT_WARNING ? OPT_TIMELEFT_CRITICAL :
+				       OPT_TIMELEFT_WARNING;
+
+		rc = set_field(cfg, o, value, err, errlen);
+		if (rc == 0 && cfg->origin[other] == ORIGIN_DEFAULT)
+			*(id == OPT_TIMELEFT_WARNING ? &cfg->timeleft_critical_s :
+			  &cfg->timeleft_warning_s) = -1;
 		break;
-	case OPT_TIMELEFT_CRITICAL:
-		rc = set_duration(&cfg->timeleft_critical_s, value, o, err, errlen);
-		if (rc == 0 && cfg->origin[OPT_TIMELEFT_WARNING] == ORIGIN_DEFAULT)
-			cfg->timeleft_warning_s = -1;
-		break;
-	case OPT_MIN_WINDOW:
-		rc = set_duration(&cfg->min_window_s, value, o, err, errlen);
-		break;
-	case OPT_STATE_DIR:
-		rc = set_string(cfg->state_dir, sizeof cfg->state_dir, value, o, err, errlen);
-		break;
-	case OPT_STATE_FILE:
-		rc = set_string(cfg->state_file, sizeof cfg->state_file, value, o, err, errlen);
-		break;
-	case OPT_ADVICE:
-		rc = set_string(cfg->advice, sizeof cfg->advice, value, o, err, errlen);
-		cfg->advice_set = true;
-		break;
+	}
 	case OPT_VERBOSE:
 		rc = set_verbose(cfg, value, origin, o, err, errlen);
 		break;
-	case OPT_REPLAY:
-		rc = set_string(cfg->replay, sizeof cfg->replay, value, o, err, errlen);
-		break;
-	case OPT_PRINT_KEYS:
-		cfg->print_keys = true;
-		break;
-	case OPT_EXTRA_OPTS:	/* main.c reads the file (inifile_extra_opts) */
-		break;
-	case OPT_CONFIG:
-		rc = set_string(cfg->config_file, sizeof cfg->config_file, value, o, err, errlen);
-		cfg->config_file_set = true;
-		break;
-	case OPT_SECTION:
-		rc = set_string(cfg->section, sizeof cfg->section, value, o, err, errlen);
-		break;
-	case OPT_HELP:
-		cfg->show_help = true;
-		break;
-	case OPT_VERSION:
-		cfg->show_version = true;
-		break;
-	case OPT_COUNT:
+	default:
+		rc = set_field(cfg, o, value, err, errlen);
 		break;
 	}
-	if (rc == 0) {
-		cfg->origin[id] = (unsigned char)origin;
-		if (o->flags & OPTF_SECRET)
-			value = "(secret)";
-		else if (o->flags & OPTF_NO_ARG)
-			value = "";
-		if (copy_str(cfg->given[id], sizeof cfg->given[id], value) != 0)
-			memcpy(cfg->given[id] + sizeof cfg->given[id] - 4, "...", 4);
-	}
+	if (rc == 0)
+		record_given(cfg, o, value, origin);
 	return rc;
 }
 

@@ -50,6 +50,25 @@ enum key_source { KEY_NONE, KEY_PASSPHRASE, KEY_MASTER, KEY_LOCALIZED };
 /* Where a setting's current value came from (for -vvv and messages). */
 enum origin { ORIGIN_DEFAULT, ORIGIN_INI_DEFAULTS, ORIGIN_INI_SECTION, ORIGIN_CLI };
 
+/* Option ids, in the order of the help text. */
+enum option_id {
+	OPT_HOSTNAME, OPT_PORT, OPT_PROTOCOL, OPT_COMMUNITY,
+	OPT_SECNAME, OPT_SECLEVEL, OPT_AUTHPROTO, OPT_AUTHPASSWD,
+	OPT_AUTHMASTERKEY, OPT_AUTHLOCALKEY,
+	OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_PRIVMASTERKEY, OPT_PRIVLOCALKEY,
+	OPT_TIMEOUT, OPT_WALK_INTERVAL,
+	OPT_PROCESS, OPT_REGEX, OPT_PATH,
+	OPT_WARNING, OPT_CRITICAL, OPT_BASELINE, OPT_LIMIT,
+	OPT_INSTANCES_WARNING, OPT_INSTANCES_CRITICAL, OPT_MISSING_STATE,
+	OPT_GROWTH_WARNING, OPT_GROWTH_CRITICAL,
+	OPT_TIMELEFT_WARNING, OPT_TIMELEFT_CRITICAL, OPT_MIN_WINDOW,
+	OPT_STATE_DIR, OPT_STATE_FILE,
+	OPT_ADVICE, OPT_VERBOSE,
+	OPT_REPLAY, OPT_PRINT_KEYS, OPT_EXTRA_OPTS, OPT_CONFIG, OPT_SECTION, OPT_HELP,
+	OPT_VERSION,
+	OPT_COUNT
+};
+
 struct config {
 	/* The agent. */
 	char hostname[256];
@@ -115,33 +134,37 @@ struct config {
 
 	/* Bookkeeping, indexed by option id: where each setting came from and
 	 * its text as given (secrets as "(secret)"), for -vv. */
-	unsigned char origin[64];
-	char given[64][48];
-};
-
-/* Option ids, in the order of the help text. */
-enum option_id {
-	OPT_HOSTNAME, OPT_PORT, OPT_PROTOCOL, OPT_COMMUNITY,
-	OPT_SECNAME, OPT_SECLEVEL, OPT_AUTHPROTO, OPT_AUTHPASSWD,
-	OPT_AUTHMASTERKEY, OPT_AUTHLOCALKEY,
-	OPT_PRIVPROTO, OPT_PRIVPASSWD, OPT_PRIVMASTERKEY, OPT_PRIVLOCALKEY,
-	OPT_TIMEOUT, OPT_WALK_INTERVAL,
-	OPT_PROCESS, OPT_REGEX, OPT_PATH,
-	OPT_WARNING, OPT_CRITICAL, OPT_BASELINE, OPT_LIMIT,
-	OPT_INSTANCES_WARNING, OPT_INSTANCES_CRITICAL, OPT_MISSING_STATE,
-	OPT_GROWTH_WARNING, OPT_GROWTH_CRITICAL,
-	OPT_TIMELEFT_WARNING, OPT_TIMELEFT_CRITICAL, OPT_MIN_WINDOW,
-	OPT_STATE_DIR, OPT_STATE_FILE,
-	OPT_ADVICE, OPT_VERBOSE,
-	OPT_REPLAY, OPT_PRINT_KEYS, OPT_EXTRA_OPTS, OPT_CONFIG, OPT_SECTION, OPT_HELP,
-	OPT_VERSION,
-	OPT_COUNT
+	unsigned char origin[OPT_COUNT];
+	char given[OPT_COUNT][48];
 };
 
 #define OPTF_SECRET   0x1	/* never printed, not even at -vvv */
 #define OPTF_CLI_ONLY 0x2	/* no INI key */
 #define OPTF_NO_ARG   0x4	/* a flag: -v, -h, -V */
 #define OPTF_OPT_ARG  0x8	/* the value may be left out: --extra-opts */
+#define OPTF_EMPTY_OK 0x10	/* "" is a value (regex, path, advice), not a missing one */
+
+/*
+ * How config_set stores an option's value (model: git's parse-options,
+ * OPT_STRING(&var)): the kind of value, and in option_def the field of
+ * struct config it goes to and its bounds.  OPT_T_SPECIAL options are set
+ * by a case of their own in config_set; so are the few typed ones with a
+ * rule on top (a protocol "v2c", a walk interval "0", a time-left horizon
+ * that drops the other's default).
+ */
+enum opt_type {
+	OPT_T_NONE,		/* nothing to store here (--extra-opts: main.c reads it) */
+	OPT_T_STRING,		/* char[size]; too long is an error */
+	OPT_T_SECRET,		/* char[size], never echoed; at least lo characters */
+	OPT_T_UINT,		/* unsigned, a whole number from lo to hi */
+	OPT_T_ENUM,		/* an enum, one of names[0..nnames) (any case) */
+	OPT_T_KEY,		/* struct config_key, in hex */
+	OPT_T_DURATION,		/* double seconds, > 0 */
+	OPT_T_QUANTITY,		/* struct quantity of kind, > 0 */
+	OPT_T_RANGE,		/* struct range of kind; UNIT_COUNT: whole numbers */
+	OPT_T_FLAG,		/* bool, set true */
+	OPT_T_SPECIAL,		/* its own case in config_set */
+};
 
 struct option_def {
 	enum option_id id;
@@ -152,6 +175,16 @@ struct option_def {
 	const char *metavar;	/* "RANGE", "SIZE", ... */
 	const char *help;	/* one or more sentences, wrapped by the caller */
 	const char *def;	/* the default as shown in --help, or NULL */
+
+	/* Where config_set puts the value (see enum opt_type). */
+	enum opt_type type;
+	size_t offset;		/* of the field in struct config */
+	size_t size;		/* of the field */
+	unsigned lo, hi;	/* OPT_T_UINT bounds; OPT_T_SECRET's least length */
+	const char *const *names;	/* OPT_T_ENUM */
+	size_t nnames;
+	enum unit_kind kind;	/* OPT_T_QUANTITY, OPT_T_RANGE */
+	size_t also_sets;	/* 1 + offset of a bool set with the value; 0: none */
 };
 
 /* The table, indexed by option_id. */

@@ -67,7 +67,7 @@ struct loader {
 	size_t *index;			/* hash of the names (any case): slot -> 1 + i */
 	size_t index_cap;		/* a power of two, > 2 * nsections */
 	enum role role;			/* of the section being read */
-	uint64_t seen;			/* option ids met in it */
+	bool seen[OPT_COUNT];		/* option ids met in it */
 	int seen_line[OPT_COUNT];
 	int host_section;		/* index in sections, -1 until found */
 
@@ -218,7 +218,7 @@ static void read_header(struct loader *L, const char *line)
 	if (L->want[0] && same_name(name, len, L->want))
 		L->host_section = (int)L->nsections;
 	L->nsections++;
-	L->seen = 0;
+	memset(L->seen, 0, sizeof L->seen);
 }
 
 /*
@@ -344,13 +344,13 @@ static int handle(void *user, const char *section, const char *name, const char 
 	o = find_key(L, name);
 	if (!o)
 		return 0;
-	if (L->seen & (UINT64_C(1) << o->id)) {
+	if (L->seen[o->id]) {
 		fail(L, "key '%s' given twice in [%s] (first at line %d)", o->ini_key,
 		     quote_text(shown, sizeof shown, L->buf + L->sections[L->nsections - 1].off,
 				L->sections[L->nsections - 1].len), L->seen_line[o->id]);
 		return 0;
 	}
-	L->seen |= UINT64_C(1) << o->id;
+	L->seen[o->id] = true;
 	L->seen_line[o->id] = L->lineno;
 	if (o->flags & OPTF_SECRET)
 		L->secret_seen = true;

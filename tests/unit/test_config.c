@@ -49,6 +49,51 @@ Test(config, table_is_indexed_by_id_and_keys_follow_long_names)
 	}
 }
 
+/* The setter half of the table: every field lies inside struct config, and
+ * every entry config_set has no case for says how to set it. */
+Test(config, table_says_where_each_value_goes)
+{
+	for (int i = 0; i < OPT_COUNT; i++) {
+		const struct option_def *o = &config_options[i];
+
+		if (o->type == OPT_T_NONE || o->type == OPT_T_SPECIAL) {
+			cr_expect(o->id == OPT_EXTRA_OPTS || o->id == OPT_BASELINE ||
+				  o->id == OPT_LIMIT || o->id == OPT_VERBOSE,
+				  "--%s has no field", o->name);
+			continue;
+		}
+		cr_expect(o->size > 0 && o->offset + o->size <= sizeof(struct config),
+			  "--%s: field outside struct config", o->name);
+		cr_expect(o->also_sets <= sizeof(struct config), "--%s: flag outside", o->name);
+		if (o->type == OPT_T_ENUM)
+			cr_expect(o->names && o->nnames > 0, "--%s: no names", o->name);
+		if (o->type == OPT_T_UINT)
+			cr_expect(o->lo <= o->hi, "--%s: empty bounds", o->name);
+	}
+	cr_expect_eq(sizeof cfg.origin, (size_t)OPT_COUNT);
+	cr_expect_eq(sizeof cfg.given / sizeof cfg.given[0], (size_t)OPT_COUNT);
+}
+
+Test(config, the_generic_setter_fills_the_named_field)
+{
+	cr_assert_eq(config_set(&cfg, OPT_STATE_DIR, "/srv/state", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect_str_eq(cfg.state_dir, "/srv/state");
+	cr_assert_eq(config_set(&cfg, OPT_TIMEOUT, "30", ORIGIN_INI_SECTION, err, sizeof err), 0);
+	cr_expect_eq(cfg.timeout_s, 30);
+	cr_expect_eq(cfg.origin[OPT_TIMEOUT], ORIGIN_INI_SECTION);
+	cr_assert_eq(config_set(&cfg, OPT_PRIVPROTO, "aes256", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect_eq(cfg.privproto, PRIV_AES256);
+	cr_assert_eq(config_set(&cfg, OPT_GROWTH_CRITICAL, "4MB/h", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect(cfg.growth_critical_set);
+	cr_assert_eq(config_set(&cfg, OPT_ADVICE, "", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect(cfg.advice_set);
+	cr_assert_eq(config_set(&cfg, OPT_PRINT_KEYS, NULL, ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect(cfg.print_keys);
+	cr_expect_neq(config_set(&cfg, OPT_TIMEOUT, "0", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect_str_eq(err, "--timeout: '0' is not a whole number from 1 to 3600");
+	cr_expect_eq(cfg.timeout_s, 30, "a bad value leaves the field as it was");
+}
+
 Test(config, every_option_but_the_cli_only_ones_has_an_ini_key)
 {
 	int cli_only = 0;
