@@ -5,6 +5,9 @@
 # make demo         run the plugin against the simulated Windows 2000 host
 # make install      PREFIX, PLUGINDIR, BINDIR, DATADIR, MANDIR, DESTDIR as usual
 # make man          regenerate plugin/check_async_leak.1 from --help
+# make readme       regenerate README.md's options table from plugin/config.c
+# make dashboards   regenerate conf/grafana/*.json
+#                   (the generators live in tools/, the tests' helpers in tests/)
 # make sanitize     unit + integration tests under ASan/UBSan
 # make valgrind     the plugin under valgrind against a real snmpd
 # make bench        speed and memory figures (printed, never asserted)
@@ -142,13 +145,17 @@ deps:
 	@tests/deps.sh check
 
 # The README's options table is generated from plugin/config.c.
-$(BUILD)/optdoc: tests/tools/optdoc.c $(BUILD)/obj/config.o $(BUILD)/obj/units.o \
+$(BUILD)/optdoc: tools/optdoc.c $(BUILD)/obj/config.o $(BUILD)/obj/units.o \
 		$(BUILD)/obj/range.o $(BUILD)/obj/util.o
 	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -Iplugin -o $@ $^ -lm
 
-.PHONY: readme
+.PHONY: readme dashboards
 readme: $(BUILD)/optdoc
-	tests/tools/readme-options.sh $(BUILD)/optdoc README.md
+	tools/readme-options.sh $(BUILD)/optdoc README.md
+
+# The Grafana dashboards, from one description of the panels.
+dashboards:
+	tools/grafana-dashboards.py conf/grafana
 
 deps-build:
 	@tests/deps.sh build
@@ -351,7 +358,7 @@ uninstall: uninstall-config
 # The man page from the built plugin's --help (commit the result; the
 # install test fails when it and --help part ways).
 man: $(PLUGIN)
-	tests/mkman.sh $(PLUGIN) > $(MANPAGE).tmp
+	tools/mkman.sh $(PLUGIN) > $(MANPAGE).tmp
 	mv $(MANPAGE).tmp $(MANPAGE)
 
 clean:

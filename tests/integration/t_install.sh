@@ -6,14 +6,14 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 
 # The committed man page against one made now from this plugin's --help.
-if "$ROOT/tests/mkman.sh" "$PLUGIN" >"$T/man.1" 2>"$T/mkman.err"; then
+if "$ROOT/tools/mkman.sh" "$PLUGIN" >"$T/man.1" 2>"$T/mkman.err"; then
 	if diff -u "$ROOT/plugin/check_async_leak.1" "$T/man.1" >"$T/man.diff"; then
 		ok "plugin/check_async_leak.1 matches --help"
 	else
 		fail "plugin/check_async_leak.1 differs from --help (run make man): $(head -12 "$T/man.diff")"
 	fi
 else
-	fail "tests/mkman.sh failed: $(cat "$T/mkman.err")"
+	fail "tools/mkman.sh failed: $(cat "$T/mkman.err")"
 fi
 run_plugin --help
 missing=""

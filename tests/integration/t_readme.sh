@@ -4,7 +4,7 @@
 # are the ones the plugin writes.
 . "$(dirname "$0")/lib.sh"
 
-if "$ROOT/tests/tools/readme-options.sh" "$BUILD/optdoc" "$ROOT/README.md" --check >"$T/diff"; then
+if "$ROOT/tools/readme-options.sh" "$BUILD/optdoc" "$ROOT/README.md" --check >"$T/diff"; then
 	ok "README options table matches plugin/config.c"
 else
 	diff_head=$(head -5 "$T/diff")

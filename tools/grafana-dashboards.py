@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""tests/tools/grafana-dashboards.py - writes the two Grafana dashboards of
+"""tools/grafana-dashboards.py - writes the two Grafana dashboards of
 conf/grafana/ (one for Icinga 2's InfluxdbWriter, one for its
 GraphiteWriter) from one description of the panels, so that both draw the
 same curves from the same perfdata labels.
 
-    tests/tools/grafana-dashboards.py conf/grafana     # rewrite both
-    tests/tools/grafana-dashboards.py --check conf/grafana
+    tools/grafana-dashboards.py conf/grafana     # rewrite both
+    tools/grafana-dashboards.py --check conf/grafana
 
 The labels are the plugin's (README, "Perfdata"); t_dashboard checks the
 queries against the plugin's real output and a real Icinga 2's writers.
@@ -143,7 +143,7 @@ def main(argv):
             except OSError:
                 same = False
             if not same:
-                print("%s is stale: run tests/tools/grafana-dashboards.py %s" % (path, out))
+                print("%s is stale: run tools/grafana-dashboards.py %s" % (path, out))
                 rc = 1
         else:
             open(path, "w").write(text)
