@@ -31,6 +31,26 @@
 #                          starts $BUILD/fakeagent (tests/sim/fakeagent.c:
 #                          hand-made BER on 127.0.0.1; MODE ok, loop, back,
 #                          missing, v1end, toobig, garbage), tracked; sets FAKE_PORT, FAKE_PID
+# A real Icinga 2 in $T (t_icinga*, t_dashboard, t_ipv6)
+#   icinga_setup [DIR...]  needs icinga2 (else a failed assertion and finish);
+#                          makes I=$T/icinga2 with run, data, spool, cache,
+#                          log, pd (and DIR...) and ICINGA_ARGS, the daemon's
+#                          -c $I/icinga2.conf and directory options
+#   icinga_conf_head [PLUGINDIR]
+#                          prints the start of an icinga2.conf: PluginDir
+#                          (default: the plugin's directory), the ITL, a
+#                          CheckerComponent and a PerfdataWriter into $I/pd
+#   icinga_start           starts the daemon (tracked; its output in
+#                          $T/icinga.out); sets ICINGA_PID
+#   icinga_wait_cmd        waits (at most 30 s) for the command pipe; 1 if not
+#   icinga_check_now HOST  forces a check of HOST's service async-leak now
+#   icinga_wait_perfdata HOST [STATE [FILE]]
+#                          waits (at most 60 s) for a PerfdataWriter line of
+#                          HOST (in STATE; and FILE non-empty); sets LINE
+#   pd_field NAME          field NAME of LINE (SERVICESTATE, SERVICEPERFDATA...)
+#   start_carbon FILE      a carbon (Graphite) stand-in on 127.0.0.1 appending
+#                          the lines it gets to FILE (FILE.conn once a writer
+#                          connected), tracked; sets CARBON_PORT
 #
 # Keep this API stable: the INI, Nagios and Icinga tests use it too.
 
@@ -161,6 +181,92 @@ start_fakeagent() {
 	done
 	echo "start_fakeagent: the fake agent did not start: $(cat "$T/fakeagent.err")" >&2
 	return 1
+}
+
+icinga_setup() {
+	local d
+	command -v icinga2 >/dev/null || { fail "icinga2 not installed (icinga2-bin)"; finish; }
+	I=$T/icinga2
+	mkdir -p "$I/run" "$I/data" "$I/spool" "$I/cache" "$I/log" "$I/pd"
+	for d in "$@"; do mkdir -p "$I/$d"; done
+	ICINGA_ARGS=(-c "$I/icinga2.conf" -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)"
+		-DInitRunDir="$I/run" -DDataDir="$I/data" -DSpoolDir="$I/spool" -DCacheDir="$I/cache"
+		-DLogDir="$I/log" -DPidPath="$I/run/icinga2.pid")
+}
+
+icinga_conf_head() {
+	cat <<EOF
+const PluginDir = "${1:-$(dirname "$PLUGIN")}"
+include <itl>
+include <plugins>
+
+object CheckerComponent "checker" { }
+object PerfdataWriter "pd" {
+	service_perfdata_path = "$I/pd/service.perfdata"
+	service_temp_path = "$I/pd/service.tmp"
+	host_perfdata_path = "$I/pd/host.perfdata"
+	host_temp_path = "$I/pd/host.tmp"
+	rotation_interval = 1s
+}
+EOF
+}
+
+icinga_start() {
+	icinga2 daemon "${ICINGA_ARGS[@]}" >"$T/icinga.out" 2>&1 &
+	ICINGA_PID=$!
+	track_pid "$ICINGA_PID"
+}
+
+icinga_wait_cmd() {
+	local i
+	for ((i = 0; i < 60; i++)); do
+		[ -p "$I/run/icinga2.cmd" ] && return 0
+		kill -0 "$ICINGA_PID" 2>/dev/null || return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+icinga_check_now() {
+	local now
+	now=$(date +%s)
+	echo "[$now] SCHEDULE_FORCED_SVC_CHECK;$1;async-leak;$now" >"$I/run/icinga2.cmd"
+}
+
+icinga_wait_perfdata() {
+	local i
+	for ((i = 0; i < 120; i++)); do
+		LINE=$(cat "$I"/pd/service.perfdata.* 2>/dev/null |
+			grep -F "HOSTNAME::$1	" | grep -F "SERVICESTATE::${2:-}" | tail -n 1)
+		[ -n "$LINE" ] && { [ -z "${3:-}" ] || [ -s "$3" ]; } && return 0
+		kill -0 "$ICINGA_PID" 2>/dev/null || return 1
+		sleep 0.5
+	done
+	return 1
+}
+
+pd_field() {
+	printf '%s\n' "$LINE" | tr '\t' '\n' | sed -n "s/^$1:://p"
+}
+
+start_carbon() {
+	local i
+	rm -f "$1.port"
+	perl -MIO::Socket::INET -e '
+		$| = 1;
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 5, ReuseAddr => 1) or die "listen: $!";
+		open(my $p, ">", "$ARGV[0].port") or die; print $p $s->sockport, "\n"; close $p;
+		open(my $o, ">>", $ARGV[0]) or die; select($o); $| = 1;
+		while (my $c = $s->accept) {
+			open(my $m, ">>", "$ARGV[0].conn") and close $m;
+			while (my $l = <$c>) { print $o $l }
+			close $c;
+		}
+	' "$1" 2>"$T/carbon.err" &
+	track_pid $!
+	for ((i = 0; i < 50; i++)); do [ -s "$1.port" ] && break; sleep 0.1; done
+	CARBON_PORT=$(cat "$1.port" 2>/dev/null)
+	[ -n "$CARBON_PORT" ]
 }
 
 _lib_cleanup() {

@@ -9,8 +9,15 @@
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/sim/history.sh"
 
-command -v icinga2 >/dev/null || { fail "icinga2 not installed (icinga2-bin)"; finish; }
+icinga_setup
 command -v jq >/dev/null || { fail "jq not installed (tests/deps.sh check installs it)"; finish; }
+if command -v python3 >/dev/null; then
+	"$ROOT/tools/grafana-dashboards.py" --check "$ROOT/conf/grafana" >"$T/dash.check" 2>&1 &&
+		ok "conf/grafana/*.json are what tools/grafana-dashboards.py writes" ||
+		fail "$(head -1 "$T/dash.check") (make dashboards)"
+else
+	ok "# SKIP no python3: conf/grafana/*.json not compared with tools/grafana-dashboards.py"
+fi
 simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$T/agent" >/dev/null ||
 	{ fail "simulated host did not start"; finish; }
 
@@ -63,8 +70,6 @@ for f in "$ROOT"/conf/grafana/*.json; do
 done
 
 # 3. A real Icinga 2 with both writers, each talking to a stand-in.
-I=$T/icinga2
-mkdir -p "$I/run" "$I/data" "$I/spool" "$I/cache" "$I/log" "$I/pd"
 # InfluxDB's /write: HTTP/1.1 requests (keep-alive or not), bodies
 # appended to influx.txt, "204 No Content" back.  Carbon: lines appended.
 perl -MIO::Socket::INET -e '
@@ -89,38 +94,19 @@ perl -MIO::Socket::INET -e '
 	}
 ' "$I/influx.txt" 2>"$T/influx.err" &
 track_pid $!
-perl -MIO::Socket::INET -e '
-	$| = 1;
-	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 5, ReuseAddr => 1) or die "listen: $!";
-	open(my $p, ">", "$ARGV[0].port") or die; print $p $s->sockport, "\n"; close $p;
-	open(my $o, ">>", $ARGV[0]) or die; select($o); $| = 1;
-	while (my $c = $s->accept) { while (my $l = <$c>) { print $o $l } close $c; }
-' "$I/graphite.txt" 2>"$T/carbon.err" &
-track_pid $!
+start_carbon "$I/graphite.txt"
 for ((i = 0; i < 50; i++)); do
-	[ -s "$I/influx.txt.port" ] && [ -s "$I/graphite.txt.port" ] && break
+	[ -s "$I/influx.txt.port" ] && break
 	sleep 0.1
 done
 INFLUX_PORT=$(cat "$I/influx.txt.port" 2>/dev/null)
-CARBON_PORT=$(cat "$I/graphite.txt.port" 2>/dev/null)
 [ -n "$INFLUX_PORT" ] && [ -n "$CARBON_PORT" ] && ok "InfluxDB and carbon stand-ins on 127.0.0.1:$INFLUX_PORT, :$CARBON_PORT" ||
 	{ fail "stand-ins did not start: $(cat "$T/influx.err" "$T/carbon.err")"; finish; }
 
-cat >"$I/icinga2.conf" <<EOC
-const PluginDir = "$(dirname "$PLUGIN")"
-include <itl>
-include <plugins>
-object CheckerComponent "checker" { }
+{ icinga_conf_head; cat <<EOC; } >"$I/icinga2.conf"
 object FileLogger "debug-file" {
 	path = "$I/log/debug.log"
 	severity = "debug"
-}
-object PerfdataWriter "pd" {
-	service_perfdata_path = "$I/pd/service.perfdata"
-	service_temp_path = "$I/pd/service.tmp"
-	host_perfdata_path = "$I/pd/host.perfdata"
-	host_temp_path = "$I/pd/host.tmp"
-	rotation_interval = 1s
 }
 object InfluxdbWriter "influxdb" {
 	host = "127.0.0.1"
@@ -165,11 +151,7 @@ object Service "async-leak" {
 	vars.async_leak_state_file = "$T/icinga.state"
 }
 EOC
-icinga2 daemon -c "$I/icinga2.conf" -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" \
-	-DInitRunDir="$I/run" -DDataDir="$I/data" -DSpoolDir="$I/spool" -DCacheDir="$I/cache" \
-	-DLogDir="$I/log" -DPidPath="$I/run/icinga2.pid" >"$T/icinga.out" 2>&1 &
-ICINGA_PID=$!
-track_pid "$ICINGA_PID"
+icinga_start
 
 # Until both writers have sent every label (a check is every 3 s; the
 # GraphiteWriter drops what comes before it is connected) and the control

@@ -6,18 +6,10 @@
 # with no perfdata warnings in its log; then the memory passes critical.
 . "$(dirname "$0")/lib.sh"
 
-command -v icinga2 >/dev/null || { fail "icinga2 not installed (icinga2-bin)"; finish; }
 
+icinga_setup state
 simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$T/agent" >/dev/null ||
 	{ fail "simulated host did not start"; finish; }
-
-I=$T/icinga2
-mkdir -p "$I/run" "$I/data" "$I/spool" "$I/cache" "$I/log" "$I/pd" "$I/state"
-user=$(id -un)
-group=$(id -gn)
-daemon_args=(-c "$I/icinga2.conf" -DRunAsUser="$user" -DRunAsGroup="$group"
-	-DInitRunDir="$I/run" -DDataDir="$I/data" -DSpoolDir="$I/spool" -DCacheDir="$I/cache"
-	-DLogDir="$I/log" -DPidPath="$I/run/icinga2.pid")
 
 # A day of history of a 1 MiB/h leak of index 1388, ending 10 min ago, so
 # that the trend labels can appear on the first check (history.h's format).
@@ -37,36 +29,10 @@ seed_history "$I/exch01.state"
 # which parses each perfdata value strictly and logs "Ignoring invalid
 # perfdata" for what it cannot; it also shows the metric paths the graphite
 # template of conf/graphite/ must match.  Perl's IO::Socket is in perl-base.
-perl -MIO::Socket::INET -e '
-	$| = 1;
-	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 5, ReuseAddr => 1) or die "listen: $!";
-	open(my $p, ">", "$ARGV[0].port") or die; print $p $s->sockport, "\n"; close $p;
-	open(my $o, ">>", $ARGV[0]) or die; select($o); $| = 1;
-	while (my $c = $s->accept) {
-		open(my $m, ">>", "$ARGV[0].conn") and close $m;
-		while (my $l = <$c>) { print $o $l }
-		close $c;
-	}
-' "$I/graphite.txt" 2>"$T/carbon.err" &
-track_pid $!
-for ((i = 0; i < 50; i++)); do [ -s "$I/graphite.txt.port" ] && break; sleep 0.1; done
-CARBON_PORT=$(cat "$I/graphite.txt.port" 2>/dev/null)
-[ -n "$CARBON_PORT" ] && ok "graphite stand-in listens on 127.0.0.1:$CARBON_PORT" ||
+start_carbon "$I/graphite.txt" && ok "graphite stand-in listens on 127.0.0.1:$CARBON_PORT" ||
 	{ fail "graphite stand-in did not start: $(cat "$T/carbon.err")"; finish; }
 
-cat >"$I/icinga2.conf" <<EOF
-const PluginDir = "$(dirname "$PLUGIN")"
-include <itl>
-include <plugins>
-
-object CheckerComponent "checker" { }
-object PerfdataWriter "pd" {
-	service_perfdata_path = "$I/pd/service.perfdata"
-	service_temp_path = "$I/pd/service.tmp"
-	host_perfdata_path = "$I/pd/host.perfdata"
-	host_temp_path = "$I/pd/host.tmp"
-	rotation_interval = 1s
-}
+{ icinga_conf_head; cat <<EOF; } >"$I/icinga2.conf"
 object ExternalCommandListener "cmd" { command_path = "$I/run/icinga2.cmd" }
 object GraphiteWriter "graphite" {
 	host = "127.0.0.1"
@@ -134,7 +100,7 @@ done
 [ -z "$nodesc" ] && ok "each argument has a description and its async_leak_* variable" ||
 	fail "arguments without description or variable:$nodesc"
 
-if icinga2 daemon -C "${daemon_args[@]}" >"$T/validate" 2>&1; then
+if icinga2 daemon -C "${ICINGA_ARGS[@]}" >"$T/validate" 2>&1; then
 	ok "icinga2 daemon -C accepts the CheckCommand and the apply rule"
 else
 	fail "icinga2 daemon -C: $(grep -E 'critical/|Error' "$T/validate" | head -5)"
@@ -158,15 +124,8 @@ else
 	ok "# SKIP no growth/timeleft from the plugin yet with a day of leak history"
 fi
 
-icinga2 daemon "${daemon_args[@]}" >"$T/icinga.out" 2>&1 &
-ICINGA_PID=$!
-track_pid "$ICINGA_PID"
-for ((i = 0; i < 60; i++)); do
-	[ -p "$I/run/icinga2.cmd" ] && break
-	kill -0 "$ICINGA_PID" 2>/dev/null || break
-	sleep 0.5
-done
-[ -p "$I/run/icinga2.cmd" ] && ok "icinga2 runs (command pipe up)" ||
+icinga_start
+icinga_wait_cmd && ok "icinga2 runs (command pipe up)" ||
 	{ fail "icinga2 did not come up: $(tail -3 "$T/icinga.out")"; finish; }
 
 # The GraphiteWriter drops metrics while it is not connected: wait for it.
@@ -178,30 +137,9 @@ done
 
 # The apply rule checks every 5 minutes: ask for a check now, as an admin
 # would with "Check now".
-check_now() {	# host
-	local now
-	now=$(date +%s)
-	echo "[$now] SCHEDULE_FORCED_SVC_CHECK;$1;async-leak;$now" >"$I/run/icinga2.cmd"
-}
-
-# Waits (at most 60 s) for a PerfdataWriter line of host $1 (in state $2).
-# Sets LINE.
-wait_perfdata() {	# host [state]
-	local i
-	for ((i = 0; i < 120; i++)); do
-		LINE=$(cat "$I"/pd/service.perfdata.* 2>/dev/null |
-			grep -F "HOSTNAME::$1	" | grep -F "SERVICESTATE::${2:-}" | tail -n 1)
-		[ -n "$LINE" ] && return 0
-		kill -0 "$ICINGA_PID" 2>/dev/null || return 1
-		sleep 0.5
-	done
-	return 1
-}
-pd_field() { printf '%s\n' "$LINE" | tr '\t' '\n' | sed -n "s/^$1:://p"; }
-
-check_now exch01.corp.example
-check_now exch02.corp.example
-if wait_perfdata exch01.corp.example; then
+icinga_check_now exch01.corp.example
+icinga_check_now exch02.corp.example
+if icinga_wait_perfdata exch01.corp.example; then
 	perf=$(pd_field SERVICEPERFDATA)
 	ok "exch01: PerfdataWriter line, state $(pd_field SERVICESTATE): $perf"
 	got=$(printf '%s\n' "$perf" | tr ' ' '\n' | sed -n 's/^\([a-z_]*\)=.*/\1/p' | sort | tr '\n' ' ')
@@ -212,7 +150,7 @@ if wait_perfdata exch01.corp.example; then
 else
 	fail "exch01: no PerfdataWriter line within 60 s: $(tail -3 "$T/icinga.out")"
 fi
-if wait_perfdata exch02.corp.example OK; then
+if icinga_wait_perfdata exch02.corp.example OK; then
 	perf=$(pd_field SERVICEPERFDATA)
 	[[ $perf == "mem=50438144B;"*"instances=1"* ]] && ok "exch02 (SNMPv3 from snmpv3_* host vars): OK, $perf" ||
 		fail "exch02: perfdata '$perf'"
@@ -221,14 +159,14 @@ else
 fi
 
 simhost_set_mem 1388 204800
-check_now exch01.corp.example
-check_now exch02.corp.example
-if wait_perfdata exch01.corp.example CRITICAL; then
+icinga_check_now exch01.corp.example
+icinga_check_now exch02.corp.example
+if icinga_wait_perfdata exch01.corp.example CRITICAL; then
 	ok "exch01: CRITICAL once Async.exe holds 200 MiB ($(pd_field SERVICEPERFDATA | cut -d' ' -f1))"
 else
 	fail "exch01: no CRITICAL within 60 s"
 fi
-if wait_perfdata exch02.corp.example WARNING; then
+if icinga_wait_perfdata exch02.corp.example WARNING; then
 	ok "exch02: WARNING above the ~:80MB range (passed as --warning=~:80MB)"
 else
 	fail "exch02: no WARNING within 60 s"

@@ -12,16 +12,9 @@
 # that reaches the agent got its address from an ITL variable.
 . "$(dirname "$0")/lib.sh"
 
-command -v icinga2 >/dev/null || { fail "icinga2 not installed (icinga2-bin)"; finish; }
-
+icinga_setup plugins argv
 simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$T/agent" >/dev/null ||
 	{ fail "simulated host did not start"; finish; }
-
-I=$T/icinga2
-mkdir -p "$I/run" "$I/data" "$I/spool" "$I/cache" "$I/log" "$I/pd" "$I/plugins" "$I/argv"
-daemon_args=(-c "$I/icinga2.conf" -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)"
-	-DInitRunDir="$I/run" -DDataDir="$I/data" -DSpoolDir="$I/spool" -DCacheDir="$I/cache"
-	-DLogDir="$I/log" -DPidPath="$I/run/icinga2.pid")
 
 # The wrapper: one argument a line into argv/NAME (NAME from the state file
 # each host names), then the real plugin.
@@ -36,19 +29,7 @@ exec "$PLUGIN" "\$@"
 EOF
 chmod 755 "$I/plugins/check_async_leak"
 
-cat >"$I/icinga2.conf" <<EOF
-const PluginDir = "$I/plugins"
-include <itl>
-include <plugins>
-
-object CheckerComponent "checker" { }
-object PerfdataWriter "pd" {
-	service_perfdata_path = "$I/pd/service.perfdata"
-	service_temp_path = "$I/pd/service.tmp"
-	host_perfdata_path = "$I/pd/host.perfdata"
-	host_temp_path = "$I/pd/host.tmp"
-	rotation_interval = 1s
-}
+{ icinga_conf_head "$I/plugins"; cat <<EOF; } >"$I/icinga2.conf"
 object ExternalCommandListener "cmd" { command_path = "$I/run/icinga2.cmd" }
 
 template Service "generic-service" {
@@ -125,49 +106,28 @@ object Host "itl-override" {
 }
 EOF
 
-if icinga2 daemon -C "${daemon_args[@]}" >"$T/validate" 2>&1; then
+if icinga2 daemon -C "${ICINGA_ARGS[@]}" >"$T/validate" 2>&1; then
 	ok "icinga2 daemon -C accepts the CheckCommand with ITL host variables"
 else
 	fail "icinga2 daemon -C: $(grep -E 'critical/|Error' "$T/validate" | head -5)"
 	finish
 fi
 
-icinga2 daemon "${daemon_args[@]}" >"$T/icinga.out" 2>&1 &
-ICINGA_PID=$!
-track_pid "$ICINGA_PID"
-for ((i = 0; i < 60; i++)); do
-	[ -p "$I/run/icinga2.cmd" ] && break
-	kill -0 "$ICINGA_PID" 2>/dev/null || break
-	sleep 0.5
-done
-[ -p "$I/run/icinga2.cmd" ] && ok "icinga2 runs (command pipe up)" ||
+icinga_start
+icinga_wait_cmd && ok "icinga2 runs (command pipe up)" ||
 	{ fail "icinga2 did not come up: $(tail -3 "$T/icinga.out")"; finish; }
 
 hosts="itl-snmp itl-snmpv3 itl-manubulon itl-override"
-now=$(date +%s)
 for h in $hosts; do
-	echo "[$now] SCHEDULE_FORCED_SVC_CHECK;$h;async-leak;$now" >"$I/run/icinga2.cmd"
+	icinga_check_now "$h"
 done
-
-# Waits (at most 60 s) for host $1's PerfdataWriter line; sets LINE.
-wait_perfdata() {
-	local i
-	for ((i = 0; i < 120; i++)); do
-		LINE=$(cat "$I"/pd/service.perfdata.* 2>/dev/null | grep -F "HOSTNAME::$1	" | tail -n 1)
-		[ -n "$LINE" ] && [ -s "$I/argv/$1" ] && return 0
-		kill -0 "$ICINGA_PID" 2>/dev/null || return 1
-		sleep 0.5
-	done
-	return 1
-}
-pd_field() { printf '%s\n' "$LINE" | tr '\t' '\n' | sed -n "s/^$1:://p"; }
 # has HOST ARG: the command line Icinga rendered for HOST holds ARG.
 has() { grep -qxF -- "$2" "$I/argv/$1"; }
 # The rendered command line without secrets, for messages.
 shown() { grep -vE '^--(community|authpasswd|privpasswd)=' "$I/argv/$1" | tr '\n' ' '; }
 
 for h in $hosts; do
-	if wait_perfdata "$h"; then
+	if icinga_wait_perfdata "$h" "" "$I/argv/$h"; then
 		st=$(pd_field SERVICESTATE)
 		[ "$st" = OK ] && ok "$h: OK from the simulated host ($(pd_field SERVICEPERFDATA | cut -d' ' -f1))" ||
 			fail "$h: state $st: $(pd_field SERVICEOUTPUT)"

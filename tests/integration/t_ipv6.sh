@@ -69,21 +69,8 @@ expect_match "^ASYNC_LEAK UNKNOWN - two ports: $SIM_PORT in the address '\[::1\]
 # The shipped CheckCommand under a real Icinga 2: a host with only an
 # address6, and a dual-stack host with check_ipv6, both get udp6:[address6]
 # (the ::1-only community proves it).
-command -v icinga2 >/dev/null || { fail "icinga2 not installed (icinga2-bin)"; finish; }
-I=$T/icinga2
-mkdir -p "$I/run" "$I/data" "$I/spool" "$I/cache" "$I/log" "$I/pd"
-cat >"$I/icinga2.conf" <<EOC
-const PluginDir = "$(dirname "$PLUGIN")"
-include <itl>
-include <plugins>
-object CheckerComponent "checker" { }
-object PerfdataWriter "pd" {
-	service_perfdata_path = "$I/pd/service.perfdata"
-	service_temp_path = "$I/pd/service.tmp"
-	host_perfdata_path = "$I/pd/host.perfdata"
-	host_temp_path = "$I/pd/host.tmp"
-	rotation_interval = 1s
-}
+icinga_setup
+{ icinga_conf_head; cat <<EOC; } >"$I/icinga2.conf"
 include "$ROOT/conf/icinga2/check_async_leak.conf"
 template Host "v6-host" {
 	check_command = "dummy"
@@ -110,25 +97,14 @@ apply Service "async-leak" {
 	assign where host.vars.async_leak_port
 }
 EOC
-user=$(id -un)
-group=$(id -gn)
-icinga2 daemon -c "$I/icinga2.conf" -DRunAsUser="$user" -DRunAsGroup="$group" \
-	-DInitRunDir="$I/run" -DDataDir="$I/data" -DSpoolDir="$I/spool" -DCacheDir="$I/cache" \
-	-DLogDir="$I/log" -DPidPath="$I/run/icinga2.pid" >"$T/icinga.out" 2>&1 &
-ICINGA_PID=$!
-track_pid "$ICINGA_PID"
+icinga_start
 for host in v6only.corp.example dual.corp.example; do
-	line=
-	for ((i = 0; i < 120; i++)); do
-		line=$(cat "$I"/pd/service.perfdata.* 2>/dev/null | grep -F "HOSTNAME::$host	" | tail -n 1)
-		[ -n "$line" ] && break
-		kill -0 "$ICINGA_PID" 2>/dev/null || break
-		sleep 0.5
-	done
-	if [[ $line == *"SERVICESTATE::OK"* && $line == *"::mem=50438144B;"* ]]; then
-		ok "Icinga 2, $host: OK over udp6:[address6] ($(printf '%s\n' "$line" | tr '\t' '\n' | grep '^SERVICEPERFDATA::'))"
+	LINE=
+	icinga_wait_perfdata "$host"
+	if [[ $LINE == *"SERVICESTATE::OK"* && $LINE == *"::mem=50438144B;"* ]]; then
+		ok "Icinga 2, $host: OK over udp6:[address6] (SERVICEPERFDATA::$(pd_field SERVICEPERFDATA))"
 	else
-		fail "Icinga 2, $host: '${line:-no PerfdataWriter line within 60 s}' $(tail -2 "$T/icinga.out")"
+		fail "Icinga 2, $host: '${LINE:-no PerfdataWriter line within 60 s}' $(tail -2 "$T/icinga.out")"
 	fi
 done
 finish
