@@ -199,7 +199,8 @@ valgrind: $(PLUGIN) helpers
 
 # libFuzzer: every tests/fuzz/fuzz_NAME.c becomes $(BUILD)/fuzz/fuzz_NAME,
 # linked with all pure modules (built with coverage, ASan and UBSan), and
-# runs FUZZ_SECONDS seconds with seeds from tests/fuzz/corpus/fuzz_NAME/.
+# runs FUZZ_SECONDS seconds with seeds from tests/fuzz/corpus/fuzz_NAME/ and
+# what tests/fuzz/fuzz_NAME.seeds names (tests/fuzz/run.sh).
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_FLAGS    = -g -O1 -fsanitize=fuzzer,address,undefined \
