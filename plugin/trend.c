@@ -45,7 +45,9 @@
 #define Z_SHORT		3.090	/* one-sided alpha 0.001 */
 #define P_SHORT		0.001
 #define DIFF_AGE_S	(30 * 3600)
-#define FIRST_WINDOW_S	(30 * 3600)	/* no restart seen: wait a daily cycle */
+#ifndef FIRST_WINDOW_S
+#define FIRST_WINDOW_S	(30 * 3600)
+#endif	/* no restart seen: wait a daily cycle */
 #define PLATEAU_AGE_S	(48 * 3600)
 #define P_AGREE		0.05
 #define FAST_BLOCKS	4

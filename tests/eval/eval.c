@@ -35,7 +35,8 @@
  * left before the limit at the first CRITICAL.  A check the SNMP poll
  * would have missed (a gap in the trace) is judged on the history so far.
  *
- * Usage: eval [SEEDS_PER_FAMILY]   (EVAL_SEED_BASE=N: another seed set)
+ * Usage: eval [SEEDS_PER_FAMILY]   (EVAL_SEED_BASE=N: another seed set;
+ *                                    EVAL_ONLY=F,F,...: only these families)
  *        eval --list               the families, by number
  *        eval --dump FAMILY SEED   the trace as a --replay file
  *        eval --replay FILE        the replay with the recommended settings
@@ -341,7 +342,7 @@ static void generate(const struct family *fam, int seed, struct trace *tr)
 			seg_start = t;
 			seg++;
 			if (tr->nrestarts < 64)
-				tr->restarts[tr->nrestarts++] = t;
+				tr->restarts[tr->nrestarts++] = (double)(time_t)t;	/* as sampled */
 			next_restart = restart_every > 0 ? next_restart + restart_every
 				     : crash_mean > 0 ? t + -log(urand(&r)) * crash_mean : -1;
 			if (fam->kind == K_FASTRESTART)
@@ -1128,6 +1129,30 @@ static void print_summary_row(const char *name, const struct summary *u)
 	       u->drops_med, u->drops_max, lead, u->stair_found, u->stair_leaks);
 }
 
+/*
+ * EVAL_ONLY=3,23,...: run only these families (by --list number), for a
+ * quick look at them while tuning; the others' rows and the bars are then
+ * meaningless.
+ */
+static int family_wanted(size_t f)
+{
+	const char *only = getenv("EVAL_ONLY");
+
+	if (!only || !*only)
+		return 1;
+	for (const char *p = only; *p;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (v == (long)f)
+			return 1;
+		p = *end == ',' ? end + 1 : end;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct timespec t_begin, t_end;
@@ -1191,6 +1216,8 @@ int main(int argc, char **argv)
 			int nchk = (int)((tr.end - (double)tr.t[0]) / CHECK_S);
 			if (nchk > NCHECK)
 				nchk = NCHECK;
+			if (!family_wanted(f))
+				nchk = 0;
 			nchk_all[f][s] = nchk;
 			run_methods(&tr, nchk, ours, left_all[f][s], bad);
 			onset_all[f][s] = tr.onset;
