@@ -139,12 +139,14 @@ const struct option_def config_options[OPT_COUNT] = {
 	  "State when no process matches: OK, WARNING, CRITICAL or UNKNOWN.",
 	  "CRITICAL",
 	  SET_ENUM(missing_state, state_names) },
-	{ OPT_GROWTH_WARNING, "growth-warning", "growth_warning", 0, 0, "RATE",
-	  "Leak growth for WARNING, e.g. 1MB/h, 20MB/d, 1%/h (of the baseline).",
-	  NULL,
+	{ OPT_GROWTH_WARNING, "growth-warning", "growth_warning", 0, 0, "RATE|none",
+	  "Leak growth for WARNING, e.g. 1MB/h, 20MB/d, 1%/h (of the baseline);"
+	  " 'none' for no level. Setting either level (or 'none') drops the"
+	  " built-in ones: 'none' for both switches the leak verdict off.",
+	  "0.25%/h of the configured or learned baseline",
 	  SET_QUANTITY(growth_warning, UNIT_RATE, growth_warning_set) },
-	{ OPT_GROWTH_CRITICAL, "growth-critical", "growth_critical", 0, 0, "RATE",
-	  "Leak growth for CRITICAL.", NULL,
+	{ OPT_GROWTH_CRITICAL, "growth-critical", "growth_critical", 0, 0, "RATE|none",
+	  "Leak growth for CRITICAL.", "1%/h of the baseline",
 	  SET_QUANTITY(growth_critical, UNIT_RATE, growth_critical_set) },
 	{ OPT_TIMELEFT_WARNING, "timeleft-warning", "timeleft_warning", 0, 0,
 	  "DURATION", "WARNING when a significant rise reaches --limit within this"
@@ -604,6 +606,17 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 		break;
 	case OPT_LIMIT:
 		rc = set_limit(cfg, value, o, err, errlen);
+		break;
+	case OPT_GROWTH_WARNING:
+	case OPT_GROWTH_CRITICAL:
+		/* 'none': no level; the built-in ones apply only when neither is given. */
+		if (ascii_casecmp(value, "none") == 0) {
+			*(id == OPT_GROWTH_WARNING ? &cfg->growth_warning_set
+						   : &cfg->growth_critical_set) = false;
+			rc = 0;
+		} else {
+			rc = set_field(cfg, o, value, err, errlen);
+		}
 		break;
 	case OPT_TIMELEFT_WARNING:
 	case OPT_TIMELEFT_CRITICAL: {

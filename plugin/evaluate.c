@@ -38,10 +38,23 @@ void evaluate_trend_params(const struct config *cfg, double baseline_bytes,
 		else
 			p->growth_critical_bph = cfg->growth_critical.value;
 	}
+	/*
+	 * Neither level given (nor 'none'): the built-in ones, percent of the
+	 * configured or learned baseline; the trend learns one for them even
+	 * without --baseline auto (make eval: out of the box 59 -> 80 of 80
+	 * leaks of >= 1 %/h found).
+	 */
+	if (cfg->origin[OPT_GROWTH_WARNING] == ORIGIN_DEFAULT &&
+	    cfg->origin[OPT_GROWTH_CRITICAL] == ORIGIN_DEFAULT) {
+		p->growth_warning_pct = TREND_DEFAULT_GROWTH_WARNING_PCT;
+		p->growth_critical_pct = TREND_DEFAULT_GROWTH_CRITICAL_PCT;
+		p->growth_defaults = true;
+	}
 	p->timeleft_warning_s = cfg->timeleft_warning_s;
 	p->timeleft_critical_s = cfg->timeleft_critical_s;
 	p->limit_bytes = limit_bytes;
 	p->min_window_s = cfg->min_window_s;
+	p->min_window_strict = cfg->origin[OPT_MIN_WINDOW] != ORIGIN_DEFAULT;
 	p->baseline_bytes = baseline_bytes;
 	p->baseline_auto = cfg->baseline_auto;
 	/* Once a rise has lasted a day, rate and forecast follow its day-over-day

@@ -279,6 +279,26 @@ static void write_settings(FILE *out, const struct config *cfg)
 	fputc('\n', out);
 }
 
+/* -vv: the built-in growth levels, when no level was configured. */
+static void write_growth_defaults(FILE *out, const struct config *cfg,
+				  const struct trend_result *tr)
+{
+	if (!tr || cfg->origin[OPT_GROWTH_WARNING] != ORIGIN_DEFAULT ||
+	    cfg->origin[OPT_GROWTH_CRITICAL] != ORIGIN_DEFAULT)
+		return;
+	if (tr->growth_defaults)
+		fprintf(out, "Growth levels: the built-in %g%%/h and %g%%/h of the %s baseline"
+			" %s, %s/h and %s/h ('none' for both switches the leak verdict"
+			" off).\n", TREND_DEFAULT_GROWTH_WARNING_PCT,
+			TREND_DEFAULT_GROWTH_CRITICAL_PCT,
+			tr->baseline_learned ? "learned" : "configured", sz(tr->baseline_bytes),
+			sz(tr->growth_warning_bph), sz(tr->growth_critical_bph));
+	else
+		fprintf(out, "Growth levels: the built-in %g%%/h and %g%%/h of the baseline,"
+			" once one is learned from the first hours after a start.\n",
+			TREND_DEFAULT_GROWTH_WARNING_PCT, TREND_DEFAULT_GROWTH_CRITICAL_PCT);
+}
+
 /* The long output: instances, totals, thresholds, trend, notes, advice. */
 static void write_long(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
 		       const struct trend_result *tr, const struct evaluation *ev)
@@ -324,6 +344,7 @@ static void write_long(FILE *out, const struct config *cfg, const struct hr_snap
 				snap->walk_reason, snap->walk_reason[0] ? ")" : "",
 				snap->requests, plural(snap->requests, "", "s"));
 		write_settings(out, cfg);
+		write_growth_defaults(out, cfg, tr);
 	}
 	if (ev->advice && (ev->state == STATE_WARNING || ev->state == STATE_CRITICAL))
 		fprintf(out, "Advice: %s\n", ev->advice);

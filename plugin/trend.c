@@ -47,6 +47,12 @@
 #define DIFF_AGE_S	(30 * 3600)
 #ifndef FIRST_WINDOW_S
 #define FIRST_WINDOW_S	(30 * 3600)
+#endif
+#ifndef EVIDENCE_AGE_S
+#define EVIDENCE_AGE_S	(9 * 3600)	/* strong evidence may speak from this age */
+#endif
+#ifndef STEADY_RATIO
+#define STEADY_RATIO	0.6
 #endif	/* no restart seen: wait a daily cycle */
 #define PLATEAU_AGE_S	(48 * 3600)
 #define P_AGREE		0.05
@@ -65,8 +71,7 @@
 #define LEVEL_BLOCKS	6	/* the level: lowest floor of the last hours */
 #define PAUSE_BLOCKS	3	/* a level unchanged that long is a pause */
 #define STAIR_DAYS	3	/* day-over-day steps the staircase needs */
-#define EARLY_FINE_S	(6 * 3600)	/* 10-minute floors of raw samples this long */
-#define EARLY_STEP_S	600
+#define EARLY_STEP_S	600	/* the early forecast's finest floors */
 #define EARLY_MIN_POINTS 6
 
 enum boundary { B_NONE, B_INDEX, B_CPU, B_REBOOT, B_CLOCK };
@@ -380,6 +385,29 @@ static bool decelerating(const double *x, const double *y, int n)
 	return a.slope > 0 && b.slope < 0.75 * a.slope && c.slope < 0.75 * b.slope;
 }
 
+/*
+ * A rise that keeps its pace across the window: the slopes of its thirds
+ * all positive, the smallest at least STEADY_RATIO of the largest.  Any
+ * half-day of a daily cycle fails it (the slopes of the thirds of a
+ * sine's rising half are 1/2 : 1 : 1/2, and a window that reaches past a
+ * turn has a third that falls); a leak passes.
+ */
+static bool steady_pace(const double *x, const double *y, int n)
+{
+	struct fit t[3];
+	int k = n / 3;
+
+	if (n < 9)
+		return false;
+	fit_series(x, y, k, Z_LONG, &t[0]);
+	fit_series(x + k, y + k, k, Z_LONG, &t[1]);
+	fit_series(x + 2 * k, y + 2 * k, n - 2 * k, Z_LONG, &t[2]);
+	double lo = fmin(t[0].slope, fmin(t[1].slope, t[2].slope));
+	double hi = fmax(t[0].slope, fmax(t[1].slope, t[2].slope));
+
+	return lo > 0 && lo >= STEADY_RATIO * hi;
+}
+
 /* The last three floors are still clearly above the three before. */
 static bool still_rising(const double *y, int n, double slope)
 {
@@ -683,6 +711,7 @@ static void resolve_thresholds(const struct trend_params *p, struct trend_result
 		r->growth_warning_bph = p->growth_warning_pct / 100.0 * r->baseline_bytes;
 	if (r->have_baseline && p->growth_critical_pct > 0)
 		r->growth_critical_bph = p->growth_critical_pct / 100.0 * r->baseline_bytes;
+	r->growth_defaults = p->growth_defaults && r->growth_warning_bph > 0;
 }
 
 /* Does a past segment end with a leak (long window test only)? */
@@ -863,6 +892,17 @@ static bool staircase_rise(const double *fl_all, const bool *valid_all, long lon
 	return true;
 }
 
+/*
+ * The guards in time of one segment: no verdict before min_window, except
+ * on strong evidence from evidence_age on; until first_day (a history
+ * that began inside the segment), only a rise that keeps its pace.
+ */
+struct windows {
+	double min_window;
+	double evidence_age;
+	double first_day;
+};
+
 /* What the routes found at one check (detect()). */
 struct detection {
 	bool have_long;		/* old enough: the long window was fitted */
@@ -882,7 +922,7 @@ struct detection {
  */
 static void detect(const double *fl_all, const bool *valid_all, long long lo_all,
 		   long long at_blk, long long seg_blk, time_t now, double age_s,
-		   double min_window, double thr, struct detection *d)
+		   const struct windows *w, double thr, struct detection *d)
 {
 	long long lo = at_blk - NBLK;
 	const double *fl = fl_all + (lo - lo_all);
@@ -897,15 +937,32 @@ static void detect(const double *fl_all, const bool *valid_all, long long lo_all
 	long long sfrom = at_blk - SHORT_BLOCKS > seg_blk ? at_blk - SHORT_BLOCKS : seg_blk;
 	int ns = collect(fl, valid, lo, sfrom, at_blk, now, xs, ys);
 
-	if (age_s < min_window || nl < MIN_BLOCKS)
+	/*
+	 * Before the minimum window only strong evidence speaks: from
+	 * EVIDENCE_AGE_S on, a rise that keeps its pace across the window
+	 * (a warm-up slows down: its thirds fail steady_pace()) and is
+	 * significant at the short window's level.
+	 */
+	bool evidence_only = age_s < w->min_window;
+
+	if (nl < MIN_BLOCKS || (evidence_only && (age_s < w->evidence_age || nl < 9)))
 		return;
 	fit_series(x, y, nl, Z_LONG, &fl_long);
+	if (evidence_only && (fl_long.p >= P_SHORT || !steady_pace(x, y, nl)))
+		return;
 	d->have_long = true;
 	d->lng = fl_long;
 	d->lng_window_s = (double)(at_blk - from) * TREND_BLOCK_S;
 
 	/* Warm-ups follow restarts and level off within a day or two. */
 	bool guards = !(age_s < PLATEAU_AGE_S && (plateau(x, y, nl) || decelerating(x, y, nl)));
+	/*
+	 * A history that began inside the segment may have begun in any
+	 * phase of a daily cycle: until first_day_s, a rise must also keep
+	 * its pace across the window.
+	 */
+	if (guards && age_s < w->first_day)
+		guards = steady_pace(x, y, nl);
 	/* The troughs are compared with earlier troughs instead of a day ago. */
 	bool warm_guard = guards;
 	if (guards && age_s >= DIFF_AGE_S)
@@ -933,8 +990,12 @@ static void detect(const double *fl_all, const bool *valid_all, long long lo_all
 	bool stair_ok = !long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok &&
 			staircase_rise(fl_all, valid_all, lo_all, at_blk, seg_blk, thr, &fl_stair);
 
-	if (!long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok && !stair_ok)
+	if (!long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok && !stair_ok) {
+		/* Before the minimum window, no rise judged is no verdict yet. */
+		if (evidence_only)
+			d->have_long = false;
 		return;
+	}
 	if (trough_ok)
 		fl_trough.p = fl_long.p;
 	if (stair_ok)
@@ -966,7 +1027,9 @@ static void detect(const double *fl_all, const bool *valid_all, long long lo_all
 }
 
 /*
- * detect() at an earlier hour, memoised: its answer depends only on the
+ * Did the check right after block at - 1 judge a leak (a rise at the
+ * growth warning rate or faster, or a staircase)?  detect() at that
+ * hour, memoised: its answer depends only on the
  * floors of the 97 blocks before at_blk (fewer when the array begins
  * later), the segment's start and the levels, so a key over all of them
  * finds it again at the next check (a check every few minutes replays
@@ -982,17 +1045,18 @@ struct memo {
 
 static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_all,
 		      long long at, long long seg_blk, time_t seg_start, double age,
-		      double min_window, double thr, struct detection *d)
+		      const struct windows *w, double thr, struct detection *d)
 {
 	static struct memo memo[MEMO_SLOTS];
 	unsigned long long k = 1469598103934665603ULL;
 	long long from = at - 24LL * (STAIR_DAYS + 1) - 1;
-	double v[4] = { (double)seg_start, min_window, thr, (double)at };
+	double v[6] = { (double)seg_start, w->min_window, thr, (double)at, w->first_day,
+			w->evidence_age };
 
 	if (from < lo_all)
 		from = lo_all;
 #define MIX(x) (k = (k ^ (unsigned long long)(x)) * 1099511628211ULL)
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 6; i++) {
 		unsigned long long u;
 
 		memcpy(&u, &v[i], sizeof u);
@@ -1018,7 +1082,9 @@ static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_
 		return m->ok;
 	}
 	detect(fl_all, valid_all, lo_all, at, seg_blk, (time_t)(at * TREND_BLOCK_S), age,
-	       min_window, thr, d);
+	       w, thr, d);
+	/* A leak, not a rise below the growth warning rate (RISING). */
+	d->ok = d->ok && (d->staircase || d->f.slope >= thr);
 	m->used = true;
 	m->key = k;
 	m->ok = d->ok;
@@ -1047,8 +1113,8 @@ struct hold {
  * stand 3 hours at the growth warning rate above the lowest floor known.
  */
 static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_all,
-		      long long now_blk, long long seg_blk, time_t seg_start, double min_window,
-		      double thr, struct hold *h)
+		      long long now_blk, long long seg_blk, time_t seg_start,
+		      const struct windows *w, double thr, struct hold *h)
 {
 	struct detection d;
 	double level, lowest = INFINITY, peak = -INFINITY;
@@ -1066,10 +1132,9 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	for (at = now_blk - 1; at > now_blk - HOLD_BACK && at > seg_blk; at--) {
 		double age = (double)(at * TREND_BLOCK_S) - (double)seg_start;
 
-		if (age < min_window)
+		if (age < fmin(w->min_window, w->evidence_age))
 			break;
-		if (judged_at(fl_all, valid_all, lo_all, at, seg_blk, seg_start, age, min_window,
-			      thr, &d)) {
+		if (judged_at(fl_all, valid_all, lo_all, at, seg_blk, seg_start, age, w, thr, &d)) {
 			found = true;
 			break;
 		}
@@ -1118,108 +1183,163 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 }
 
 /*
+ * The points of the early forecast, x in hours from now: the hourly
+ * summaries of the segment (the hours compacted already) and, for its raw
+ * samples, the floors of aligned buckets of EARLY_STEP_S (10 minutes),
+ * widened to 20, 30 and 60 minutes until the points fit in MAX_FIT (the
+ * latest MAX_FIT when even hours are more); a bucket counts with half of
+ * it covered.  Each floor sits where it was read (a summary at its hour's
+ * first sample, where a rising hour has its floor), not at the middle of
+ * its bucket: floors of different widths then line up.  One series from
+ * the first sample on, so the forecast does not fall silent when the raw
+ * samples of the first hours are compacted.
+ */
+#define EARLY_CAP	(NALL + 64)
+static int early_points(const struct sample *s, size_t first, size_t end, double spacing,
+			time_t now, double *x, double *y)
+{
+	static const int widths[] = { EARLY_STEP_S, 2 * EARLY_STEP_S, 3 * EARLY_STEP_S,
+				      TREND_BLOCK_S };
+	double px[EARLY_CAP], py[EARLY_CAP];
+	int n = 0;
+
+	for (size_t w = 0; w < sizeof widths / sizeof *widths; w++) {
+		double need = 0.5 * widths[w] / spacing, bmin = 0;
+		long long cur = LLONG_MIN;
+		time_t tmin = 0;
+		int cnt = 0;
+		time_t last = 0;
+		bool have = false;
+
+		n = 0;
+#define EARLY_PUT(px_, py_)                                                      \
+		do {                                                             \
+			if (n > 0 && (px_) <= px[n - 1])                         \
+				break;                                           \
+			if (n == EARLY_CAP) {                                    \
+				memmove(px, px + 1, (EARLY_CAP - 1) * sizeof *px); \
+				memmove(py, py + 1, (EARLY_CAP - 1) * sizeof *py); \
+				n--;                                             \
+			}                                                        \
+			px[n] = (px_);                                           \
+			py[n++] = (py_);                                         \
+		} while (0)
+		for (size_t i = first; i <= end; i++) {
+			const struct sample *q = i < end ? &s[i] : NULL;
+			long long b = 0;
+
+			if (q && (q->mem_kb < 0 || q->t > now || (have && q->t <= last)))
+				continue;
+			if (q) {
+				last = q->t;
+				have = true;
+				b = q->hourly ? LLONG_MIN : (long long)q->t / widths[w];
+			}
+			/* The bucket so far is complete. */
+			if (cur != LLONG_MIN && (!q || b != cur)) {
+				if (cnt > 0 && cnt + 1e-9 >= need)
+					EARLY_PUT(((double)tmin - (double)now) / 3600.0, bmin);
+				cur = LLONG_MIN;
+			}
+			if (!q)
+				break;
+			double v = (double)q->mem_kb * 1024.0;
+
+			if (q->hourly) {
+				EARLY_PUT(((double)q->t - (double)now) / 3600.0, v);
+				continue;
+			}
+			if (cur != b || v < bmin) {
+				if (cur != b)
+					cnt = 0;
+				cur = b;
+				bmin = v;
+				tmin = q->t;
+			}
+			cnt++;
+		}
+#undef EARLY_PUT
+		if (n <= MAX_FIT)
+			break;
+	}
+	int skip = n > MAX_FIT ? n - MAX_FIT : 0;
+
+	for (int i = skip; i < n; i++) {
+		x[i - skip] = px[i];
+		y[i - skip] = py[i];
+	}
+	return n - skip;
+}
+
+/*
  * Before the routes may speak (the first min_window of a segment, 30 h
  * when the history began in it), only the time left may alarm, and only
  * when the limit is nearer than twice the time the rise has been seen
  * (a warm-up that will level off below the limit cannot look like that
  * for long: its time left at its current pace is at least its time
- * constant).  The points: 10-minute floors of the raw samples in the
- * first EARLY_FINE_S of the segment, hourly floors after; a significant
- * rise (p < 0.001), spread out, and not slowing down towards an end
- * below the limit (Aitken's estimate from the thirds of the span).
+ * constant).  The points: early_points(); a significant rise (p < 0.001),
+ * spread out, and not slowing down towards an end below the limit
+ * (Aitken's estimate from the thirds of the span).
  */
 static void early_forecast(const struct sample *s, const struct segment *g, double spacing,
-			   time_t now, const double *fl, const bool *valid, long long lo,
-			   long long seg_blk, const struct trend_params *p, double thr,
+			   time_t now, const struct trend_params *p, double thr,
 			   struct trend_result *r)
 {
-	double x[MAX_FIT], y[MAX_FIT], t3[3], v3[3], tmp[MAX_FIT];
-	int n = 0;
+	double x[MAX_FIT], y[MAX_FIT];
 	struct fit f;
 
 	if (p->limit_bytes <= 0 || (p->timeleft_warning_s <= 0 && p->timeleft_critical_s <= 0))
 		return;
-	if (r->segment_age_s < EARLY_FINE_S) {
-		/* 10-minute floors of the raw samples, the latest MAX_FIT of them. */
-		double bx[EARLY_FINE_S / EARLY_STEP_S + 2], by[EARLY_FINE_S / EARLY_STEP_S + 2];
-		int cnt[EARLY_FINE_S / EARLY_STEP_S + 2], nb = 0;
-		long long b0 = (long long)r->segment_start / EARLY_STEP_S;
-		double need = 0.5 * EARLY_STEP_S / spacing;
-		time_t last = 0;
+	int n = early_points(s, g->first, g->end, spacing, now, x, y);
 
-		for (size_t i = g->first; i < g->end; i++) {
-			const struct sample *q = &s[i];
-			long long b = (long long)q->t / EARLY_STEP_S - b0;
-
-			if (q->mem_kb < 0 || q->hourly || q->t > now || (last && q->t <= last))
-				continue;
-			last = q->t;
-			if (b < 0 || b >= (long long)(sizeof bx / sizeof *bx))
-				continue;
-			while (nb <= b) {
-				cnt[nb] = 0;
-				by[nb] = 0;
-				bx[nb] = ((double)((b0 + nb) * EARLY_STEP_S) + EARLY_STEP_S / 2.0 -
-					  (double)now) / 3600.0;
-				nb++;
-			}
-			double kb = (double)q->mem_kb * 1024.0;
-
-			if (cnt[b] == 0 || kb < by[b])
-				by[b] = kb;
-			cnt[b]++;
-		}
-		for (int b = 0; b < nb; b++)
-			if (cnt[b] > 0 && cnt[b] + 1e-9 >= need) {
-				if (n == MAX_FIT) {
-					memmove(x, x + 1, (MAX_FIT - 1) * sizeof *x);
-					memmove(y, y + 1, (MAX_FIT - 1) * sizeof *y);
-					n--;
-				}
-				x[n] = bx[b];
-				y[n++] = by[b];
-			}
-	}
-	if (n < EARLY_MIN_POINTS)
-		n = collect(fl, valid, lo, block_of(now) - MAX_FIT > seg_blk ? block_of(now) - MAX_FIT
-							: seg_blk, block_of(now), now, x, y);
-	if (n < EARLY_MIN_POINTS)
-		return;
+#define DBG(w) do { if (getenv("TDBG")) fprintf(stderr, "%lld early: %s n=%d p=%g low=%g slope=%g\n", (long long)now, w, n, f.p, f.low, f.slope); } while (0)
+	memset(&f, 0, sizeof f);
+	if (n < EARLY_MIN_POINTS) { DBG("few");
+		return; }
 	double span = x[n - 1] - x[0];
 
 	if (span < 1.0)
 		return;
 	fit_series(x, y, n, Z_SHORT, &f);
-	if (f.p >= P_SHORT || f.low <= 0 || f.slope <= 0 || !spread_out(y, n, f.slope, x))
-		return;
-	/* Medians of the thirds of the span. */
-	for (int k = 0; k < 3; k++) {
-		double a = x[0] + span * k / 3.0, b = x[0] + span * (k + 1) / 3.0;
-		int m = 0;
+	if (f.p >= P_SHORT || f.low <= 0 || f.slope <= 0 || !spread_out(y, n, f.slope, x)) {
+		DBG(spread_out(y, n, f.slope, x) ? "fit" : "spread");
+		if (getenv("TDBG2")) for (int i = 0; i < n; i++) fprintf(stderr, "   %.3f %.0f\n", x[i], y[i]/1024);
+		return; }
+	/*
+	 * Levelling off: the later half of the span rising slower than the
+	 * earlier one, as a warm-up's approach to its level does.  For
+	 * y = A - B exp(-t / tau) the ratio of the halves' slopes gives tau,
+	 * and A = the floor now + the slope now x tau.  Below the limit: no
+	 * alarm.  A steady rise gives a ratio near 1 and a far level.
+	 */
+	int h = 0;
 
-		for (int i = 0; i < n; i++)
-			if (x[i] >= a - 1e-9 && (x[i] < b || (k == 2 && x[i] <= b + 1e-9)))
-				tmp[m++] = y[i];
-		if (m == 0)
-			return;
-		t3[k] = a;
-		v3[k] = median(tmp, m);
+	while (h < n && x[h] < x[0] + span / 2.0)
+		h++;
+	if (h >= 3 && n - h >= 3) {
+		struct fit a, b;
+
+		fit_series(x, y, h, Z_LONG, &a);
+		fit_series(x + h, y + h, n - h, Z_LONG, &b);
+		if (b.slope <= 0) { DBG("levelled");
+			return; }
+		if (a.slope > b.slope) {
+			double tau = (span / 2.0) / log(a.slope / b.slope);
+			double now_rate = b.slope * exp(-(x[n - 1] - (x[0] + 0.75 * span)) / tau);
+
+			if (f.at_now + now_rate * tau < p->limit_bytes) { DBG("aitken");
+				return; }	/* levelling off below the limit */
+		}
 	}
-	(void)t3;
-	double d1 = v3[1] - v3[0], d2 = v3[2] - v3[1];
-
-	if (d2 <= 0)
-		return;
-	if (d2 < d1 && v3[2] + d2 * d2 / (d1 - d2) < p->limit_bytes)
-		return;		/* levelling off below the limit */
 	double left = p->limit_bytes - f.at_now, tl = left > 0 ? left / f.slope * 3600.0 : 0.0;
 
-	if (tl > 2.0 * span * 3600.0)
+	if (tl > 2.0 * span * 3600.0) { DBG("tl");
+		return; }
+	if (!(p->timeleft_critical_s > 0 && tl <= p->timeleft_critical_s) &&
+	    !(p->timeleft_warning_s > 0 && tl <= p->timeleft_warning_s))
 		return;
 	r->timeleft_s = tl;
 	grade_timeleft(p, r);
-	if (r->timeleft_state == STATE_OK)
-		return;
 	r->early = true;
 	r->have_slope = true;
 	r->have_forecast = true;
@@ -1299,7 +1419,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	if (p->baseline_bytes > 0) {
 		r->have_baseline = true;
 		r->baseline_bytes = p->baseline_bytes;
-	} else if (p->baseline_auto) {
+	} else if (p->baseline_auto || p->growth_defaults) {
 		double b = learn_baseline(samples, segs, nsegs, spacing, now);
 
 		if (b < MIN_BASELINE && p->learned_baseline_bytes >= MIN_BASELINE)
@@ -1342,19 +1462,23 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 
 	/*
 	 * A segment that did not begin with a restart we saw (the history
-	 * starts in it) may be in any phase of a daily cycle: wait a day.
+	 * starts in it) may be in any phase of a daily cycle: for a day and
+	 * a bit, only a rise that keeps its pace (steady_pace()).
 	 */
-	if (cur->kind == B_NONE && min_window < FIRST_WINDOW_S)
-		min_window = FIRST_WINDOW_S;
+	struct windows w = {
+		.min_window = min_window,
+		.evidence_age = p->min_window_strict ? min_window : EVIDENCE_AGE_S,
+		.first_day = cur->kind == B_NONE ? FIRST_WINDOW_S : 0,
+	};
+
 	r->window_needed_s = min_window;
 
 	/* 3. The routes, now. */
 	struct detection d;
 
-	detect(fl_all, valid_all, lo_all, now_blk, seg_blk, now, r->segment_age_s, min_window,
-	       thr, &d);
+	detect(fl_all, valid_all, lo_all, now_blk, seg_blk, now, r->segment_age_s, &w, thr, &d);
 	if (!d.have_long) {
-		early_forecast(samples, cur, spacing, now, fl, valid, lo, seg_blk, p, thr, r);
+		early_forecast(samples, cur, spacing, now, p, thr, r);
 		return;
 	}
 	r->have_slope = true;
@@ -1364,7 +1488,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	r->window_s = d.lng_window_s;
 	r->verdict = TREND_STABLE;
 
-	double rate, level;
+	double rate = 0, level = 0;
 
 	if (d.ok) {
 		const struct fit *f = &d.f;
@@ -1400,17 +1524,21 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 			r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, rate);
 		}
 		level = f->at_now;
-	} else {
-		/* 4. The hold: was this rise judged earlier in the segment? */
-		struct hold h;
+	}
+	/*
+	 * 4. The hold: a leak judged at an earlier check of this segment and
+	 *    not given back stays a leak, also while the routes see a slower
+	 *    rise now (RISING) or none (a night, a weekend).
+	 */
+	struct hold h;
 
-		if (!find_hold(fl_all, valid_all, lo_all, now_blk, seg_blk, r->segment_start,
-			       min_window, thr, &h))
-			return;
+	if (!(d.ok && thr > 0 && (rate >= thr || d.staircase)) &&
+	    find_hold(fl_all, valid_all, lo_all, now_blk, seg_blk, r->segment_start, &w, thr, &h)) {
 		double low;
 		int days;
 
 		r->held = true;
+		r->long_run = false;
 		r->judged_at = (time_t)(h.judged_blk * TREND_BLOCK_S);
 		r->rise_since = (time_t)(h.start_blk * TREND_BLOCK_S);
 		r->rise_bytes = h.level - h.pre;
@@ -1425,12 +1553,17 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 			r->slope_low_bph = 0;
 		}
 		r->slope_bph = rate;
-		r->recent_slope_bph = d.lng.slope;
+		r->recent_slope_bph = d.ok ? d.f.slope : d.lng.slope;
 		r->confidence = h.confidence;
 		r->window_s = difftime(now, r->rise_since);
 		r->rising_s = r->window_s;
 		r->floor_bytes = h.level;
 		level = h.level;
+	} else if (!d.ok) {
+		/* Within the guards, the time left may still alarm. */
+		if (r->segment_age_s < fmax(w.min_window, w.first_day))
+			early_forecast(samples, cur, spacing, now, p, thr, r);
+		return;
 	}
 	if (r->rising_s > r->segment_age_s)
 		r->rising_s = r->segment_age_s;

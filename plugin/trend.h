@@ -74,6 +74,12 @@ struct trend_params {
 	double timeleft_critical_s;
 	double limit_bytes;		/* <= 0: unknown, no forecast */
 	double min_window_s;		/* no verdict before; <= 0: 12 h */
+	/*
+	 * The minimum window was configured: no verdict before it at all.
+	 * Off (the built-in window): from 9 h on, a steady rise significant
+	 * at the short window's level speaks before it (detect()).
+	 */
+	bool min_window_strict;
 	double baseline_bytes;		/* configured; <= 0: none (auto may learn one) */
 	bool baseline_auto;
 	double learned_baseline_bytes;	/* learned on an earlier run (state); <= 0: none */
@@ -83,7 +89,16 @@ struct trend_params {
 	 * of the window's slope.  Off: the window's slope throughout.
 	 */
 	bool long_run_rate;
+	/*
+	 * The growth levels are the built-in ones (none was configured):
+	 * a baseline is learned for them even without baseline_auto.
+	 */
+	bool growth_defaults;
 };
+
+/* The built-in growth levels, percent of the baseline per hour. */
+#define TREND_DEFAULT_GROWTH_WARNING_PCT	0.25
+#define TREND_DEFAULT_GROWTH_CRITICAL_PCT	1.0
 
 enum trend_verdict {
 	TREND_COLLECTING,	/* segment younger than the minimum window */
@@ -135,6 +150,7 @@ struct trend_result {
 	/* The growth thresholds actually applied (bytes/h; 0: none). */
 	double growth_warning_bph;
 	double growth_critical_bph;
+	bool growth_defaults;		/* ... the built-in ones */
 
 	/*
 	 * The hold: no route judges a rise now, but one did at an earlier

@@ -366,9 +366,16 @@ Test(trend, minimum_window)
 	size_t n = line(0, T0, 1, 150000, 0, "1");
 
 	n = line(n, T0 + H, 11, 150000, 2000, "2");
+	p.min_window_strict = true;	/* --min-window given: it holds */
 	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
 	cr_assert_eq(r.verdict, TREND_COLLECTING, "11 h < 12 h");
 	cr_assert_float_eq(r.window_needed_s, 12 * 3600.0, 1e-9);
+	/* The built-in window: a steady rise speaks on its evidence from 9 h. */
+	p.min_window_strict = false;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK, "evidence at 11 h: %s", trend_verdict_name(r.verdict));
+	trend_analyze(buf, n - 3 * H / STEP, buf[n - 1 - 3 * H / STEP].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_COLLECTING, "8 h: %s", trend_verdict_name(r.verdict));
 	p.min_window_s = 6 * 3600.0;
 	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
 	cr_assert_eq(r.verdict, TREND_LEAK, "%s", trend_verdict_name(r.verdict));
@@ -728,4 +735,157 @@ Test(trend, blind_start_time_left_alarms_before_the_window)
 	p.limit_bytes = 4096.0 * 1024 * 1024;
 	trend_analyze(buf, n, now, &p, &r);
 	cr_assert_eq(r.verdict, TREND_COLLECTING);
+}
+
+/*
+ * Checks every 5 minutes with the history compacted as the state file
+ * keeps it; returns the share of checks from the first one with a
+ * time-left alarm to the end that still alarm (1.0: it held), and the
+ * first alarm's time in *first (0: none).
+ */
+static double timeleft_alarm_held(size_t n, const struct trend_params *p, time_t *first)
+{
+	static struct sample hist[MAXN];
+	struct trend_result r;
+	size_t m = 0, alarmed = 0, after = 0;
+
+	*first = 0;
+	for (size_t k = 0; k < n; k++) {
+		hist[m++] = buf[k];
+		m = trend_compact(hist, m, buf[k].t - TREND_KEEP_RAW_S);
+		trend_analyze(hist, m, buf[k].t, p, &r);
+		bool alarm = r.timeleft_state != STATE_OK || r.growth_state != STATE_OK;
+
+		if (alarm && !*first)
+			*first = buf[k].t;
+		if (*first) {
+			after++;
+			alarmed += alarm;
+		}
+	}
+	return after ? (double)alarmed / (double)after : 0.0;
+}
+
+/* A fast leak from the first sample: CRITICAL in time, and it stays so
+ * while the first hours are compacted into hourly floors. */
+Test(trend, fast_leak_at_the_start_stays_critical_across_compaction)
+{
+	struct trend_params p = params();
+	size_t n = line(0, T0, 11.0, 200000.0, 20000.0, "1");	/* 10 %/h of 200 MB */
+	time_t first;
+
+	p.limit_bytes = 420000.0 * 1024;	/* reached after 11 h */
+	p.timeleft_critical_s = 6 * H;
+	double held = timeleft_alarm_held(n, &p, &first);
+
+	cr_assert_neq(first, 0, "no alarm");
+	cr_expect_leq(first - T0, 8 * H, "first alarm %.1f h in", (double)(first - T0) / H);
+	cr_expect_float_eq(held, 1.0, 1e-9, "in alarm %.0f%% after the first", 100 * held);
+}
+
+/* The history begins at the trough of a daily cycle (no restart seen):
+ * its rising half keeps no steady pace, so it is no leak on day one. */
+Test(trend, a_history_begun_in_a_daily_cycle_is_no_leak_on_its_first_day)
+{
+	struct trend_params p = params();
+	size_t n = 0;
+	unsigned seed = 3;
+
+	p.growth_warning_bph = 500 * 1024.0;
+	for (int phase = 0; phase < 4; phase++) {
+		n = 0;
+		for (time_t t = T0; t < T0 + 40 * H; t += STEP)
+			buf[n++] = mk(t, lround(200000 - 20000 * cos(2 * M_PI * ((double)(t - T0) / 86400 +
+								phase / 8.0)) +
+					       300 * noise(&seed)), "1");
+		cr_expect_eq(first_leak(n, &p), 0, "phase %d/8 of the cycle", phase);
+	}
+}
+
+/* A steady 1 %/h leak already under way when the history begins: found
+ * on its evidence before the minimum window, not after a day. */
+Test(trend, a_leak_under_way_is_found_before_the_minimum_window)
+{
+	struct trend_params p = params();
+	size_t n = 0;
+	unsigned seed = 11;
+
+	p.growth_warning_bph = 500 * 1024.0;
+	for (time_t t = T0; t < T0 + 30 * H; t += STEP)
+		buf[n++] = mk(t, lround(200000 + 2000.0 * (double)(t - T0) / H + 600 * noise(&seed)),
+			      "1");
+	time_t at = first_leak(n, &p);
+
+	cr_assert_neq(at, 0, "not found");
+	cr_expect_leq(at - T0, 12 * H, "found after %.1f h", (double)(at - T0) / H);
+	cr_expect_geq(at - T0, 9 * H, "found after %.1f h", (double)(at - T0) / H);
+}
+
+/* A warm-up right at the start of the history (+30 % over ~3 h, then
+ * level) is no leak, with and without a restart seen before it. */
+Test(trend, a_warm_up_at_the_start_is_no_leak)
+{
+	struct trend_params p = params();
+	unsigned seed = 5;
+
+	p.growth_warning_bph = 500 * 1024.0;
+	p.limit_bytes = 512.0 * 1048576;
+	p.timeleft_warning_s = 48 * H;
+	p.timeleft_critical_s = 12 * H;
+	for (int restart = 0; restart < 2; restart++) {
+		size_t n = 0;
+		time_t t0 = T0 + (restart ? 6 * H : 0);
+
+		if (restart)
+			n = line(0, T0, 6.0, 260000.0, 0.0, "1");
+		for (time_t t = t0; t < t0 + 72 * H; t += STEP)
+			buf[n++] = mk(t, lround(200000 + 60000 * (1 - exp(-(double)(t - t0) / (3.0 * H))) +
+					       300 * noise(&seed)), restart ? "2" : "1");
+		time_t first;
+
+		timeleft_alarm_held(n, &p, &first);
+		cr_expect_eq(first, 0, "alarm %.1f h in (restart seen: %d)",
+			     (double)(first - t0) / H, restart);
+	}
+}
+
+/* Judged a leak, then slower than the growth warning rate: still a leak
+ * (held), not RISING, while the memory is not given back. */
+Test(trend, a_leak_that_slows_below_the_warning_rate_stays_held)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = line(0, T0, 2.0, 100000.0, 0.0, "1");
+
+	p.growth_warning_bph = 1000 * 1024.0;
+	n = line(n, T0 + 2 * H, 24.0, 100000.0, 2000.0, "2");	/* 2 MB/h after a restart */
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK);
+	n = line(n, T0 + 26 * H, 54.0, 148000.0, 700.0, "2");	/* then 0.7 MB/h */
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_expect_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
+	cr_expect(r.held, "held");
+	cr_expect_neq(r.growth_state, STATE_OK);
+}
+
+/* No growth level configured: the built-in ones, percent of a baseline
+ * learned even without baseline_auto. */
+Test(trend, built_in_growth_levels_use_a_learned_baseline)
+{
+	struct trend_params p;
+	struct trend_result r;
+	size_t n = line(0, T0, 2.0, 100000.0, 0.0, "1");
+
+	memset(&p, 0, sizeof p);
+	p.growth_warning_pct = TREND_DEFAULT_GROWTH_WARNING_PCT;
+	p.growth_critical_pct = TREND_DEFAULT_GROWTH_CRITICAL_PCT;
+	p.growth_defaults = true;
+	n = line(n, T0 + 2 * H, 30.0, 100000.0, 1500.0, "2");	/* 1.5 %/h after a restart */
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert(r.have_baseline && r.baseline_learned);
+	cr_expect(r.growth_defaults);
+	cr_expect_float_eq(r.growth_warning_bph, 0.0025 * r.baseline_bytes, 1.0);
+	cr_expect_float_eq(r.growth_critical_bph, 0.01 * r.baseline_bytes, 1.0);
+	cr_expect_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
+	cr_expect_eq(r.growth_state, STATE_CRITICAL);
 }
