@@ -45,15 +45,9 @@
 #define Z_SHORT		3.090	/* one-sided alpha 0.001 */
 #define P_SHORT		0.001
 #define DIFF_AGE_S	(30 * 3600)
-#ifndef FIRST_WINDOW_S
-#define FIRST_WINDOW_S	(30 * 3600)
-#endif
-#ifndef EVIDENCE_AGE_S
+#define FIRST_WINDOW_S	(30 * 3600)	/* no restart seen: a steady pace needed that long */
 #define EVIDENCE_AGE_S	(9 * 3600)	/* strong evidence may speak from this age */
-#endif
-#ifndef STEADY_RATIO
-#define STEADY_RATIO	0.6
-#endif	/* no restart seen: wait a daily cycle */
+#define STEADY_RATIO	0.6	/* slowest third's slope / fastest's, steady_pace() */
 #define PLATEAU_AGE_S	(48 * 3600)
 #define P_AGREE		0.05
 #define FAST_BLOCKS	4
