@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "evaluate.h"
 
 static struct config cfg;
 static char err[512];
@@ -645,4 +646,31 @@ Test(config, options_of_the_other_protocol_from_the_ini_file_are_not)
 	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "v2c host: %s", err);
 	config_set(&cfg, OPT_PROTOCOL, "3", ORIGIN_INI_SECTION, err, sizeof err);
 	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "v3 host: %s", err);
+}
+
+/* No growth level given: the built-in ones; one given (or 'none'): only those. */
+Test(config, growth_levels_built_in_given_or_none)
+{
+	struct trend_params p;
+
+	evaluate_trend_params(&cfg, 0, 0, &p);
+	cr_expect(p.growth_defaults);
+	cr_expect_float_eq(p.growth_warning_pct, 0.25, 1e-12);
+	cr_expect_float_eq(p.growth_critical_pct, 1.0, 1e-12);
+	cr_expect_not(p.min_window_strict);
+
+	cr_assert_eq(config_set(&cfg, OPT_GROWTH_WARNING, "NONE", ORIGIN_CLI, err, sizeof err), 0,
+		     "%s", err);
+	evaluate_trend_params(&cfg, 0, 0, &p);
+	cr_expect_not(p.growth_defaults, "'none' drops the built-in levels");
+	cr_expect(p.growth_warning_pct <= 0 && p.growth_warning_bph <= 0);
+	cr_expect(p.growth_critical_pct <= 0 && p.growth_critical_bph <= 0, "both off");
+
+	cr_assert_eq(config_set(&cfg, OPT_GROWTH_CRITICAL, "4MB/h", ORIGIN_INI_SECTION, err, sizeof err), 0);
+	cr_assert_eq(config_set(&cfg, OPT_MIN_WINDOW, "24h", ORIGIN_INI_SECTION, err, sizeof err), 0);
+	evaluate_trend_params(&cfg, 0, 0, &p);
+	cr_expect(p.growth_warning_pct <= 0 && p.growth_warning_bph <= 0);
+	cr_expect_float_eq(p.growth_critical_bph, 4.0 * 1024 * 1024, 1.0);
+	cr_expect(p.min_window_strict, "a configured --min-window holds");
+	cr_expect_neq(config_set(&cfg, OPT_GROWTH_WARNING, "nothing", ORIGIN_CLI, err, sizeof err), 0);
 }
