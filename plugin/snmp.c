@@ -158,10 +158,10 @@ static int log_cb(int major, int minor, void *server_arg, void *client_arg)
  * OpenSSL set up for what Net-SNMP's USM uses of it (HMAC, AES through EVP
  * objects it names itself, RAND_bytes for the salts; DES is its own low-level
  * calls), before the library's first call sets it up for everything:
- * - no configuration file: the system's openssl.cnf is for TLS and
- *   certificates, and reading it is a tenth of an SNMPv3 check; an admin who
- *   needs one for SNMPv3 (a FIPS provider, say) names it in OPENSSL_CONF,
- *   which is then read as OpenSSL always does;
+ * - no configuration file: Debian's openssl.cnf as shipped loads nothing
+ *   (an empty [openssl_init]), and reading it is a tenth of an SNMPv3 check;
+ *   an admin who needs one for SNMPv3 (a FIPS provider, say) names it in
+ *   OPENSSL_CONF, which is then read as OpenSSL always does;
  * - no table of every cipher and digest by legacy name: nothing here looks
  *   an algorithm up by name;
  * - no error texts: no message of ours shows one (OpenSSL's own errors

@@ -22,6 +22,8 @@
 # Figures: median wall time, median CPU (user + system of the process and
 # its children), median peak RSS, and request PDUs per run counted from the
 # agent's snmpInPkts (read after every run; the read itself is taken off).
+# BENCH_BASELINE=/abs/path/to/another/check_async_leak adds its repeat check
+# as one more contender in the same rounds (a before/after on one machine).
 # PLUGIN and BUILD must be absolute paths (the Makefile sets them).
 set -euo pipefail
 
@@ -157,6 +159,11 @@ snmpget -v2c -c "$2" -On "$a" .1.3.6.1.2.1.25.1.1.0 .1.3.6.1.2.1.25.2.2.0 \
 EOF
 
 NAMES=(plugin_first plugin_repeat plugin_v3_first plugin_v3_repeat csp_v1 csp_2 tools bare)
+BASELINE=${BENCH_BASELINE:-}
+if [ -n "$BASELINE" ]; then
+	[ -x "$BASELINE" ] || { echo "peer bench: BENCH_BASELINE $BASELINE is not executable" >&2; exit 1; }
+	NAMES+=(baseline_repeat)
+fi
 label() {
 	case $1 in
 		plugin_first) echo "check_async_leak, first check (walk)" ;;
@@ -167,6 +174,7 @@ label() {
 		csp_2) echo "check_snmp_process.pl -2 (v2c bulk)" ;;
 		tools) echo "snmpbulkwalk + snmpget (sh)" ;;
 		bare) echo "bare libnetsnmp client (floor)" ;;
+		baseline_repeat) echo "BENCH_BASELINE, repeat check" ;;
 	esac
 }
 
@@ -183,6 +191,7 @@ cmd_of() {	# NAME -> CMD array
 		tools) CMD=(env MIBS= MIBDIRS= SNMPCONFPATH="$WORK/cli" SNMP_PERSISTENT_DIR="$WORK/cli"
 			sh "$WORK/tools.sh" "$PORT" "$COMM") ;;
 		bare) CMD=("$BARE" "127.0.0.1:$PORT" "$COMM" Async.exe) ;;
+		baseline_repeat) CMD=("$BASELINE" "${p[@]}" -C "$COMM" --state-dir "$WORK/st-baseline") ;;
 	esac
 }
 
