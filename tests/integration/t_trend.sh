@@ -116,6 +116,36 @@ expect_no_match "timed out" "no 'timed out'"
 [ "$ELAPSED_MS" -lt 5000 ] && ok "gave up within -t 4 and its backstop second (${ELAPSED_MS} ms)" \
 	|| fail "waited ${ELAPSED_MS} ms"
 
+# 10. No blind start: a history of 6 h that began inside the run (no
+#     restart seen), 8 MiB/h from 40 MiB: the limit is ~5 h away, nearer
+#     than the minimum window's end, so the time left alarms now.
+simhost_set_mem 1388 "$(history_seed "$S" 6 8192 fresh)"
+run_plugin "${A[@]}" --limit 128MB --timeleft-warning 12h --timeleft-critical 6h
+expect_rc 2 "6 h of a fast leak, limit ~5 h away: CRITICAL before the minimum window"
+expect_match "limit 128\.0 MiB in ~[3-6](\.[0-9])? h \|" "the summary gives the time left"
+expect_match "'timeleft'=[0-9]+s " "time-left perfdata from the early forecast"
+run_plugin "${A[@]}" --limit 4GB --timeleft-warning 12h --timeleft-critical 6h
+expect_rc 0 "the same 6 h with the limit far away: no verdict yet"
+expect_match "collecting history" "... it says it is collecting"
+
+# 11. A leak that grew for two days and has been flat for 40 h: held,
+#     still WARNING, and the output says since when it paused.
+simhost_set_mem 1388 "$(history_seed "$S" 88 2048 paused)"
+run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 1d
+expect_rc 1 "a paused leak stays WARNING (memory not given back)"
+expect_match "leaking .*, paused since [A-Z][a-z][a-z] [0-9]{2}:00; \+[0-9.]+ MiB since [A-Z][a-z][a-z]" \
+	"the summary says it is paused, since when, and how much it grew"
+run_plugin "${A[@]}" --growth-warning none --growth-critical none --timeleft-warning 7d --timeleft-critical 1d
+expect_rc 0 "--growth-warning none --growth-critical none: no leak verdict"
+
+# 12. No growth level configured: the built-in ones against the learned
+#     baseline, said at -vv.
+simhost_set_mem 1388 "$(history_seed "$S" 20 2048 steady)"
+run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY" --state-file "$S" --limit 256MB -vv
+expect_match "^Growth levels: the built-in 0\.25%/h and 1%/h of the learned baseline [0-9.]+ MiB, " \
+	"-vv names the built-in growth levels and the baseline they use"
+expect_rc 2 "2 MiB/h on a ~40 MiB baseline (5 %/h) is CRITICAL by the built-in levels"
+
 # 9. Default location: $MP_STATE_PATH/<euid>/check_async_leak/.
 MP_STATE_PATH=$T/mp run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY"
 expect_rc 0 "MP_STATE_PATH honoured"
