@@ -145,7 +145,7 @@ deps:
 	@tests/deps.sh check
 
 # The README's options table is generated from plugin/config.c.
-$(BUILD)/optdoc: tools/optdoc.c $(BUILD)/obj/config.o $(BUILD)/obj/units.o \
+$(BUILD)/optdoc: tools/optdoc.c $(BUILD)/obj/config.o $(BUILD)/obj/units.o $(BUILD)/obj/store_redis_url.o \
 		$(BUILD)/obj/range.o $(BUILD)/obj/util.o
 	$(CC) $(STD_FLAGS) $(WARN_FLAGS) $(CFLAGS) -Iplugin -o $@ $^ -lm
 

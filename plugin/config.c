@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_redis.h"
 #include "util.h"
 
 static const char *const protocol_names[] = { "1", "2c", "3" };
@@ -172,6 +173,13 @@ const struct option_def config_options[OPT_COUNT] = {
 	  "History file to use (instead of one derived from host and process).",
 	  NULL,
 	  SET_STRING(state_file) },
+	{ OPT_HISTORY, "history", "history", 0, 0, "STORE",
+	  "Where the history is kept: 'file' (--state-dir, --state-file), or"
+	  " Redis, shared by every machine that runs the check:"
+	  " redis://[USER@]HOST[:PORT][/DB] or unix:/PATH[?db=N]. A password goes"
+	  " in the INI file's URL (redis://USER:PASSWORD@HOST) or in"
+	  " $CHECK_ASYNC_LEAK_REDIS_PASSWORD, never on the command line.", "file",
+	  SET_STRING(history) },
 	{ OPT_ADVICE, "advice", "advice", 0, OPTF_EMPTY_OK, "TEXT",
 	  "Sentence added to the long output on WARNING and CRITICAL; 'none'"
 	  " for no advice.", "KB Q260554 advice for Async.exe",
@@ -189,6 +197,11 @@ const struct option_def config_options[OPT_COUNT] = {
 	  " made from the passphrases given, as INI lines to put in their place,"
 	  " once the agent has accepted them; no check is run.", NULL,
 	  SET_FLAG(print_keys) },
+	{ OPT_HISTORY_COPY_FROM, "history-copy-from", NULL, 0, OPTF_CLI_ONLY, "STORE",
+	  "Copy this check's history from STORE ('file' or a Redis URL, as"
+	  " --history) into the --history store, which must not hold one yet;"
+	  " no check is run.", NULL,
+	  SET_STRING(history_copy_from) },
 	{ OPT_EXTRA_OPTS, "extra-opts", NULL, 0, OPTF_CLI_ONLY | OPTF_OPT_ARG, "[SECTION][@FILE]",
 	  "Settings from one section of a monitoring-plugins INI file, as their"
 	  " extra-opts: SECTION defaults to check_async_leak, FILE to"
@@ -234,6 +247,7 @@ void config_init(struct config *cfg)
 	cfg->timeleft_warning_s = 48 * 3600;	/* as measured by make eval */
 	cfg->timeleft_critical_s = 12 * 3600;
 	cfg->min_window_s = 12 * 3600;
+	copy_str(cfg->history, sizeof cfg->history, "file");
 }
 
 const struct option_def *config_option_by_key(const char *key)
@@ -456,6 +470,29 @@ static int set_verbose(struct config *cfg, const char *value, enum origin origin
 	return 0;
 }
 
+/* --history, --history-copy-from: "file" or a Redis URL, its password
+ * never on the command line (ps shows it to every user) nor in a message. */
+static int check_history(const char *value, enum origin origin, const struct option_def *o,
+			 char *err, size_t errlen)
+{
+	struct redis_url u;
+	char why[ERRBUF_SIZE];
+
+	if (strcmp(value, "file") != 0) {
+		if (!redis_url_is(value))
+			return errorf(err, errlen, "--%s: 'file', redis://... or unix:/..., not"
+				      " '%.64s'", o->name, value);
+		if (redis_url_parse(value, &u, why, sizeof why) != 0)
+			return errorf(err, errlen, "--%s: %s", o->name, why);
+		redis_url_wipe(&u);
+		if (origin == ORIGIN_CLI && redis_url_has_password(value))
+			return errorf(err, errlen, "--%s: a password on the command line is"
+				      " visible to every local user; put it in the INI file's"
+				      " history URL or in $" REDIS_PASSWORD_ENV, o->name);
+	}
+	return 0;
+}
+
 /* Enum fields are read and written as int (the names' index). */
 _Static_assert(sizeof(enum snmp_version) == sizeof(int) && sizeof(enum seclevel) == sizeof(int) &&
 	       sizeof(enum authproto) == sizeof(int) && sizeof(enum privproto) == sizeof(int) &&
@@ -576,6 +613,7 @@ static void record_given(struct config *cfg, const struct option_def *o, const c
 int config_set(struct config *cfg, enum option_id id, const char *value,
 	       enum origin origin, char *err, size_t errlen)
 {
+	static char shown_url[sizeof ((struct config *)0)->given[0]];
 	const struct option_def *o;
 	int rc;
 
@@ -634,6 +672,15 @@ int config_set(struct config *cfg, enum option_id id, const char *value,
 	}
 	case OPT_VERBOSE:
 		rc = set_verbose(cfg, value, origin, o, err, errlen);
+		break;
+	case OPT_HISTORY:
+	case OPT_HISTORY_COPY_FROM:
+		rc = check_history(value, origin, o, err, errlen);
+		if (rc == 0)
+			rc = set_field(cfg, o, value, err, errlen);
+		/* -vv shows where, never the password. */
+		redis_url_redact(value, shown_url, sizeof shown_url);
+		value = shown_url;
 		break;
 	default:
 		rc = set_field(cfg, o, value, err, errlen);
@@ -811,6 +858,12 @@ int config_validate(const struct config *cfg, char *err, size_t errlen)
 	    cfg->origin[OPT_PROCESS] == cfg->origin[OPT_REGEX])
 		return errorf(err, errlen, "--process and --regex both given in one place;"
 			      " use one");
+	if (cfg->history_copy_from[0] && (cfg->replay[0] || cfg->print_keys))
+		return errorf(err, errlen, "--history-copy-from is a mode of its own: not with"
+			      " --replay or --print-keys");
+	if (cfg->history_copy_from[0] && strcmp(cfg->history_copy_from, cfg->history) == 0)
+		return errorf(err, errlen, "--history-copy-from names the --history store"
+			      " itself");
 	if (cfg->print_keys && cfg->protocol != SNMPV_3)
 		return errorf(err, errlen, "--print-keys is for SNMPv3 (-P 3)");
 	if (protocol_clash(cfg, err, errlen) != 0)
@@ -879,6 +932,7 @@ void config_wipe_secrets(struct config *cfg)
 	explicit_bzero(&cfg->authlocalkey, sizeof cfg->authlocalkey);
 	explicit_bzero(&cfg->privmasterkey, sizeof cfg->privmasterkey);
 	explicit_bzero(&cfg->privlocalkey, sizeof cfg->privlocalkey);
+	explicit_bzero(cfg->history, sizeof cfg->history);	/* a URL's password */
 }
 
 enum seclevel config_seclevel(const struct config *cfg)

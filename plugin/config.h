@@ -62,9 +62,9 @@ enum option_id {
 	OPT_INSTANCES_WARNING, OPT_INSTANCES_CRITICAL, OPT_MISSING_STATE,
 	OPT_GROWTH_WARNING, OPT_GROWTH_CRITICAL,
 	OPT_TIMELEFT_WARNING, OPT_TIMELEFT_CRITICAL, OPT_MIN_WINDOW,
-	OPT_STATE_DIR, OPT_STATE_FILE,
+	OPT_STATE_DIR, OPT_STATE_FILE, OPT_HISTORY,
 	OPT_ADVICE, OPT_VERBOSE,
-	OPT_REPLAY, OPT_PRINT_KEYS, OPT_EXTRA_OPTS, OPT_CONFIG, OPT_SECTION, OPT_HELP,
+	OPT_REPLAY, OPT_PRINT_KEYS, OPT_HISTORY_COPY_FROM, OPT_EXTRA_OPTS, OPT_CONFIG, OPT_SECTION, OPT_HELP,
 	OPT_VERSION,
 	OPT_COUNT
 };
@@ -117,6 +117,8 @@ struct config {
 	double min_window_s;		/* no trend verdict before this much history */
 	char state_dir[CONFIG_PATH_MAX];
 	char state_file[CONFIG_PATH_MAX];
+	char history[CONFIG_PATH_MAX];	/* "file", or a Redis URL (store_redis.h);
+					 * its password a secret */
 
 	/* Output. */
 	char advice[512];		/* "" = built-in advice for Async.exe, none otherwise */
@@ -126,6 +128,7 @@ struct config {
 	/* Modes and sources (CLI-only). */
 	char replay[CONFIG_PATH_MAX];
 	bool print_keys;		/* --print-keys: print the keys, no check */
+	char history_copy_from[CONFIG_PATH_MAX];	/* --history-copy-from: "" none */
 	char config_file[CONFIG_PATH_MAX];
 	char section[128];
 	bool config_file_set;		/* -f given: the file must exist */

@@ -26,6 +26,7 @@
 #include "proc.h"
 #include "rows.h"
 #include "snmp.h"
+#include "store_redis.h"
 #include "trend.h"
 #include "util.h"
 
@@ -214,6 +215,113 @@ static void remove_legacy(struct locked_history *old)
 /* Time kept back from the lock wait for analysing, saving and output. */
 #define RESERVE_MS 300
 
+/* ---- The Redis store (--history redis://..., store_redis.h) ---- */
+
+/* Whether the history is kept in Redis rather than in a state file. */
+static bool in_redis(const struct config *cfg)
+{
+	return strcmp(cfg->history, "file") != 0;
+}
+
+/* A connection made at its first use, its first failure kept, so a
+ * server that is down or slow costs one timeout, not one per step. */
+struct redis_conn {
+	struct redis_store s;
+	bool tried;
+	struct redis_history rh;	/* the store's object over s */
+};
+
+/* The run's: --history; and --history-copy-from's source. */
+static struct redis_conn redis, redis_src;
+
+/* Connects rc to url (once) within timeout_ms. */
+static int redis_connect(struct redis_conn *rc, const char *url, unsigned timeout_ms,
+			 char *err, size_t errlen)
+{
+	struct redis_url u;
+
+	if (rc->tried) {
+		if (rc->s.c)
+			return 0;
+		return errorf(err, errlen, "%s", rc->s.failed);
+	}
+	rc->tried = true;
+	rc->rh.s = &rc->s;
+	if (redis_url_parse(url, &u, err, errlen) != 0) {
+		copy_str(rc->s.failed, sizeof rc->s.failed, err);
+		return -1;
+	}
+	return redis_store_connect(&rc->s, &u, timeout_ms, err, errlen);
+}
+
+/*
+ * The check's history key in Redis: REDIS_KEY_PREFIX and the state file's
+ * name without ".state" (histname.h), after the agent's address (peer)
+ * into rkey; key receives the name alone, as the history's "# key=" line.
+ */
+static int redis_key(const struct config *cfg, const char *peer, char *key, size_t keylen,
+		     char *rkey, size_t rkeylen, char *err, size_t errlen)
+{
+	static struct config agent;
+	int rc = history_agent_config(cfg, peer, &agent, err, errlen) != 0 ||
+		 history_key(&agent, key, keylen, err, errlen) != 0 ? -1 : 0;
+
+	config_wipe_secrets(&agent);
+	if (rc != 0)
+		return -1;
+	if ((size_t)snprintf(rkey, rkeylen, "%s%s", REDIS_KEY_PREFIX, key) >= rkeylen)
+		return errorf(err, errlen, "Redis key too long");
+	return 0;
+}
+
+/*
+ * Opens the check's history in Redis, locked, as open_history() does for a
+ * file: rkey and the server go into where for messages.  A value that is
+ * not a history, or one this check may not take (another check's, another
+ * format version), is refused and left as it is: in a store several
+ * machines share it is a mistake to show, not a history to restart.
+ */
+static int open_history_redis(const struct config *cfg, struct redis_conn *rc, const char *url,
+			      const char *peer, time_t now, unsigned lock_wait_ms,
+			      struct locked_history *st, char *where, size_t wherelen, bool *busy,
+			      char *err, size_t errlen)
+{
+	char key[HISTORY_KEY_MAX + 1], rkey[REDIS_KEY_MAX];
+
+	*busy = false;
+	if (redis_key(cfg, peer, key, sizeof key, rkey, sizeof rkey, err, errlen) != 0 ||
+	    redis_connect(rc, url, lock_wait_ms, err, errlen) != 0)
+		return -1;
+	redis_store_set_timeout(&rc->s, lock_wait_ms);
+	/* At most REDIS_LOCK_HOLD_MS, and never past this check's alarm. */
+	rc->rh.hold_ms = (unsigned)ms_left(cfg->timeout_s) + 1500;
+	if (rc->rh.hold_ms > REDIS_LOCK_HOLD_MS)
+		rc->rh.hold_ms = REDIS_LOCK_HOLD_MS;
+	snprintf(where, wherelen, "Redis key %s at %s", rkey, rc->s.where);
+	if (history_open_in(st, &history_redis_store, &rc->rh, rkey, NULL, now, lock_wait_ms,
+			    err, errlen) != 0) {
+		*busy = st->busy;
+		return -1;
+	}
+	if (st->h.key[0] && strcmp(st->h.key, key) != 0) {
+		char other[HISTORY_KEY_MAX + 1];
+
+		copy_str(other, sizeof other, st->h.key);
+		history_close(st);
+		return errorf(err, errlen, "%s holds the history of another check (%s), not"
+			      " of %s; left untouched", where, other, key);
+	}
+	if (st->h.foreign) {
+		char note[HISTORY_NOTE_MAX];
+
+		copy_str(note, sizeof note, st->h.note);
+		history_close(st);
+		return errorf(err, errlen, "%s: %s; left untouched", where, note);
+	}
+	history_claim(&st->h, key, NULL);
+	return 0;
+}
+
 /*
  * The history step: lock the state file, add this check's sample (taken
  * at sample_t, when the agent was asked), analyse the trend as of the time
@@ -239,8 +347,11 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	unsigned lock_wait_ms = left > 0 ? (unsigned)left : 0;
 	time_t now;
 
-	if (open_history(cfg, snap, sample_t, lock_wait_ms, &st, path, sizeof path, &moved,
-			 busy, err, errlen) != 0)
+	if (in_redis(cfg) ? open_history_redis(cfg, &redis, cfg->history, snap->peer, sample_t,
+					       lock_wait_ms, &st, path, sizeof path, busy,
+					       err, errlen) :
+	    open_history(cfg, snap, sample_t, lock_wait_ms, &st, path, sizeof path, &moved,
+			 busy, err, errlen))
 		return -1;
 	/* As of the lock: a check that overlapped this one and saved first
 	 * has its sample in the past, not the future. */
@@ -298,6 +409,33 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 _Static_assert(HISTORY_MAX_ROWS <= SNMP_REPEAT_MAX_ROWS, "remembered rows fit one GET");
 
 /*
+ * recall() from Redis: connects (the run's one connection) and reads
+ * within a quarter of -t, at most 2 s, so that a slow server leaves the
+ * SNMP query its time; a failure is kept for the history step to report.
+ */
+static void recall_redis(const struct config *cfg, time_t now, struct rows_memory *mem)
+{
+	static struct locked_history st;
+	char key[HISTORY_KEY_MAX + 1], rkey[REDIS_KEY_MAX], err[ERRBUF_SIZE];
+	char peer[sizeof ((struct hr_snapshot *)0)->peer];
+	long long quarter = ms_left(cfg->timeout_s) / 4;
+	unsigned wait_ms = quarter > 2000 ? 2000 : quarter > 1 ? (unsigned)quarter : 1;
+
+	if (snmp_resolve(cfg, peer, sizeof peer, err, sizeof err) != 0 ||
+	    redis_key(cfg, peer, key, sizeof key, rkey, sizeof rkey, err, sizeof err) != 0 ||
+	    redis_connect(&redis, cfg->history, wait_ms, err, sizeof err) != 0)
+		return;
+	redis_store_set_timeout(&redis.s, wait_ms);
+	redis.rh.hold_ms = wait_ms + 1000;
+	if (history_open_in(&st, &history_redis_store, &redis.rh, rkey, NULL, now, 100, err,
+			    sizeof err) != 0)
+		return;
+	if (strcmp(st.h.key, key) == 0 && !st.h.foreign)
+		rows_recall(&st.h, mem);
+	history_close(&st);
+}
+
+/*
  * What the last check remembered for the repeat check (plugin/rows.h):
  * the history read under its lock and let go at once, before any SNMP.
  * Creates nothing: no history file yet, a busy lock or any error just
@@ -311,6 +449,10 @@ static void recall(const struct config *cfg, time_t now, struct rows_memory *mem
 	char peer[sizeof ((struct hr_snapshot *)0)->peer];
 
 	memset(mem, 0, sizeof *mem);
+	if (cfg->walk_interval_s > 0 && in_redis(cfg)) {
+		recall_redis(cfg, now, mem);
+		return;
+	}
 	/* The history's name, from the agent's address (see open_history). */
 	if (cfg->walk_interval_s <= 0 ||
 	    snmp_resolve(cfg, peer, sizeof peer, err, sizeof err) != 0 ||
@@ -451,6 +593,99 @@ static int print_keys(const struct config *cfg)
 	return STATE_OK;
 }
 
+/*
+ * Opens this check's history in store ("file" or a Redis URL; rc its
+ * connection) for --history-copy-from, describing it in where.
+ */
+static int open_store(const struct config *cfg, const char *store, struct redis_conn *rc,
+		      const char *peer, time_t now, struct locked_history *st, char *where,
+		      size_t wherelen, char *err, size_t errlen)
+{
+	static struct config agent;
+	char key[HISTORY_KEY_MAX + 1];
+	long long left = ms_left(cfg->timeout_s) - RESERVE_MS;
+	unsigned wait_ms = left > 0 ? (unsigned)left : 1;
+	unsigned euid = (unsigned)geteuid();
+	bool busy;
+	int rc_;
+
+	if (strcmp(store, "file") != 0)
+		return open_history_redis(cfg, rc, store, peer, now, wait_ms, st, where, wherelen,
+					  &busy, err, errlen);
+	rc_ = history_agent_config(cfg, peer, &agent, err, errlen) != 0 ||
+	      history_path(&agent, getenv("MP_STATE_PATH"), euid, where, wherelen, err,
+			   errlen) != 0 ||
+	      history_key(&agent, key, sizeof key, err, errlen) != 0 ||
+	      history_prepare_dir(where, euid, err, errlen) != 0 ||
+	      history_open(st, where, NULL, now, wait_ms, err, errlen) != 0 ? -1 : 0;
+	config_wipe_secrets(&agent);
+	if (rc_ != 0)
+		return -1;
+	if (st->h.key[0] && strcmp(st->h.key, key) != 0) {
+		history_close(st);
+		return errorf(err, errlen, "%s holds the history of another check (%s), not of %s",
+			      where, st->h.key, key);
+	}
+	history_claim(&st->h, key, NULL);
+	return 0;
+}
+
+/*
+ * --history-copy-from STORE: this check's history (named as the check
+ * names it, after the agent's address) copied from STORE into the
+ * --history store, which must not hold records yet.  No SNMP request is
+ * sent (the agent's name is only resolved).  One line, exit 0 or 3.
+ */
+static int copy_history(const struct config *cfg)
+{
+	static struct locked_history src, dst;
+	char from[HISTORY_PATH_MAX + REDIS_WHERE_MAX], to[HISTORY_PATH_MAX + REDIS_WHERE_MAX];
+	char err[ERRBUF_SIZE], msg[sizeof from + HISTORY_NOTE_MAX + 64];
+	char peer[sizeof ((struct hr_snapshot *)0)->peer];
+	time_t now = time(NULL);
+	struct history tmp;
+	size_t n;
+
+	if (snmp_resolve(cfg, peer, sizeof peer, err, sizeof err) != 0)
+		return fail(err);
+	if (open_store(cfg, cfg->history_copy_from, &redis_src, peer, now, &src, from,
+		       sizeof from, err, sizeof err) != 0)
+		return fail(err);
+	if (!src.existed || src.h.n == 0 || src.h.foreign) {
+		snprintf(msg, sizeof msg, "no history to copy in %s%s%s", from,
+			 src.h.note[0] ? ": " : "", src.h.note);
+		history_close(&src);
+		return fail(msg);
+	}
+	if (open_store(cfg, cfg->history, &redis, peer, now, &dst, to, sizeof to, err,
+		       sizeof err) != 0) {
+		history_close(&src);
+		return fail(err);
+	}
+	if (dst.existed && dst.h.n > 0) {
+		snprintf(msg, sizeof msg, "%s already holds a history (%zu records); not"
+			 " overwritten", to, dst.h.n);
+		history_close(&dst);
+		history_close(&src);
+		return fail(msg);
+	}
+	tmp = dst.h;
+	dst.h = src.h;
+	src.h = tmp;
+	n = dst.h.n;
+	if (history_save(&dst, dst.now, err, sizeof err) != 0) {
+		history_close(&dst);
+		history_close(&src);
+		return fail(err);
+	}
+	history_close(&dst);
+	history_close(&src);
+	printf("ASYNC_LEAK OK - history copied: %zu record%s from %s to %s (the old one is"
+	       " left as it was)\n", n, n == 1 ? "" : "s", from, to);
+	fflush(stdout);
+	return STATE_OK;
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;	/* large; static keeps it off the stack */
@@ -515,7 +750,10 @@ int main(int argc, char **argv)
 		return replay(&cfg);
 	}
 	arm_backstop(cfg.timeout_s);
-	rc = cfg.print_keys ? print_keys(&cfg) : check(&cfg, &notes);
+	rc = cfg.print_keys ? print_keys(&cfg) : cfg.history_copy_from[0] ? copy_history(&cfg) :
+	     check(&cfg, &notes);
+	redis_store_close(&redis.s);
+	redis_store_close(&redis_src.s);
 	config_wipe_secrets(&cfg);
 	return rc;
 }

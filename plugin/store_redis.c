@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
 
+#include "histstore.h"
 #include "store_redis.h"
 #include "util.h"
 
@@ -28,6 +31,11 @@ static const char SAVE_SCRIPT[] =
 	"if v ~= ARGV[1] then return 0 end "
 	"redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) "
 	"return 1";
+
+/* Deletes KEYS[1] when it still holds ARGV[1], this client's token. */
+static const char UNLOCK_SCRIPT[] =
+	"if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end "
+	"return 0";
 
 static struct timeval tv_of(unsigned ms)
 {
@@ -257,7 +265,7 @@ int redis_store_load(struct redis_store *s, const char *key, size_t max, char **
 	case 2: {
 		char shown[40];
 
-		if (!e1 || e1->type != REDIS_REPLY_STATUS)
+		if (!e1 || (e1->type != REDIS_REPLY_STRING && e1->type != REDIS_REPLY_STATUS))
 			goto garbled;
 		quote_text(shown, sizeof shown, e1->str, e1->len);
 		rc = errorf(err, errlen, "Redis key %s at %s holds a %s, not a history (left"
@@ -312,8 +320,185 @@ int redis_store_save(struct redis_store *s, const char *key, const char *text, s
 	return rc;
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* 16 random bytes as hex, or the pid and the clock when there is no /dev/urandom. */
+static void make_token(char *out, size_t outlen)
+{
+	unsigned char b[16];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t got = f ? fread(b, 1, sizeof b, f) : 0;
+	struct timespec ts;
+
+	if (f)
+		fclose(f);
+	if (got != sizeof b) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf(out, outlen, "%ld-%lld-%ld", (long)getpid(), (long long)ts.tv_sec,
+			 ts.tv_nsec);
+		return;
+	}
+	for (size_t i = 0; i < sizeof b && 2 * i + 2 < outlen; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+int redis_store_lock(struct redis_store *s, const char *lock_key, unsigned hold_ms,
+		     unsigned wait_ms, bool *busy, char *err, size_t errlen)
+{
+	char token[sizeof s->lock_token], holdtext[16];
+	const char *argv[6] = { "SET", lock_key, token, "NX", "PX", holdtext };
+	size_t argvlen[6];
+	long long deadline = now_ms() + wait_ms;
+	unsigned pause_ms = 1;
+	redisReply *r;
+
+	*busy = false;
+	if (copy_str(s->lock_key, sizeof s->lock_key, lock_key) != 0)
+		return errorf(err, errlen, "Redis lock key too long");
+	make_token(token, sizeof token);
+	snprintf(holdtext, sizeof holdtext, "%u", hold_ms > 0 ? hold_ms : 1);
+	for (int i = 0; i < 6; i++)
+		argvlen[i] = strlen(argv[i]);
+	for (;;) {
+		r = command(s, "locking", 6, argv, argvlen, err, errlen);
+		if (!r)
+			return -1;
+		if (r->type == REDIS_REPLY_ERROR) {
+			int rc = reply_error(s, "locking", r, err, errlen);
+
+			freeReplyObject(r);
+			return rc;
+		}
+		if (r->type == REDIS_REPLY_STATUS) {	/* OK; a nil reply: held */
+			freeReplyObject(r);
+			memcpy(s->lock_token, token, sizeof token);
+			return 0;
+		}
+		freeReplyObject(r);
+		if (now_ms() >= deadline) {
+			*busy = true;
+			return errorf(err, errlen, "history %s at %s is locked by another check",
+				      lock_key, s->where);
+		}
+		/* 1, 2, 4 ... 16 ms, a little different for each waiter. */
+		{
+			struct timespec ts;
+			long long left = deadline - now_ms();
+			long ms = (long)pause_ms + (long)(getpid() % 3);
+
+			if (left < ms)
+				ms = left > 0 ? (long)left : 0;
+			ts.tv_sec = 0;
+			ts.tv_nsec = ms * 1000000L;
+			nanosleep(&ts, NULL);
+			if (pause_ms < 16)
+				pause_ms *= 2;
+		}
+	}
+}
+
+void redis_store_unlock(struct redis_store *s)
+{
+	const char *argv[5] = { "EVAL", UNLOCK_SCRIPT, "1", s->lock_key, s->lock_token };
+	size_t argvlen[5];
+	redisReply *r;
+
+	if (!s->lock_token[0])
+		return;
+	if (s->c) {
+		for (int i = 0; i < 5; i++)
+			argvlen[i] = strlen(argv[i]);
+		r = redisCommandArgv(s->c, 5, argv, argvlen);
+		if (r)
+			freeReplyObject(r);
+		/* A failure here leaves the lock to expire after hold_ms. */
+	}
+	s->lock_token[0] = '\0';
+}
+
+/* ---------------------------------------------- the store of histstore.h */
+
+static int rh_lock(void *self, const char *where, unsigned lock_wait_ms, bool *busy,
+		   char *err, size_t errlen)
+{
+	struct redis_history *rh = self;
+	char lock_key[REDIS_KEY_MAX + 8];
+
+	snprintf(lock_key, sizeof lock_key, "%s:lock", where);
+	return redis_store_lock(rh->s, lock_key, rh->hold_ms, lock_wait_ms, busy, err, errlen);
+}
+
+static int rh_load(void *self, size_t max, char **text, size_t *len, bool *existed,
+		   char *err, size_t errlen)
+{
+	struct redis_history *rh = self;
+	const char *key = rh->s->lock_key;
+	char kbuf[REDIS_KEY_MAX + 8];
+	size_t kn = strlen(key);
+
+	/* The history's key is the lock's without ":lock". */
+	if (kn < 5 || kn - 5 >= sizeof kbuf)
+		return errorf(err, errlen, "Redis history not locked");
+	memcpy(kbuf, key, kn - 5);
+	kbuf[kn - 5] = '\0';
+	*existed = false;
+	if (redis_store_load(rh->s, kbuf, max, text, len, err, errlen) != 0)
+		return -1;
+	*existed = rh->s->existed;
+	if (*text && !history_text_is_ours(*text, *len)) {
+		char shown[48];
+
+		quote_text(shown, sizeof shown, *text, strcspn(*text, "\n") < *len ?
+			   strcspn(*text, "\n") : *len);
+		free(*text);
+		*text = NULL;
+		*len = 0;
+		return errorf(err, errlen, "Redis key %s at %s holds something that is not a"
+			      " history ('%s'; left untouched)", kbuf, rh->s->where, shown);
+	}
+	return 0;
+}
+
+static int rh_save(void *self, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct redis_history *rh = self;
+	const char *key = rh->s->lock_key;
+	char kbuf[REDIS_KEY_MAX + 8];
+	size_t kn = strlen(key);
+	int rc;
+
+	if (kn < 5 || kn - 5 >= sizeof kbuf)
+		return errorf(err, errlen, "Redis history not locked");
+	memcpy(kbuf, key, kn - 5);
+	kbuf[kn - 5] = '\0';
+	rc = redis_store_save(rh->s, kbuf, text, len, REDIS_TTL_S, err, errlen);
+	if (rc == 0)
+		return errorf(err, errlen, "history %s at %s changed while this check held its"
+			      " lock (it expired); this sample is not recorded", kbuf,
+			      rh->s->where);
+	return rc < 0 ? -1 : 0;
+}
+
+static void rh_unlock(void *self)
+{
+	struct redis_history *rh = self;
+
+	redis_store_unlock(rh->s);
+}
+
+const struct history_store history_redis_store = {
+	"redis", rh_lock, rh_load, rh_save, rh_unlock,
+};
+
 void redis_store_close(struct redis_store *s)
 {
+	redis_store_unlock(s);
 	if (s->c) {
 		redisFree(s->c);
 		s->c = NULL;

@@ -71,6 +71,7 @@
 #define REDIS_PASSWORD_MAX 256
 #define REDIS_WHERE_MAX (REDIS_HOST_MAX + REDIS_USER_MAX + 48)
 #define REDIS_PASSWORD_ENV "CHECK_ASYNC_LEAK_REDIS_PASSWORD"
+#define REDIS_KEY_MAX 240		/* a history's key, NUL included */
 
 /* A parsed history URL.  password is a secret: wipe it (redis_url_wipe). */
 struct redis_url {
@@ -118,6 +119,8 @@ struct redis_store {
 	size_t loaded_len;
 	bool existed;			/* the key was there when loaded */
 	char failed[512];		/* the first error; "" while none */
+	char lock_key[REDIS_KEY_MAX + 8];	/* held when lock_token[0] */
+	char lock_token[40];
 };
 
 /*
@@ -152,8 +155,47 @@ int redis_store_load(struct redis_store *s, const char *key, size_t max, char **
 int redis_store_save(struct redis_store *s, const char *key, const char *text, size_t len,
 		     long ttl_s, char *err, size_t errlen);
 
+/*
+ * Takes the lock lock_key (SET NX PX hold_ms, a random token as its
+ * value), polling every few milliseconds for at most wait_ms; *busy when
+ * another client held it all that time.  The lock only spares checkers
+ * the retries of a compare-and-set that fails: the save's compare is what
+ * keeps the history whole, so a lock that expires (hold_ms: past the
+ * holder's -t, when the plugin is gone anyway) costs a sample, no more.
+ */
+int redis_store_lock(struct redis_store *s, const char *lock_key, unsigned hold_ms,
+		     unsigned wait_ms, bool *busy, char *err, size_t errlen);
+
+/* Releases the lock when it still holds this client's token. */
+void redis_store_unlock(struct redis_store *s);
+
 /* Closes the connection and frees the copy; safe twice, and before connect
  * when s was zeroed. */
 void redis_store_close(struct redis_store *s);
+
+/*
+ * The store of histstore.h kept in Redis: where is the history's key
+ * (REDIS_KEY_PREFIX + the state file's name without ".state"), the lock
+ * is where + ":lock", self a struct redis_history whose s is connected.
+ * lock: redis_store_lock (hold_ms); load: redis_store_load, refusing a
+ * value history_text_is_ours() rejects; save: redis_store_save with
+ * REDIS_TTL_S, a failed compare an error ("changed meanwhile"); unlock:
+ * redis_store_unlock.  Nothing of it touches the local disk.
+ */
+#define REDIS_KEY_PREFIX "check_async_leak:"
+#define REDIS_TTL_S (35L * 86400)	/* the history's own horizon, HISTORY_KEEP_S */
+/* A lock's life: the read-modify-write takes milliseconds, and a checker
+ * killed while holding the lock (a monitoring core's own timeout) must not
+ * keep the others waiting long; one slower than this loses its sample to
+ * the compare, no more. */
+#define REDIS_LOCK_HOLD_MS 5000
+
+struct redis_history {
+	struct redis_store *s;
+	unsigned hold_ms;
+};
+
+struct history_store;
+extern const struct history_store history_redis_store;
 
 #endif

@@ -102,7 +102,8 @@ Test(config, every_option_but_the_cli_only_ones_has_an_ini_key)
 	for (int i = 0; i < OPT_COUNT; i++)
 		if (!config_options[i].ini_key)
 			cli_only++;
-	cr_expect_eq(cli_only, 7, "config, section, extra-opts, replay, print-keys, help, version");
+	cr_expect_eq(cli_only, 8, "config, section, extra-opts, replay, print-keys,"
+		     " history-copy-from, help, version");
 }
 
 Test(config, suggests_close_keys)

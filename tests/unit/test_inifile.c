@@ -588,7 +588,7 @@ Test(inifile, the_sample_sets_every_ini_key)
 Test(inifile, every_section_of_the_sample_loads_and_validates)
 {
 	static const char *const sections[] = { "exch01", "exch02", "exch03", "exch04",
-						"demo", "demo-v3", "demo-v3-keys" };
+						"exch05", "demo", "demo-v3", "demo-v3-keys" };
 
 	for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
 		reset();
