@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "config.h"
 #include "store_redis.h"
 #include "util.h"
 
@@ -164,4 +165,47 @@ Test(store_redis_url, is)
 	cr_expect_not(redis_url_is("file"));
 	cr_expect_not(redis_url_is(""));
 	cr_expect_not(redis_url_is("Redis://h"));
+}
+
+/* --history through config_set: a password only from the INI file, and
+ * never in what -vv shows. */
+Test(store_redis_url, history_option)
+{
+	static struct config cfg;
+	char err[ERRBUF_SIZE] = "";
+
+	config_init(&cfg);
+	cr_expect_str_eq(cfg.history, "file");
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY, "redis://[::1]:7000/2", ORIGIN_CLI, err,
+				sizeof err), 0, "%s", err);
+	cr_expect_str_eq(cfg.history, "redis://[::1]:7000/2");
+	cr_expect_str_eq(cfg.given[OPT_HISTORY], "redis://[::1]:7000/2");
+
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY, "redis://u:TopSecret1@h", ORIGIN_CLI, err,
+				sizeof err), -1);
+	cr_expect(strstr(err, "command line") != NULL, "%s", err);
+	cr_expect_null(strstr(err, "TopSecret1"), "%s", err);
+	cr_expect_str_eq(cfg.history, "redis://[::1]:7000/2");
+
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY, "redis://u:TopSecret1@h", ORIGIN_INI_SECTION,
+				err, sizeof err), 0, "%s", err);
+	cr_expect_str_eq(cfg.history, "redis://u:TopSecret1@h");
+	cr_expect_null(strstr(cfg.given[OPT_HISTORY], "TopSecret1"), "%s", cfg.given[OPT_HISTORY]);
+	cr_expect_str_eq(cfg.given[OPT_HISTORY], "redis://u:(secret)@h");
+	config_wipe_secrets(&cfg);
+	cr_expect_str_eq(cfg.history, "");
+
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY, "files", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect(strstr(err, "'file', redis://... or unix:/...") != NULL, "%s", err);
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY, "redis://h:0", ORIGIN_CLI, err, sizeof err), -1);
+	cr_expect(strstr(err, "--history: history URL 'redis://h:0': the port") != NULL, "%s", err);
+
+	config_init(&cfg);
+	cfg.hostname[0] = 'h';
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY_COPY_FROM, "file", ORIGIN_CLI, err, sizeof err), 0);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), -1);
+	cr_expect(strstr(err, "itself") != NULL, "%s", err);
+	cr_expect_eq(config_set(&cfg, OPT_HISTORY, "unix:/run/redis.sock", ORIGIN_CLI, err,
+				sizeof err), 0);
+	cr_expect_eq(config_validate(&cfg, err, sizeof err), 0, "%s", err);
 }
