@@ -538,9 +538,13 @@ static bool parse_rows(struct history *h, char *value, time_t now)
 	bool has;
 	unsigned long up;
 
-	if (split(value, f, HISTORY_MAX_FIELDS) != 2 || parse_time(f[0], &t) < 0 ||
+	/* WALKED 0: a walk is due (what a walk "in the future" is written as). */
+	if (split(value, f, HISTORY_MAX_FIELDS) != 2 ||
+	    (strcmp(f[0], "0") != 0 && parse_time(f[0], &t) < 0) ||
 	    parse_opt_ul(f[1], &up, &has) < 0)
 		return false;
+	if (strcmp(f[0], "0") == 0)
+		t = 0;
 	h->walked_at = t <= now ? t : 0;	/* a walk "in the future" is due now */
 	h->rows_has_uptime = has;
 	h->rows_uptime = has ? up : 0;

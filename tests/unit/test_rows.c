@@ -178,6 +178,26 @@ Test(rows, a_future_walk_time_is_unknown)
 	history_free(&h);
 }
 
+/* ... and is written as "# rows 0", which reads back without damage. */
+Test(rows, a_walk_that_is_due_round_trips)
+{
+	struct history h, back;
+	char *text;
+	size_t len;
+	char err[256];
+
+	parse_str("# check_async_leak state v1\n# rows 1800000000 5\n# row 1 - a -\n", &h);
+	cr_assert_eq(history_format(&h, &text, &len, err, sizeof err), 0, "%s", err);
+	cr_expect_not_null(strstr(text, "# rows 0 5\n"), "%s", text);
+	parse_str(text, &back);
+	cr_expect_eq(back.damaged_lines, 0, "%s", text);
+	cr_expect_eq(back.nrows, 1);
+	cr_expect_eq(back.walked_at, 0);
+	free(text);
+	history_free(&back);
+	history_free(&h);
+}
+
 /* ------------------------------------------------------------- planning */
 
 static struct rows_memory memory(size_t n, time_t walked_at)
