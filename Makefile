@@ -223,7 +223,8 @@ fuzz:
 # v2c and v3 against the simulated host; BENCH_RUNS=N for more runs.  Then
 # tests/bench/peer.sh: the plugin against check_snmp_process.pl, the snmp
 # tools and a bare libnetsnmp client on a real snmpd with BENCH_ROWS
-# process rows (BENCH_ROUNDS interleaved rounds).
+# process rows (BENCH_ROUNDS interleaved rounds).  Then tests/bench/history.sh:
+# a check with its history in a state file and in Redis (TCP, Unix socket).
 BENCH_BINS = $(BUILD)/bench/runone $(BUILD)/bench/bare
 
 $(BUILD)/bench/runone: tests/bench/runone.c
@@ -239,6 +240,7 @@ bench:
 	@$(MAKE) -s all helpers $(BENCH_BINS)
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/bench.sh
 	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/peer.sh
+	PLUGIN=$(abspath $(PLUGIN)) BUILD=$(abspath $(BUILD)) tests/bench/history.sh
 
 # Leak-detection evaluation (tests/eval/eval.c, linking the plugin's own
 # pure modules: history, configuration, trend and evaluate, the

@@ -198,9 +198,9 @@ const struct option_def config_options[OPT_COUNT] = {
 	  " once the agent has accepted them; no check is run.", NULL,
 	  SET_FLAG(print_keys) },
 	{ OPT_HISTORY_COPY_FROM, "history-copy-from", NULL, 0, OPTF_CLI_ONLY, "STORE",
-	  "Copy this check's history from STORE ('file' or a Redis URL, as"
-	  " --history) into the --history store, which must not hold one yet;"
-	  " no check is run.", NULL,
+	  "Copy this check's history from STORE, 'file' or a Redis URL, into"
+	  " the store that --history names, which must not hold one yet; no"
+	  " check is run.", NULL,
 	  SET_STRING(history_copy_from) },
 	{ OPT_EXTRA_OPTS, "extra-opts", NULL, 0, OPTF_CLI_ONLY | OPTF_OPT_ARG, "[SECTION][@FILE]",
 	  "Settings from one section of a monitoring-plugins INI file, as their"

@@ -86,7 +86,7 @@ EOF
 # variable; and the CheckCommand passes nothing the plugin does not know.
 run_plugin --help
 opts=$(printf '%s\n' "$OUT" | grep -oE '^ +(-[A-Za-z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' |
-	grep -vxE -- '--(replay|print-keys|help|version)' | sort)
+	grep -vxE -- '--(replay|print-keys|history-copy-from|help|version)' | sort)
 conf=$ROOT/conf/icinga2/check_async_leak.conf
 args=$(grep -oE '^		"--[a-z-]+" = \{' "$conf" | grep -oE -- '--[a-z-]+' | sort)
 [ -n "$opts" ] && [ "$opts" = "$args" ] && ok "CheckCommand arguments = the --help options ($(echo "$args" | wc -l))" ||
