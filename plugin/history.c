@@ -58,14 +58,6 @@ static int grow(struct history *h, size_t want)
 	return 0;
 }
 
-/* floor(t / block) * block, also for negative t. */
-static time_t block_of(time_t t)
-{
-	time_t r = t % HISTORY_BLOCK_S;
-
-	return t - (r < 0 ? r + HISTORY_BLOCK_S : r);
-}
-
 static size_t count_raw(const struct history *h)
 {
 	size_t i, raw = 0;
@@ -97,7 +89,7 @@ static void compact_to(struct history *h, time_t now, size_t max_raw,
 		       size_t max_hourly)
 {
 	time_t old = now - HISTORY_KEEP_S;
-	time_t cut = block_of(now - TREND_KEEP_RAW_S);
+	time_t cut = (time_t)(trend_block_of(now - TREND_KEEP_RAW_S) * TREND_BLOCK_S);
 	size_t i = 0, raw;
 
 	while (i < h->n && h->samples[i].t < old)

@@ -24,6 +24,7 @@
 #include "inifile.h"
 #include "output.h"
 #include "proc.h"
+#include "replay.h"
 #include "rows.h"
 #include "snmp.h"
 #include "store_redis.h"

@@ -1,9 +1,9 @@
 /*
  * replay.c - feeds a recorded memory series through trend_analyze(), one
- * check per sample, as the plugin would have seen it (see trend.h).  Used
+ * check per sample, as the plugin would have seen it (see replay.h).  Used
  * by --replay and by admins tuning thresholds on their own history.
  */
-#include "trend.h"
+#include "replay.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,13 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "states.h"
 #include "util.h"
 
 #define LINE_MAX_LEN	1024
 #define REPLAY_MAX	(1 << 22)	/* 4 M samples: 8 years of minutes */
 
-/* Parses a decimal integer field [s, end) into *v. */
-static int parse_long(const char *s, const char *end, long long lo, long long hi, long long *v)
+/* Parses a decimal integer field [s, end) into *v, min <= *v <= max. */
+static int parse_long(const char *s, const char *end, long long min, long long max,
+		      long long *v)
 {
 	char buf[32];
 	size_t len = (size_t)(end - s);
@@ -29,55 +31,63 @@ static int parse_long(const char *s, const char *end, long long lo, long long hi
 	buf[len] = '\0';
 	errno = 0;
 	*v = strtoll(buf, &stop, 10);
-	if (errno || *stop || *v < lo || *v > hi)
+	if (errno || *stop || *v < min || *v > max)
 		return -1;
 	return 0;
+}
+
+static const char *skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * One field: its text [*start, *end) from p, which is past the blanks
+ * before it, to a comma or a blank.  Returns what follows it, past the
+ * blanks after it and, in CSV, the one comma after those.
+ */
+static const char *scan_field(const char *p, bool csv, const char **start, const char **end)
+{
+	*start = p;
+	while (*p && *p != ',' && !isspace((unsigned char)*p))
+		p++;
+	*end = p;
+	p = skip_blanks(p);
+	if (csv && *p == ',')
+		p++;
+	return p;
 }
 
 int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 		      char *err, size_t errlen)
 {
-	const char *p = line, *f1, *e1, *f2, *e2, *rest, *end;
+	const char *p, *time_start, *time_end, *mem_start, *mem_end, *rest, *end;
 	bool csv = strchr(line, ',') != NULL;
 	long long t, kb;
 	char idx[sizeof s->indexes], text[44];	/* 40 characters quoted, then "..." */
 	size_t n = 0;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
+	p = skip_blanks(line);
 	if (*p == '\0' || *p == '\n' || *p == '\r' || *p == '#')
 		return 0;
-	f1 = p;
-	while (*p && *p != ',' && !isspace((unsigned char)*p))
-		p++;
-	e1 = p;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (csv && *p == ',')
-		p++;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	f2 = p;
-	while (*p && *p != ',' && !isspace((unsigned char)*p))
-		p++;
-	e2 = p;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (csv && *p == ',')
-		p++;
-	rest = p;
+	p = scan_field(p, csv, &time_start, &time_end);
+	rest = scan_field(skip_blanks(p), csv, &mem_start, &mem_end);
 
-	if (header_ok && isalpha((unsigned char)*f1))
+	if (header_ok && isalpha((unsigned char)*time_start))
 		return 0;	/* "time,mem_kb,indexes" */
 	/* 0 is no time of a check, and the state file refuses it too. */
-	if (parse_long(f1, e1, 1, (long long)LONG_MAX, &t) < 0)
+	if (parse_long(time_start, time_end, 1, (long long)LONG_MAX, &t) < 0)
 		return errorf(err, errlen, "'%s' is not a unix time",
-			      quote_text(text, sizeof text, f1, (size_t)(e1 - f1)));
-	if (f2 == e2)
+			      quote_text(text, sizeof text, time_start,
+					 (size_t)(time_end - time_start)));
+	if (mem_start == mem_end)
 		return errorf(err, errlen, "the memory in KB is missing");
-	if (parse_long(f2, e2, 0, LONG_MAX / 1024, &kb) < 0)
+	if (parse_long(mem_start, mem_end, 0, LONG_MAX / 1024, &kb) < 0)
 		return errorf(err, errlen, "'%s' is not a memory size in KB",
-			      quote_text(text, sizeof text, f2, (size_t)(e2 - f2)));
+			      quote_text(text, sizeof text, mem_start,
+					 (size_t)(mem_end - mem_start)));
 	/*
 	 * The index list: in CSV the rest of the line, quotes and blanks
 	 * removed; with white space the third field alone, so that a state
@@ -106,17 +116,6 @@ int replay_parse_line(const char *line, bool header_ok, struct sample *s,
 	return 1;
 }
 
-static const char *state_word(enum state st)
-{
-	switch (st) {
-	case STATE_OK: return "OK";
-	case STATE_WARNING: return "WARNING";
-	case STATE_CRITICAL: return "CRITICAL";
-	case STATE_UNKNOWN: return "UNKNOWN";
-	}
-	return "?";
-}
-
 static void print_step(FILE *out, const struct sample *s, const struct trend_result *r)
 {
 	struct tm tm;
@@ -138,7 +137,7 @@ static void print_step(FILE *out, const struct sample *s, const struct trend_res
 		snprintf(left, sizeof left, "-");
 	fprintf(out, "%s %10ld %-10s %10s %10s %5.3f %8s %-8s %-8s %6.1f%s%s\n", when,
 		s->mem_kb, trend_verdict_name(r->verdict), slope, low, r->confidence, left,
-		state_word(r->growth_state), state_word(r->timeleft_state),
+		state_name(r->growth_state), state_name(r->timeleft_state),
 		r->segment_age_s / 3600.0, r->restarted ? " " : "",
 		r->restarted ? r->restart_desc : "");
 }

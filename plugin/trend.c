@@ -29,20 +29,21 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "util.h"
 
 #define NBLK		72	/* blocks looked at: 3 days */
 #define LONG_BLOCKS	24
 #define SHORT_BLOCKS	8
 #define MIN_BLOCKS	6
-#define MAX_FIT		LONG_BLOCKS
-#define MAX_PAIRS	(MAX_FIT * (MAX_FIT - 1) / 2)
-#define Z_LONG		2.326	/* one-sided alpha 0.01 */
+#define MAX_FIT		LONG_BLOCKS	/* <= FIT_MAX_POINTS */
+#define Z_LONG		Z_ONE_SIDED_1PCT
 #define P_LONG		0.01
-#define Z_SHORT		3.090	/* one-sided alpha 0.001 */
+#define Z_SHORT		Z_ONE_SIDED_01PCT
 #define P_SHORT		0.001
 #define DIFF_AGE_S	(30 * 3600)
 #define FIRST_WINDOW_S	(30 * 3600)	/* no restart seen: a steady pace needed that long */
@@ -77,14 +78,6 @@ struct segment {
 	char desc[96];
 };
 
-struct fit {
-	int n;
-	double slope;		/* per hour */
-	double low;		/* lower confidence bound */
-	double p;		/* one-sided, for a rise */
-	double at_now;		/* fitted value at x = 0 */
-};
-
 const char *trend_verdict_name(enum trend_verdict v)
 {
 	switch (v) {
@@ -94,14 +87,6 @@ const char *trend_verdict_name(enum trend_verdict v)
 	case TREND_LEAK: return "LEAK";
 	}
 	return "?";
-}
-
-/* Floor division, so that times before 1970 still map to whole hours. */
-static long long block_of(time_t t)
-{
-	long long v = (long long)t;
-
-	return v >= 0 ? v / TREND_BLOCK_S : -((-v + TREND_BLOCK_S - 1) / TREND_BLOCK_S);
 }
 
 static enum boundary boundary_between(const struct sample *a, const struct sample *b)
@@ -137,116 +122,6 @@ static void describe(enum boundary k, const struct sample *a, const struct sampl
 	case B_CLOCK:
 		snprintf(desc, len, "clock stepped back");
 		break;
-	}
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of v[0..n-1]; reorders v. */
-static double median(double *v, int n)
-{
-	if (n <= 0)
-		return 0.0;
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/*
- * Theil-Sen slope, its lower confidence bound at the given z, and the
- * Mann-Kendall p for a rise: S with tie-corrected variance, multiplied by
- * Hamed and Rao's n/n* from the significant autocorrelations of the ranks
- * of the detrended series (never below 1: we only ever make the test
- * stricter).  x strictly increasing, n <= MAX_FIT.
- */
-static void fit_series(const double *x, const double *y, int n, double z, struct fit *f)
-{
-	double slopes[MAX_PAIRS], tmp[MAX_FIT], rank[MAX_FIT];
-	int np = 0, s = 0;
-	double var, ties = 0.0, factor = 1.0;
-
-	memset(f, 0, sizeof *f);
-	f->n = n;
-	f->p = 1.0;
-	if (n < 3)
-		return;
-	for (int i = 0; i < n; i++)
-		for (int j = i + 1; j < n; j++) {
-			double d = y[j] - y[i];
-
-			slopes[np++] = d / (x[j] - x[i]);
-			s += (d > 0) - (d < 0);
-		}
-	qsort(slopes, (size_t)np, sizeof *slopes, cmp_double);
-	f->slope = np % 2 ? slopes[np / 2] : 0.5 * (slopes[np / 2 - 1] + slopes[np / 2]);
-	for (int i = 0; i < n; i++)
-		tmp[i] = y[i] - f->slope * x[i];
-	f->at_now = median(tmp, n);
-
-	/* Ties in y. */
-	memcpy(tmp, y, (size_t)n * sizeof *tmp);
-	qsort(tmp, (size_t)n, sizeof *tmp, cmp_double);
-	for (int i = 0; i < n;) {
-		int j = i;
-
-		while (j < n && tmp[j] == tmp[i])
-			j++;
-		double t = j - i;
-		ties += t * (t - 1) * (2 * t + 5);
-		i = j;
-	}
-	var = ((double)n * (n - 1) * (2 * n + 5) - ties) / 18.0;
-
-	/* Hamed-Rao: ranks of the detrended series, average ranks for ties. */
-	for (int i = 0; i < n; i++)
-		tmp[i] = y[i] - f->slope * x[i];
-	for (int i = 0; i < n; i++) {
-		double below = 0, same = 0;
-
-		for (int j = 0; j < n; j++) {
-			below += tmp[j] < tmp[i];
-			same += tmp[j] == tmp[i];
-		}
-		rank[i] = below + (same + 1) / 2.0;
-	}
-	if (n >= 4) {
-		double mean = (n + 1) / 2.0, den = 0, sum = 0, lim = 1.96 / sqrt(n);
-
-		for (int i = 0; i < n; i++)
-			den += (rank[i] - mean) * (rank[i] - mean);
-		for (int k = 1; k < n - 2 && den > 0; k++) {
-			double num = 0, rho;
-
-			for (int i = 0; i + k < n; i++)
-				num += (rank[i] - mean) * (rank[i + k] - mean);
-			rho = num / den;
-			if (fabs(rho) > lim)
-				sum += (double)(n - k) * (n - k - 1) * (n - k - 2) * rho;
-		}
-		factor = 1.0 + 2.0 / ((double)n * (n - 1) * (n - 2)) * sum;
-		if (factor < 1.0)
-			factor = 1.0;
-	}
-	var *= factor;
-	if (var <= 0) {
-		f->p = 1.0;
-		f->low = f->slope;
-		return;
-	}
-	f->p = s > 0 ? 0.5 * erfc(((double)s - 1.0) / sqrt(var) / sqrt(2.0)) : 1.0;
-	{
-		double c = z * sqrt(var), m1 = ((double)np - c) / 2.0;
-		int lo = (int)floor(m1) - 1;
-
-		if (lo < 0)
-			lo = 0;
-		if (lo > np - 1)
-			lo = np - 1;
-		f->low = m1 < 1.0 ? -INFINITY : slopes[lo];
 	}
 }
 
@@ -301,7 +176,7 @@ static void block_floors(const struct sample *s, size_t first, size_t end, long 
 		if (x->mem_kb < 0 || (i > first && x->t <= last) || x->t > now)
 			continue;
 		last = x->t;
-		long long b = block_of(x->t) - lo;
+		long long b = trend_block_of(x->t) - lo;
 
 		if (b < 0 || b >= nb)
 			continue;
@@ -716,7 +591,7 @@ static bool segment_leaked(const struct sample *s, const struct segment *g, doub
 	bool valid[NBLK];
 	struct fit f;
 	time_t end_t = s[g->end - 1].t;
-	long long end_blk = block_of(end_t), seg_blk = block_of(s[g->first].t);
+	long long end_blk = trend_block_of(end_t), seg_blk = trend_block_of(s[g->first].t);
 	long long lo = end_blk - NBLK;
 
 	if (end_t - s[g->first].t < TREND_MIN_WINDOW_S)
@@ -746,16 +621,16 @@ static bool first_hours_floor(const struct sample *s, const struct segment *g,
 {
 	double fl[NBLK], v[BASE_HOURS];
 	bool valid[NBLK];
-	long long b0 = block_of(s[g->first].t);
+	long long b0 = trend_block_of(s[g->first].t);
 	int nv = 0;
 
-	if (block_of(now) < b0 + BASE_HOURS)
+	if (trend_block_of(now) < b0 + BASE_HOURS)
 		return false;
 	block_floors(s, g->first, g->end, b0, BASE_SPAN, spacing, now, fl, valid);
 	for (int b = 0; b < BASE_HOURS; b++)
 		if (valid[b])
 			v[nv++] = fl[b];
-	for (int b = BASE_HOURS; nv < 2 && b < BASE_SPAN && b0 + b < block_of(now); b++)
+	for (int b = BASE_HOURS; nv < 2 && b < BASE_SPAN && b0 + b < trend_block_of(now); b++)
 		if (valid[b])
 			v[nv++] = fl[b];
 	if (nv < 2)
@@ -1286,19 +1161,15 @@ static void early_forecast(const struct sample *s, const struct segment *g, doub
 		return;
 	int n = early_points(s, g->first, g->end, spacing, now, x, y);
 
-#define DBG(w) do { if (getenv("TDBG")) fprintf(stderr, "%lld early: %s n=%d p=%g low=%g slope=%g\n", (long long)now, w, n, f.p, f.low, f.slope); } while (0)
-	memset(&f, 0, sizeof f);
-	if (n < EARLY_MIN_POINTS) { DBG("few");
-		return; }
+	if (n < EARLY_MIN_POINTS)
+		return;
 	double span = x[n - 1] - x[0];
 
 	if (span < 1.0)
 		return;
 	fit_series(x, y, n, Z_SHORT, &f);
-	if (f.p >= P_SHORT || f.low <= 0 || f.slope <= 0 || !spread_out(y, n, f.slope, x)) {
-		DBG(spread_out(y, n, f.slope, x) ? "fit" : "spread");
-		if (getenv("TDBG2")) for (int i = 0; i < n; i++) fprintf(stderr, "   %.3f %.0f\n", x[i], y[i]/1024);
-		return; }
+	if (f.p >= P_SHORT || f.low <= 0 || f.slope <= 0 || !spread_out(y, n, f.slope, x))
+		return;
 	/*
 	 * Levelling off: the later half of the span rising slower than the
 	 * earlier one, as a warm-up's approach to its level does.  For
@@ -1315,20 +1186,20 @@ static void early_forecast(const struct sample *s, const struct segment *g, doub
 
 		fit_series(x, y, h, Z_LONG, &a);
 		fit_series(x + h, y + h, n - h, Z_LONG, &b);
-		if (b.slope <= 0) { DBG("levelled");
-			return; }
+		if (b.slope <= 0)
+			return;
 		if (a.slope > b.slope) {
 			double tau = (span / 2.0) / log(a.slope / b.slope);
 			double now_rate = b.slope * exp(-(x[n - 1] - (x[0] + 0.75 * span)) / tau);
 
-			if (f.at_now + now_rate * tau < p->limit_bytes) { DBG("aitken");
-				return; }	/* levelling off below the limit */
+			if (f.at_now + now_rate * tau < p->limit_bytes)
+				return;	/* levelling off below the limit */
 		}
 	}
 	double left = p->limit_bytes - f.at_now, tl = left > 0 ? left / f.slope * 3600.0 : 0.0;
 
-	if (tl > 2.0 * span * 3600.0) { DBG("tl");
-		return; }
+	if (tl > 2.0 * span * 3600.0)
+		return;
 	if (!(p->timeleft_critical_s > 0 && tl <= p->timeleft_critical_s) &&
 	    !(p->timeleft_warning_s > 0 && tl <= p->timeleft_warning_s))
 		return;
@@ -1435,8 +1306,8 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 	 *    the routes look at, for the hold. */
 	double fl_all[NALL];
 	bool valid_all[NALL];
-	long long now_blk = block_of(now), lo_all = now_blk - NALL;
-	long long seg_blk = block_of(r->segment_start);
+	long long now_blk = trend_block_of(now), lo_all = now_blk - NALL;
+	long long seg_blk = trend_block_of(r->segment_start);
 
 	block_floors(samples, cur->first, cur->end, lo_all, NALL, spacing, now, fl_all, valid_all);
 	for (long long b = lo_all; b < now_blk; b++)
@@ -1583,7 +1454,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 
 size_t trend_compact(struct sample *s, size_t n, time_t before)
 {
-	long long cut = block_of(before);
+	long long cut = trend_block_of(before);
 	double need = 0.5 * TREND_BLOCK_S / sample_spacing(s, n);
 	size_t out = 0, i = 0;
 
@@ -1592,16 +1463,16 @@ size_t trend_compact(struct sample *s, size_t n, time_t before)
 			i++;
 			continue;
 		}
-		if (s[i].hourly || block_of(s[i].t) >= cut) {
+		if (s[i].hourly || trend_block_of(s[i].t) >= cut) {
 			s[out++] = s[i++];
 			continue;
 		}
 		/* A run of raw samples in one hour and one segment. */
 		struct sample agg = s[i];
-		long long b = block_of(s[i].t);
+		long long b = trend_block_of(s[i].t);
 		size_t j = i + 1, last = i, count = 1;
 
-		for (; j < n && !s[j].hourly && block_of(s[j].t) == b; j++) {
+		for (; j < n && !s[j].hourly && trend_block_of(s[j].t) == b; j++) {
 			if (s[j].mem_kb < 0)
 				continue;
 			if (s[j].t < s[last].t - TREND_CLOCK_SLACK_S ||

@@ -1,15 +1,21 @@
 /*
  * trend.h - leak detection over the history of one process: segments
- * (restarts, reboots), hourly block floors, a robust slope (Theil-Sen) with
- * a significance test (Mann-Kendall, tie- and autocorrelation-corrected), a
- * forecast of the time left until a limit, a learned baseline, and the
- * replay of a recorded series through the same code.
- * Pure: time is a parameter, no I/O except replay_run() on caller's FILEs.
- * See README (section "trend").
+ * (restarts, reboots), hourly block floors, the routes that judge a rise,
+ * the hold of a leak not given back, a forecast of the time left until a
+ * limit, and a learned baseline.  How it works: trend.c's header.
  *
- * CONTRACT (main.c, evaluate.c, output.c, state.c and tests/eval rely on
- * it): the fields of struct trend_params, struct trend_result and the
- * functions below.  Fields may be added; none may be removed or change
+ * ONE JOB.  Samples and parameters in, a verdict out.  Pure: time is a
+ * parameter; no I/O, no clock, no allocation (a small cache of the
+ * verdicts of earlier hours, which changes no result, makes it unfit for
+ * threads); it does not know where the
+ * samples are kept (history.h), how they were measured (snmp.h, proc.h),
+ * which Nagios state a check ends in (evaluate.h) or how the verdict is
+ * written (output.h).  The statistics are stats.h's; replaying a recorded
+ * series through it is replay.h's.
+ *
+ * CONTRACT (main.c, evaluate.c, output.c, history.c, replay.c and
+ * tests/eval rely on it): the fields of struct trend_params, struct
+ * trend_result and the functions below.  Fields may be added; none may be removed or change
  * meaning.
  *
  * History handed to trend_analyze() (what the state file keeps):
@@ -19,11 +25,12 @@
  *     samples of one aligned UTC hour [t - t % 3600, + 3600) that belonged
  *     to one segment; indexes/cpu/uptime are those of the last raw sample
  *     summarised.  An hour that had a restart in it gives two summaries.
- *   - trend_analyze() uses only hourly floors, so compacting hours older
- *     than TREND_KEEP_RAW_S loses nothing it needs; it looks back at most
- *     TREND_HISTORY_S.  The state module should call
- *     trend_compact(s, n, now - TREND_KEEP_RAW_S) before saving and may drop
- *     samples older than now - TREND_HISTORY_S.  Then a year of 1-minute
+ *   - the routes use only hourly floors, and the early forecast takes
+ *     the hourly summary of an hour in place of its finer floors, so
+ *     compacting hours older than TREND_KEEP_RAW_S loses nothing they
+ *     need; trend_analyze() looks back at most TREND_HISTORY_S.  The
+ *     history (history.c) calls trend_compact(s, n, now - TREND_KEEP_RAW_S)
+ *     before saving and may drop samples older than now - TREND_HISTORY_S.  Then a year of 1-minute
  *     checks stays below ~(TREND_KEEP_RAW_S/60 + TREND_HISTORY_S/3600)
  *     lines, about 1 000.
  *   - duplicates, clock steps backwards and gaps are allowed in the input:
@@ -36,7 +43,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <time.h>
 
 #include "config.h"
@@ -46,6 +52,18 @@
 #define TREND_HISTORY_S	(8 * 86400)	/* how far back analysis looks */
 #define TREND_CLOCK_SLACK_S	300		/* backwards steps tolerated */
 #define TREND_MIN_WINDOW_S	(12 * 3600)	/* default minimum segment age */
+
+/*
+ * The block (aligned hour) t falls in: t / TREND_BLOCK_S rounded down, so
+ * that times before 1970 map to whole hours too.  Block b spans
+ * [b * TREND_BLOCK_S, (b + 1) * TREND_BLOCK_S).
+ */
+static inline long long trend_block_of(time_t t)
+{
+	long long v = (long long)t;
+
+	return v >= 0 ? v / TREND_BLOCK_S : -((-v + TREND_BLOCK_S - 1) / TREND_BLOCK_S);
+}
 
 /* One observation, as kept in the state file. */
 struct sample {
@@ -128,9 +146,8 @@ struct trend_result {
 
 	/*
 	 * History the verdict needs in this segment: min_window_s (12 h by
-	 * default), 30 h when the history began inside the segment (no start
-	 * seen: a daily cycle could look like a leak).  For "collecting 35 min
-	 * of 12 h".
+	 * default; strong evidence may speak from 9 h unless it was
+	 * configured).  For "collecting 35 min of 12 h".
 	 */
 	double window_needed_s;
 
@@ -180,7 +197,8 @@ struct trend_result {
  * Analyses samples[0..n-1] (ascending time, see above; the newest is the
  * current check) as of now.  Never fails: too little data gives
  * TREND_COLLECTING; n == 0 is fine.  Cost: linear in n plus a bounded
- * amount of pairwise work on at most 72 hourly blocks.
+ * amount of pairwise work on at most 72 hourly blocks, replayed by the
+ * hold for up to 96 earlier hours (each hour's answer cached).
  */
 void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		   const struct trend_params *p, struct trend_result *r);
@@ -194,30 +212,5 @@ size_t trend_compact(struct sample *samples, size_t n, time_t before);
 
 /* "COLLECTING", "STABLE", "RISING", "LEAK". */
 const char *trend_verdict_name(enum trend_verdict v);
-
-/*
- * Parses one line of a recorded series: "UNIX_TIME MEM_KB [INDEXES [...]]"
- * (white space separated; fields after INDEXES are ignored and '-' is no
- * index, so a state file's lines replay as they are) or CSV "UNIX_TIME,MEM_KB[,INDEXES...]" (the
- * rest of the line after the second comma is the index list, quotes
- * removed).  Returns 1 with *s filled, 0 for a blank or '#' comment line
- * (and for a CSV header line when header_ok), -1 with a message.
- */
-int replay_parse_line(const char *line, bool header_ok, struct sample *s,
-		      char *err, size_t errlen);
-
-/*
- * Feeds the series read from `in` step by step through trend_analyze()
- * (each sample is a check at its own time, history compacted as the state
- * file would be) and prints one line per step to `out`:
- *   TIME(ISO UTC) MEM_KB VERDICT SLOPE_KB/H LOW_KB/H CONF TIMELEFT_H
- *   GROWTH_STATE TIMELEFT_STATE SEGMENT_AGE_H [restart description]
- * after a '#' header line (slopes in KiB/h, "-" when unknown).  Samples
- * out of time order are handled as trend_analyze() does.  Returns 0, or -1
- * with a message naming the line ("line 12: 'x' is not a unix time") on
- * malformed input or when reading fails.
- */
-int replay_run(FILE *in, FILE *out, const struct trend_params *p,
-	       char *err, size_t errlen);
 
 #endif

@@ -43,6 +43,7 @@
 #include "histname.h"
 #include "inifile.h"
 #include "range.h"
+#include "replay.h"
 #include "states.h"
 #include "trend.h"
 #include "units.h"

@@ -51,6 +51,7 @@
 #include "evaluate.h"
 #include "history.h"
 #include "proc.h"
+#include "replay.h"
 #include "snmp.h"
 #include "trend.h"
 

@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "trend.h"
+#include "replay.h"
 #include "util.h"
 
 #define LINE_BUF 1100	/* replay.c reads lines of at most 1024 characters */

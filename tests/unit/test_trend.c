@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "replay.h"
 #include "trend.h"
 #include "util.h"
 
