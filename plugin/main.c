@@ -1,6 +1,7 @@
 /*
  * main.c - one check, in this order: command line, INI file,
- * validation, SNMP, history, trend, evaluation, output, exit code.
+ * validation, SNMP query, history load, trend, history save, evaluation,
+ * output, exit code.
  *
  * The only file with side effects it does not hand off: it reads the clock
  * once, owns the alarm() backstop, and turns every error into one UNKNOWN
@@ -323,40 +324,43 @@ static int open_history_redis(const struct config *cfg, struct redis_conn *rc, c
 	return 0;
 }
 
-/*
- * The history step: lock the state file, add this check's sample (taken
- * at sample_t, when the agent was asked), analyse the trend as of the time
- * the lock was taken, save.  The lock wait is what is left of -t.
- * Returns 0, or -1 with a message (the caller reports it as a note and an
- * UNKNOWN floor, the memory check still stands); *busy is set when the
- * lock was held by another check all that time.
- */
-static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
-		       const struct proc_total *total, time_t sample_t,
-		       struct trend_params *tp, struct trend_result *tr, bool *busy,
-		       char *note, size_t notelen, char *err, size_t errlen)
-{
-	static struct locked_history st;	/* large; static keeps it off the stack */
+/* One check's history, from load to save. */
+struct history_step {
+	struct locked_history st;	/* the history, locked from load to save */
 	char path[HISTORY_PATH_MAX];
+	bool moved;			/* taken over from the legacy name */
+	time_t now;			/* as of the lock */
+	bool busy;			/* the lock was held by another check all of -t */
+	char err[ERRBUF_SIZE];
+	char note[ERRBUF_SIZE + HISTORY_NOTE_MAX + 64];	/* "History: ..." or "" */
+};
+
+/*
+ * History load: lock the history (a state file, or Redis with --history),
+ * add this check's sample (taken at sample_t, when the agent was asked)
+ * and hand the trend the baseline it learned on an earlier run.  The
+ * history keeps KB: the two conversions here and in save_history() are
+ * its boundary.  The lock wait is what is left of -t.  Returns 0, or
+ * -1 with hs->err (hs->busy when the lock was held all that time).
+ */
+static int load_history(const struct config *cfg, const struct hr_snapshot *snap,
+			const struct proc_total *total, time_t sample_t,
+			struct trend_params *tp, struct history_step *hs)
+{
 	struct sample s;
-	const struct sample *samples;
-	struct history_row rows[HISTORY_MAX_ROWS];
-	size_t n, rows_n;
-	bool moved = false;
-	double baseline = cfg->baseline_set ? cfg->baseline.value : 0;
 	long long left = ms_left(cfg->timeout_s) - RESERVE_MS;
 	unsigned lock_wait_ms = left > 0 ? (unsigned)left : 0;
-	time_t now;
 
+	hs->moved = false;
 	if (in_redis(cfg) ? open_history_redis(cfg, &redis, cfg->history, snap->peer, sample_t,
-					       lock_wait_ms, &st, path, sizeof path, busy,
-					       err, errlen) :
-	    open_history(cfg, snap, sample_t, lock_wait_ms, &st, path, sizeof path, &moved,
-			 busy, err, errlen))
+					       lock_wait_ms, &hs->st, hs->path, sizeof hs->path,
+					       &hs->busy, hs->err, sizeof hs->err) :
+	    open_history(cfg, snap, sample_t, lock_wait_ms, &hs->st, hs->path, sizeof hs->path,
+			 &hs->moved, &hs->busy, hs->err, sizeof hs->err))
 		return -1;
 	/* As of the lock: a check that overlapped this one and saved first
 	 * has its sample in the past, not the future. */
-	now = st.now;
+	hs->now = hs->st.now;
 
 	memset(&s, 0, sizeof s);
 	s.t = sample_t;
@@ -366,44 +370,56 @@ static int run_history(const struct config *cfg, const struct hr_snapshot *snap,
 	s.has_cpu = total->has_cpu;
 	s.uptime_ticks = snap->uptime_ticks;
 	s.has_uptime = snap->has_uptime;
-	if (history_append(&st.h, &s, err, errlen) != 0) {
-		history_close(&st);
+	if (history_append(&hs->st.h, &s, hs->err, sizeof hs->err) != 0) {
+		history_close(&hs->st);
 		history_close(&old_st);
 		return -1;
 	}
+	if (hs->st.h.have_baseline)
+		tp->learned_baseline_bytes = (double)hs->st.h.baseline_kb * 1024.0;
+	return 0;
+}
 
-	evaluate_trend_params(cfg, baseline, config_limit_bytes(cfg, snap->mem_size_kb), tp);
-	if (st.h.have_baseline)
-		tp->learned_baseline_bytes = (double)st.h.baseline_kb * 1024.0;
-	samples = history_samples(&st.h, &n);
-	trend_analyze(samples, n, now, tp, tr);
+/*
+ * History save: keep the baseline the trend learned (KB, the file's
+ * unit), the rows for the next check's repeat GET, write, let go.
+ * Also says what the history did (hs->note).  Returns 0, or -1 with
+ * hs->err.
+ */
+static int save_history(const struct config *cfg, const struct hr_snapshot *snap,
+			const struct trend_result *tr, struct history_step *hs)
+{
+	struct history_row rows[HISTORY_MAX_ROWS];
+	struct history *h = &hs->st.h;
+	size_t rows_n;
+
 	if (tr->baseline_learned && tr->have_baseline)
-		history_set_baseline(&st.h, (long)(tr->baseline_bytes / 1024.0), now);
-	note[0] = '\0';
-	if (st.h.note[0])
-		snprintf(note, notelen, "History: %s", st.h.note);
-	else if (moved)
-		snprintf(note, notelen, "History: moved from %s to %s (named after"
+		history_set_baseline(h, (long)(tr->baseline_bytes / 1024.0), hs->now);
+	hs->note[0] = '\0';
+	if (h->note[0])
+		snprintf(hs->note, sizeof hs->note, "History: %s", h->note);
+	else if (hs->moved)
+		snprintf(hs->note, sizeof hs->note, "History: moved from %s to %s (named after"
 			 " the agent's address now, not -H or the section).",
-			 file_name(old_st.where), file_name(path));
+			 file_name(old_st.where), file_name(hs->path));
 	else if (cfg->verbose >= 1)
-		snprintf(note, notelen, "History: %zu record%s in %s.", st.h.n,
-			 st.h.n == 1 ? "" : "s", path);
+		snprintf(hs->note, sizeof hs->note, "History: %zu record%s in %s.", h->n,
+			 h->n == 1 ? "" : "s", hs->path);
 
 	/* For the next check's repeat GET; a walk restarts the interval. */
 	rows_n = rows_of_snapshot(snap, rows, HISTORY_MAX_ROWS);
-	history_set_rows(&st.h, rows, rows_n, snap->repeated ? st.h.walked_at : now,
-		       snap->has_uptime, snap->uptime_ticks);
+	history_set_rows(h, rows, rows_n, snap->repeated ? h->walked_at : hs->now,
+			 snap->has_uptime, snap->uptime_ticks);
 
-	if (history_save(&st, now, err, errlen) != 0) {
-		history_close(&st);
+	if (history_save(&hs->st, hs->now, hs->err, sizeof hs->err) != 0) {
+		history_close(&hs->st);
 		history_close(&old_st);
 		return -1;
 	}
-	if (moved)
+	if (hs->moved)
 		remove_legacy(&old_st);
 	history_close(&old_st);
-	history_close(&st);
+	history_close(&hs->st);
 	return 0;
 }
 
@@ -481,35 +497,24 @@ static bool still_cb(const struct hr_snapshot *got, const bool *present, const b
 	return rows_still_match(r->mem, r->match, got, present, has_mem, why, whylen);
 }
 
-static int check(const struct config *cfg, const struct inifile_notes *notes)
+/*
+ * The query: what the last check remembered (a repeat GET of its rows),
+ * else a walk.  Returns 0 with snap filled, or -1 with a message.
+ */
+static int query(const struct config *cfg, time_t now, struct proc_match *match,
+		 struct hr_snapshot *snap, char *err, size_t errlen)
 {
-	char err[ERRBUF_SIZE], hist_err[ERRBUF_SIZE] = "";
-	char hist_note[ERRBUF_SIZE + HISTORY_NOTE_MAX + 64] = "";
-	struct proc_match match;
-	struct hr_snapshot snap;
-	struct proc_total total;
-	struct trend_params tp;
-	struct trend_result tr;
-	struct evaluation ev;
-	bool have_trend = false, busy = false;
-	time_t now = time(NULL);	/* the sample's time: when the agent is asked */
 	static struct rows_memory mem;
 	long indexes[HISTORY_MAX_ROWS];
 	struct repeat_ud rud;
 	struct snmp_repeat rep;
 	char why[ROWS_WHY_MAX];
-	int rc;
 
-	if (proc_match_init(&match, cfg->process, config_use_regex(cfg) ? cfg->regex : NULL,
-			    cfg->path, err, sizeof err) != 0) {
-		proc_match_release(&match);
-		return fail(err);
-	}
 	recall(cfg, now, &mem);
 	for (size_t i = 0; i < mem.n; i++)
 		indexes[i] = mem.rows[i].index;
 	rud.mem = &mem;
-	rud.match = &match;
+	rud.match = match;
 	memset(&rep, 0, sizeof rep);
 	rep.indexes = indexes;
 	rep.still = still_cb;
@@ -517,39 +522,67 @@ static int check(const struct config *cfg, const struct inifile_notes *notes)
 	rep.why_walk = why;
 	if (rows_may_repeat(&mem, now, cfg->walk_interval_s, why, sizeof why))
 		rep.n = mem.n;
-	if (snmp_query_repeat(cfg, &rep, proc_match_cb, &match, match.use_path, &snap, err,
-			      sizeof err) != 0) {
+	return snmp_query_repeat(cfg, &rep, proc_match_cb, match, match->use_path, snap, err,
+				 errlen);
+}
+
+/*
+ * One check: query -> add up (bytes from here on) -> history load ->
+ * trend -> history save -> evaluate -> output, each once.  The history is
+ * saved before the verdict so that a save that fails is said in it.
+ */
+static int check(const struct config *cfg, const struct inifile_notes *notes)
+{
+	static struct history_step hs;	/* large; static keeps it off the stack */
+	static struct evaluation ev;
+	char err[ERRBUF_SIZE];
+	struct proc_match match;
+	struct hr_snapshot snap;
+	struct proc_total total;
+	struct trend_params tp;
+	struct trend_result tr;
+	struct history_outcome hist = { .status = HISTORY_NOT_RUN };
+	time_t now = time(NULL);	/* the sample's time: when the agent is asked */
+	int rc;
+
+	if (proc_match_init(&match, cfg->process, config_use_regex(cfg) ? cfg->regex : NULL,
+			    cfg->path, err, sizeof err) != 0) {
 		proc_match_release(&match);
 		return fail(err);
 	}
+	if (query(cfg, now, &match, &snap, err, sizeof err) != 0) {
+		proc_match_release(&match);
+		return fail(err);
+	}
+	if (proc_total(&snap, &total) != 0) {
+		proc_total_release(&total);
+		snmp_snapshot_release(&snap);
+		proc_match_release(&match);
+		return fail("out of memory adding up the matched rows");
+	}
 
-	proc_total(&snap, &total);
-	if (total.instances > 0)
-		have_trend = run_history(cfg, &snap, &total, now, &tp, &tr, &busy, hist_note,
-					 sizeof hist_note, hist_err, sizeof hist_err) == 0;
+	if (total.instances > 0) {
+		evaluate_trend_params(cfg, total.host_mem_bytes, &tp);
+		hist.status = HISTORY_FAILED;
+		if (load_history(cfg, &snap, &total, now, &tp, &hs) == 0) {
+			size_t n;
+			const struct sample *samples = history_samples(&hs.st.h, &n);
 
-	evaluate(cfg, &match, &snap, have_trend ? &tr : NULL, have_trend ? &tp : NULL, &ev);
-	if (total.instances > 0 && !have_trend && busy) {
-		/* -t is up and another check still holds the history: the memory
-		 * verdict stands, this one sample goes unrecorded. */
-		snprintf(hist_note, sizeof hist_note, "History busy, no trend this time: %s; "
-			 "this sample is not recorded.", hist_err);
-	} else if (total.instances > 0 && !have_trend) {
-		snprintf(hist_note, sizeof hist_note, "History unavailable, no trend: %s", hist_err);
-		if (ev.state == STATE_OK) {
-			/* The first line says why it is UNKNOWN. */
-			ev.state = STATE_UNKNOWN;
-			if (!ev.reason[0])
-				(void)errorf(ev.reason, sizeof ev.reason, "history: %s", hist_err);
+			trend_analyze(samples, n, hs.now, &tp, &tr);
+			if (save_history(cfg, &snap, &tr, &hs) == 0)
+				hist = (struct history_outcome){ HISTORY_OK, NULL, hs.note, &tr, &tp };
+		}
+		if (hist.status != HISTORY_OK) {
+			hist.status = hs.busy ? HISTORY_BUSY : HISTORY_FAILED;
+			hist.error = hs.err;
 		}
 	}
-	evaluate_add_note(&ev, hist_note[0] ? hist_note : NULL);
-	if (notes->secret_exposed)
-		evaluate_add_note(&ev, "Note: the INI file holds an SNMP secret and can be read"
-				  " by other users; chmod 600 it.");
-	output_write(stdout, cfg, &snap, have_trend ? &tr : NULL, &ev);
+
+	evaluate(cfg, &match, &snap, &total, &hist, notes->secret_exposed, &ev);
+	output_write(stdout, &ev);
 	rc = (int)ev.state;
 
+	proc_total_release(&total);
 	snmp_snapshot_release(&snap);
 	proc_match_release(&match);
 	fflush(stdout);
@@ -571,8 +604,7 @@ static int replay(const struct config *cfg)
 		snprintf(msg, sizeof msg, "cannot read %s: %s", cfg->replay, strerror(errno));
 		return fail(msg);
 	}
-	evaluate_trend_params(cfg, cfg->baseline_set ? cfg->baseline.value : 0,
-			      config_limit_bytes(cfg, -1), &tp);
+	evaluate_trend_params(cfg, 0, &tp);	/* no agent: no physical memory */
 	rc = replay_run(in, stdout, &tp, err, sizeof err);
 	if (in != stdin)
 		fclose(in);

@@ -14,17 +14,6 @@
 
 #define PREFIX "ASYNC_LEAK"
 
-static const char *status_name(int status)
-{
-	switch (status) {
-	case 1: return "running";
-	case 2: return "runnable";
-	case 3: return "notRunnable";
-	case 4: return "invalid";
-	default: return "unknown status";
-	}
-}
-
 static const char *plural(size_t n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
@@ -122,20 +111,31 @@ static bool trend_moving(const struct trend_result *tr)
 	return tr && tr->have_slope && (tr->verdict == TREND_LEAK || tr->verdict == TREND_RISING);
 }
 
-static void write_summary(FILE *out, const struct trend_result *tr, const struct evaluation *ev,
-			  const struct hr_snapshot *snap)
+static const char *limit_source_name(enum limit_source src)
 {
+	switch (src) {
+	case LIMIT_OPTION: return "--limit";
+	case LIMIT_CRITICAL: return "critical threshold";
+	case LIMIT_PHYSICAL: return "physical memory";
+	default: return "limit";
+	}
+}
+
+static void write_summary(FILE *out, const struct evaluation *ev)
+{
+	const struct trend_result *tr = ev->have_trend ? &ev->trend : NULL;
+
 	if (ev->config_error) {
 		fputs(ev->reason, out);
 		return;
 	}
 	if (ev->missing) {
 		fprintf(out, "%s not running (no match among %zu processes)", ev->process,
-			snap->rows_walked);
+			ev->query.rows_walked);
 		return;
 	}
-	fprintf(out, "%s %s (%zu %s)", ev->process, sz(ev->total.mem_bytes), ev->total.instances,
-		plural(ev->total.instances, "instance", "instances"));
+	fprintf(out, "%s %s (%zu %s)", ev->process, sz(ev->mem_bytes), ev->instances,
+		plural(ev->instances, "instance", "instances"));
 	if (ev->reason[0])
 		fprintf(out, ", %s", ev->reason);
 	if (!tr)
@@ -157,7 +157,7 @@ static void write_summary(FILE *out, const struct trend_result *tr, const struct
 		} else if (tr->rising_s > 0) {
 			fprintf(out, " for %s", dur(tr->rising_s));
 		}
-		if (tr->have_forecast && ev->limit_bytes > 0)
+		if (tr->have_forecast && ev->limit_source != LIMIT_NONE)
 			fprintf(out, ", limit %s in ~%s", sz(ev->limit_bytes), dur(tr->timeleft_s));
 	} else if (tr->verdict == TREND_COLLECTING && tr->restarted) {
 		fprintf(out, ", %s %s ago", tr->reboot ? "host rebooted" : "restarted",
@@ -176,76 +176,57 @@ static void num(FILE *out, double v)
 		fprintf(out, "%.6g", v);
 }
 
-/* label (" 'floor'=") + VALUE + unit, rounded, without thresholds. */
-static void plain(FILE *out, const char *label, double v, const char *unit)
-{
-	fputs(label, out);
-	num(out, round(v));
-	fputs(unit, out);
-}
+/* The perfdata labels and units, a contract (output.h, README). */
+static const struct {
+	const char *label;
+	const char *uom;
+} perf_names[PERF_COUNT] = {
+	[PERF_MEM] = { "'mem'=", "B" },
+	[PERF_FLOOR] = { "'floor'=", "B" },
+	[PERF_LIMIT] = { "'limit'=", "B" },
+	[PERF_GROWTH] = { "'growth'=", "" },	/* Icinga 2 rejects unknown units */
+	[PERF_TIMELEFT] = { "'timeleft'=", "s" },
+	[PERF_TIMELEFT_WARNING] = { "'timeleft_warning'=", "s" },
+	[PERF_TIMELEFT_CRITICAL] = { "'timeleft_critical'=", "s" },
+	[PERF_BASELINE] = { "'baseline'=", "B" },
+	[PERF_INSTANCES] = { "'instances'=", "" },
+};
 
-/*
- * The time-left horizons go out as values of their own, not as timeleft's
- * warn;crit: the plugin alerts when the time left is *below* a horizon,
- * which in plugin range syntax is "N:", and Icinga 2 stores only a plain
- * number there (it drops "N:" with "Ignoring unsupported perfdata ...
- * range"), which the same syntax reads as "alert above N".  So timeleft
- * carries no range, and the horizons reach every graph as plain values.
- */
-void output_perfdata(FILE *out, const struct trend_result *tr, const struct evaluation *ev)
+void output_perfdata(FILE *out, const struct evaluation *ev)
 {
-	char w[64], c[64];
+	char w[RANGE_FORMAT_SIZE], c[RANGE_FORMAT_SIZE];
 
-	if (!ev->missing) {
-		fputs("'mem'=", out);
-		num(out, ev->total.mem_bytes);
-		fprintf(out, "B;%s;%s;0", range_format(&ev->warning, w, sizeof w),
-			range_format(&ev->critical, c, sizeof c));
-		if (ev->mem_max_bytes > 0) {
+	for (size_t i = 0; i < ev->n_perf; i++) {
+		const struct perfdata *pd = &ev->perf[i];
+
+		fprintf(out, "%s%s", i ? " " : "", perf_names[pd->id].label);
+		num(out, pd->value);
+		fputs(perf_names[pd->id].uom, out);
+		if (pd->thresholds)
+			fprintf(out, ";%s;%s", range_format(&pd->warn, w, sizeof w),
+				range_format(&pd->crit, c, sizeof c));
+		if (pd->has_min) {
 			fputc(';', out);
-			num(out, ev->mem_max_bytes);
+			num(out, pd->min);
 		}
-		if (tr && tr->have_slope && tr->floor_bytes > 0)
-			plain(out, " 'floor'=", tr->floor_bytes, "B");
-		if (tr && tr->have_slope && ev->limit_bytes > 0)
-			plain(out, " 'limit'=", ev->limit_bytes, "B");
+		if (pd->has_max) {
+			fputc(';', out);
+			num(out, pd->max);
+		}
 	}
-	if (tr && tr->have_slope) {
-		fputs(" 'growth'=", out);
-		num(out, round(tr->slope_bph));
-		fputc(';', out);
-		if (tr->growth_warning_bph > 0)
-			num(out, round(tr->growth_warning_bph));
-		fputc(';', out);
-		if (tr->growth_critical_bph > 0)
-			num(out, round(tr->growth_critical_bph));
-	}
-	if (tr && tr->have_forecast)
-		plain(out, " 'timeleft'=", tr->timeleft_s, "s");
-	if (tr && tr->have_slope && ev->trend.timeleft_warning_s > 0)
-		plain(out, " 'timeleft_warning'=", ev->trend.timeleft_warning_s, "s");
-	if (tr && tr->have_slope && ev->trend.timeleft_critical_s > 0)
-		plain(out, " 'timeleft_critical'=", ev->trend.timeleft_critical_s, "s");
-	if (ev->have_baseline) {
-		fputs(" 'baseline'=", out);
-		num(out, round(ev->baseline_bytes));
-		fputc('B', out);
-	}
-	fprintf(out, "%s'instances'=%zu", ev->missing ? "" : " ", ev->total.instances);
-	if (ev->instances_warning.set || ev->instances_critical.set)
-		fprintf(out, ";%s;%s;0", range_format(&ev->instances_warning, w, sizeof w),
-			range_format(&ev->instances_critical, c, sizeof c));
 }
 
-static void write_trend(FILE *out, const struct trend_result *tr, const struct evaluation *ev)
+static void write_trend(FILE *out, const struct evaluation *ev)
 {
+	const struct trend_result *tr = &ev->trend;
+
 	if (tr->restarted)
 		fprintf(out, "%s %s ago (%s).\n", tr->reboot ? "Host rebooted" : "Restarted",
 			dur(tr->segment_age_s), tr->restart_desc[0] ? tr->restart_desc : "new segment");
 	if (tr->verdict == TREND_COLLECTING) {
 		fprintf(out, "Trend: collecting history, %s of %s so far.\n",
 			dur(tr->segment_age_s), dur(tr->window_needed_s > 0 ? tr->window_needed_s
-								: ev->trend.min_window_s));
+								: ev->min_window_s));
 		return;
 	}
 	if (tr->have_slope)
@@ -256,35 +237,36 @@ static void write_trend(FILE *out, const struct trend_result *tr, const struct e
 			dur(tr->window_s), sz(tr->floor_bytes));
 	else
 		fputs("Trend: stable.\n", out);
-	if (tr->have_forecast && ev->limit_bytes > 0)
+	if (tr->have_forecast && ev->limit_source != LIMIT_NONE)
 		fprintf(out, "Limit %s (%s) reached in ~%s at this rate.\n", sz(ev->limit_bytes),
-			ev->limit_source ? ev->limit_source : "limit", dur(tr->timeleft_s));
+			limit_source_name(ev->limit_source), dur(tr->timeleft_s));
 	if (tr->segments_leaking > 0)
 		fprintf(out, "The memory also grew in %u of %u earlier runs between restarts.\n",
 			tr->segments_leaking, tr->segments_seen > 0 ? tr->segments_seen - 1 : 0);
 }
 
-/* -vv: every setting not at its built-in default, with where it came from. */
-static void write_settings(FILE *out, const struct config *cfg)
+/* -vv: the agent, how it was asked, every setting not at its built-in default. */
+static void write_verbose(FILE *out, const struct evaluation *ev)
 {
+	const struct result_query *q = &ev->query;
+	const struct trend_result *tr = &ev->trend;
+
+	if (q->repeated)
+		fprintf(out, "Agent %s, SNMP v%s, repeat check: one GET of the %zu"
+			" remembered row%s, %u request%s.\n", q->peer, q->protocol, q->rows,
+			plural(q->rows, "", "s"), q->requests, plural(q->requests, "", "s"));
+	else
+		fprintf(out, "Agent %s, SNMP v%s, %zu processes walked%s%s%s, %u"
+			" request%s.\n", q->peer, q->protocol, q->rows_walked,
+			q->walk_reason[0] ? " (" : "", q->walk_reason, q->walk_reason[0] ? ")" : "",
+			q->requests, plural(q->requests, "", "s"));
 	fputs("Settings:", out);
-	for (size_t i = 0; i < OPT_COUNT; i++) {
-		const struct option_def *o = &config_options[i];
-
-		if (cfg->origin[i] == ORIGIN_DEFAULT || (o->flags & OPTF_NO_ARG))
-			continue;
-		fprintf(out, " %s=%s (%s);", o->name, cfg->given[i],
-			config_origin_name((enum origin)cfg->origin[i]));
-	}
+	for (size_t i = 0; i < ev->n_settings; i++)
+		fprintf(out, " %s=%s (%s);", ev->settings[i].name, ev->settings[i].value,
+			ev->settings[i].origin);
 	fputc('\n', out);
-}
-
-/* -vv: the built-in growth levels, when no level was configured. */
-static void write_growth_defaults(FILE *out, const struct config *cfg,
-				  const struct trend_result *tr)
-{
-	if (!tr || cfg->origin[OPT_GROWTH_WARNING] != ORIGIN_DEFAULT ||
-	    cfg->origin[OPT_GROWTH_CRITICAL] != ORIGIN_DEFAULT)
+	/* The built-in growth levels, when no level was configured. */
+	if (!ev->have_trend || !ev->growth_defaults)
 		return;
 	if (tr->growth_defaults)
 		fprintf(out, "Growth levels: the built-in %g%%/h and %g%%/h of the %s baseline"
@@ -300,59 +282,43 @@ static void write_growth_defaults(FILE *out, const struct config *cfg,
 }
 
 /* The long output: instances, totals, thresholds, trend, notes, advice. */
-static void write_long(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
-		       const struct trend_result *tr, const struct evaluation *ev)
+static void write_long(FILE *out, const struct evaluation *ev)
 {
-	char w[64], c[64];
+	char w[RANGE_FORMAT_SIZE], c[RANGE_FORMAT_SIZE];
 
-	for (size_t i = 0; i < snap->n; i++) {
-		const struct hr_proc *p = &snap->procs[i];
+	for (size_t i = 0; i < ev->n_rows; i++) {
+		const struct result_instance *p = &ev->rows[i];
 
 		fprintf(out, "index %ld: %s %s, %s", p->index, p->name,
-			p->path[0] ? p->path : "(no path)", sz((double)p->mem_kb * 1024.0));
-		fprintf(out, ", %s", status_name(p->status));
+			p->path[0] ? p->path : "(no path)", sz(p->mem_bytes));
+		fprintf(out, ", %s", p->status);
 		if (p->has_cpu)
-			fprintf(out, ", CPU %s", dur((double)p->cpu_cs / 100.0));
+			fprintf(out, ", CPU %s", dur(p->cpu_s));
 		fputc('\n', out);
 	}
-	if (!ev->missing && ev->mem_max_bytes > 0)
-		fprintf(out, "Total %s of %s physical memory (%.1f%%).\n", sz(ev->total.mem_bytes),
-			sz(ev->mem_max_bytes), 100.0 * ev->total.mem_bytes / ev->mem_max_bytes);
-	if (ev->have_baseline && !ev->missing)
+	if (!ev->missing && ev->host_mem_bytes > 0)
+		fprintf(out, "Total %s of %s physical memory (%.1f%%).\n", sz(ev->mem_bytes),
+			sz(ev->host_mem_bytes), 100.0 * ev->mem_bytes / ev->host_mem_bytes);
+	if (ev->baseline_source != BASELINE_NONE && !ev->missing)
 		fprintf(out, "Baseline %s (%s), now %.0f%% of it.\n", sz(ev->baseline_bytes),
-			ev->baseline_learned ? "learned" : "configured",
-			ev->baseline_bytes > 0 ? 100.0 * ev->total.mem_bytes / ev->baseline_bytes : 0);
+			ev->baseline_source == BASELINE_LEARNED ? "learned" : "configured",
+			ev->baseline_bytes > 0 ? 100.0 * ev->mem_bytes / ev->baseline_bytes : 0);
 	if (ev->warning.set || ev->critical.set)
 		fprintf(out, "Thresholds: warning %s, critical %s (bytes).\n",
 			ev->warning.set ? range_format(&ev->warning, w, sizeof w) : "none",
 			ev->critical.set ? range_format(&ev->critical, c, sizeof c) : "none");
-	if (tr && !ev->missing)
-		write_trend(out, tr, ev);
+	if (ev->have_trend && !ev->missing)
+		write_trend(out, ev);
 	for (size_t i = 0; i < ev->n_notes; i++)
 		fprintf(out, "%s\n", ev->notes[i]);
-	if (cfg->verbose >= 2) {
-		if (snap->repeated)
-			fprintf(out, "Agent %s, SNMP v%s, repeat check: one GET of the %zu"
-				" remembered row%s, %u request%s.\n", snap->peer,
-				config_protocol_name(cfg->protocol), snap->n,
-				plural(snap->n, "", "s"), snap->requests,
-				plural(snap->requests, "", "s"));
-		else
-			fprintf(out, "Agent %s, SNMP v%s, %zu processes walked%s%s%s, %u"
-				" request%s.\n", snap->peer, config_protocol_name(cfg->protocol),
-				snap->rows_walked, snap->walk_reason[0] ? " (" : "",
-				snap->walk_reason, snap->walk_reason[0] ? ")" : "",
-				snap->requests, plural(snap->requests, "", "s"));
-		write_settings(out, cfg);
-		write_growth_defaults(out, cfg, tr);
-	}
+	if (ev->verbose >= 2)
+		write_verbose(out, ev);
 	if (ev->advice && (ev->state == STATE_WARNING || ev->state == STATE_CRITICAL))
 		fprintf(out, "Advice: %s\n", ev->advice);
 }
 
 /* Renders one part into memory; NULL when memory runs out. */
-static char *render(size_t *len, const struct config *cfg, const struct hr_snapshot *snap,
-		    const struct trend_result *tr, const struct evaluation *ev, int part)
+static char *render(size_t *len, const struct evaluation *ev, int part)
 {
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, len);
@@ -360,11 +326,11 @@ static char *render(size_t *len, const struct config *cfg, const struct hr_snaps
 	if (!f)
 		return NULL;
 	if (part == 0)
-		write_summary(f, tr, ev, snap);
+		write_summary(f, ev);
 	else if (part == 1)
-		output_perfdata(f, tr, ev);
+		output_perfdata(f, ev);
 	else
-		write_long(f, cfg, snap, tr, ev);
+		write_long(f, ev);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;
@@ -379,15 +345,14 @@ static char *render(size_t *len, const struct config *cfg, const struct hr_snaps
  * output: line 1 stays one line, its '|' is the one before the perfdata,
  * the long output has none, and no control byte passes.
  */
-void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
-		  const struct trend_result *tr, const struct evaluation *ev)
+void output_write(FILE *out, const struct evaluation *ev)
 {
 	size_t len[3];
 	char *part[3];
 	int i;
 
 	for (i = 0; i < 3; i++)
-		part[i] = render(&len[i], cfg, snap, tr, ev, i);
+		part[i] = render(&len[i], ev, i);
 	if (!part[0] || !part[1] || !part[2]) {
 		output_unknown(out, "out of memory writing the output");
 	} else {

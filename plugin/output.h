@@ -8,14 +8,15 @@
  * exactly once on it (before the perfdata) and never in the long output,
  * and no control byte is written (output_sanitize).
  *
- * Perfdata labels are a contract (README): 'mem' bytes (UOM B,
- * warn;crit;0;physical memory), 'floor' the fitted floor now (B, with a
+ * Perfdata labels are a contract (README; evaluate.c makes the items):
+ * 'mem' bytes (UOM B, warn;crit;0;physical memory), 'floor' the fitted floor now (B, with a
  * slope), 'limit' what the forecast counts down to (B, when known),
  * 'growth' bytes per hour (no UOM, Icinga 2 rejects unknown units),
  * 'timeleft' seconds (s, only with a forecast), 'timeleft_warning' and
  * 'timeleft_critical' the horizons (s, with a trend), 'baseline' bytes
  * (B, when known), 'instances' (count).  Every threshold written is a
- * plain number or a range Icinga 2 can store (see output_perfdata).
+ * plain number or a range Icinga 2 can store (see add_perfdata in
+ * evaluate.c).
  */
 #ifndef ASYNC_LEAK_OUTPUT_H
 #define ASYNC_LEAK_OUTPUT_H
@@ -23,20 +24,18 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "config.h"
-#include "evaluate.h"
-#include "snmp.h"
-#include "trend.h"
+#include "result.h"
 
 /*
- * Writes the whole plugin output for one check.  tr may be NULL (no
- * history).  Secrets are never written.
+ * Writes the whole plugin output for one check from its result record
+ * (result.h, filled by evaluate()): renders, decides nothing.  Secrets
+ * are never written (the -vv settings come masked).
  */
-void output_write(FILE *out, const struct config *cfg, const struct hr_snapshot *snap,
-		  const struct trend_result *tr, const struct evaluation *ev);
+void output_write(FILE *out, const struct evaluation *ev);
 
-/* Writes the perfdata part only (no leading '|', no newline). */
-void output_perfdata(FILE *out, const struct trend_result *tr, const struct evaluation *ev);
+/* Writes the perfdata part only (no leading '|', no newline): the items
+ * of ev->perf, one space between them. */
+void output_perfdata(FILE *out, const struct evaluation *ev);
 
 /* The UNKNOWN line for an error: "ASYNC_LEAK UNKNOWN - <message>\n". */
 void output_unknown(FILE *out, const char *message);

@@ -80,23 +80,54 @@ const char *proc_match_describe(const struct proc_match *m, char *buf, size_t le
 	return buf;
 }
 
-void proc_total(const struct hr_snapshot *snap, struct proc_total *t)
+/* hrSWRunStatus in words. */
+static const char *status_name(int status)
+{
+	switch (status) {
+	case 1: return "running";
+	case 2: return "runnable";
+	case 3: return "notRunnable";
+	case 4: return "invalid";
+	default: return "unknown status";
+	}
+}
+
+int proc_total(const struct hr_snapshot *snap, struct proc_total *t)
 {
 	memset(t, 0, sizeof *t);
 	t->has_cpu = true;
+	t->host_mem_bytes = snap->mem_size_kb > 0 ? (double)snap->mem_size_kb * 1024.0 : 0;
+	if (snap->n > 0 && !(t->rows = calloc(snap->n, sizeof *t->rows)))
+		return -1;
 	for (size_t i = 0; i < snap->n; i++) {
 		const struct hr_proc *p = &snap->procs[i];
+		struct result_instance *r = &t->rows[t->n_rows++];
 
+		r->index = p->index;
+		r->name = p->name;
+		r->path = p->path;
+		r->status = status_name(p->status);
+		r->mem_bytes = (double)p->mem_kb * 1024.0;	/* hrSWRunPerfMem is KB */
+		r->has_cpu = p->has_cpu;
+		r->cpu_s = (double)p->cpu_cs / 100.0;
 		if (p->status == 4)
 			continue;
 		t->instances++;
-		t->mem_bytes += (double)p->mem_kb * 1024.0;
+		t->mem_bytes += r->mem_bytes;
 		t->cpu_cs += p->cpu_cs;
 		if (!p->has_cpu)
 			t->has_cpu = false;
 	}
 	if (t->instances == 0)
 		t->has_cpu = false;
+	return 0;
+}
+
+void proc_total_release(struct proc_total *t)
+{
+	free(t->rows);
+	t->rows = NULL;
+	t->n_rows = 0;
 }
 
 static int cmp_long(const void *a, const void *b)

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "result.h"
 #include "snmp.h"
 
 struct proc_match {
@@ -45,15 +46,29 @@ bool proc_match_cb(const char *name, const char *path, void *ud);
  * "/^async/", "Async.exe in /msmcon/". */
 const char *proc_match_describe(const struct proc_match *m, char *buf, size_t len);
 
+/*
+ * What the matched rows add up to, in bytes: the one place where the
+ * agent's kilobytes (hrSWRunPerfMem, hrMemorySize) become bytes.  From
+ * here on every memory value is bytes; only the history file keeps KB.
+ */
 struct proc_total {
 	size_t instances;		/* rows counted (invalid rows are not) */
-	double mem_bytes;		/* sum of hrSWRunPerfMem * 1024 */
+	double mem_bytes;		/* sum of hrSWRunPerfMem, in bytes */
 	unsigned long cpu_cs;		/* sum of hrSWRunPerfCPU */
 	bool has_cpu;			/* every counted row had a CPU value */
+	double host_mem_bytes;		/* hrMemorySize in bytes, 0 when unknown */
+	struct result_instance *rows;	/* every row of the snapshot, in bytes; owned */
+	size_t n_rows;
 };
 
-/* Sums the rows of a snapshot that are not invalid(4). */
-void proc_total(const struct hr_snapshot *snap, struct proc_total *t);
+/*
+ * Sums the rows of a snapshot that are not invalid(4) and lists every row
+ * (names and paths point into snap); run once a check.  Returns 0, or -1
+ * when memory runs out (rows then NULL).  Release with proc_total_release,
+ * also after failure.
+ */
+int proc_total(const struct hr_snapshot *snap, struct proc_total *t);
+void proc_total_release(struct proc_total *t);
 
 /*
  * The matched indexes joined by ',' in ascending order ("1388,2412"), as

@@ -879,8 +879,7 @@ int main(int argc, char **argv)
 	in = strcmp(input, "-") == 0 ? stdin : fopen(input, "r");
 	if (!in)
 		die(1, "cannot read %s: %s", input, strerror(errno));
-	evaluate_trend_params(&cfg, cfg.baseline_set ? cfg.baseline.value : 0,
-			      config_limit_bytes(&cfg, -1), &tp);
+	evaluate_trend_params(&cfg, 0, &tp);	/* no agent: no physical memory */
 	read_series(in, input, &cfg, &tp, &se);
 	if (in != stdin)
 		fclose(in);

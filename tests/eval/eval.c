@@ -504,8 +504,7 @@ static void plugin_sample(struct plugin_run *pr, time_t t, long kb, int seg)
 /* trend_params as they came out, for the speed figure and --replay. */
 static void trend_params_of(const struct config *cfg, struct trend_params *tp)
 {
-	evaluate_trend_params(cfg, cfg->baseline_set ? cfg->baseline.value : 0,
-			      config_limit_bytes(cfg, HOST_MEM_KB), tp);
+	evaluate_trend_params(cfg, HOST_MEM_KB * 1024.0, tp);
 	/* EVAL_LONG_RUN=0 measures the window slope alone. */
 	if (getenv("EVAL_LONG_RUN") && atoi(getenv("EVAL_LONG_RUN")) <= 0)
 		tp->long_run_rate = false;
@@ -518,7 +517,9 @@ static enum state plugin_check(struct plugin_run *pr, time_t now, long kb, int s
 	struct hr_proc row;
 	struct hr_snapshot snap;
 	struct trend_params tp;
-	struct evaluation ev;
+	static struct evaluation ev;
+	struct proc_total total;
+	struct history_outcome hist = { HISTORY_OK, NULL, NULL, tr, &tp };
 	const struct sample *samples;
 	size_t n;
 
@@ -541,7 +542,10 @@ static enum state plugin_check(struct plugin_run *pr, time_t now, long kb, int s
 	if (tr->baseline_learned && tr->have_baseline)
 		history_set_baseline(&pr->h, (long)(tr->baseline_bytes / 1024.0), now);
 	history_compact(&pr->h, now);	/* what history_save() does first */
-	evaluate(&pr->cfg, &pr->match, &snap, tr, &tp, &ev);
+	if (proc_total(&snap, &total) != 0)
+		die("proc_total", "out of memory");
+	evaluate(&pr->cfg, &pr->match, &snap, &total, &hist, false, &ev);
+	proc_total_release(&total);
 	return ev.state;
 }
 

@@ -654,7 +654,7 @@ Test(config, growth_levels_built_in_given_or_none)
 {
 	struct trend_params p;
 
-	evaluate_trend_params(&cfg, 0, 0, &p);
+	evaluate_trend_params(&cfg, 0, &p);
 	cr_expect(p.growth_defaults);
 	cr_expect_float_eq(p.growth_warning_pct, 0.25, 1e-12);
 	cr_expect_float_eq(p.growth_critical_pct, 1.0, 1e-12);
@@ -662,14 +662,14 @@ Test(config, growth_levels_built_in_given_or_none)
 
 	cr_assert_eq(config_set(&cfg, OPT_GROWTH_WARNING, "NONE", ORIGIN_CLI, err, sizeof err), 0,
 		     "%s", err);
-	evaluate_trend_params(&cfg, 0, 0, &p);
+	evaluate_trend_params(&cfg, 0, &p);
 	cr_expect_not(p.growth_defaults, "'none' drops the built-in levels");
 	cr_expect(p.growth_warning_pct <= 0 && p.growth_warning_bph <= 0);
 	cr_expect(p.growth_critical_pct <= 0 && p.growth_critical_bph <= 0, "both off");
 
 	cr_assert_eq(config_set(&cfg, OPT_GROWTH_CRITICAL, "4MB/h", ORIGIN_INI_SECTION, err, sizeof err), 0);
 	cr_assert_eq(config_set(&cfg, OPT_MIN_WINDOW, "24h", ORIGIN_INI_SECTION, err, sizeof err), 0);
-	evaluate_trend_params(&cfg, 0, 0, &p);
+	evaluate_trend_params(&cfg, 0, &p);
 	cr_expect(p.growth_warning_pct <= 0 && p.growth_warning_bph <= 0);
 	cr_expect_float_eq(p.growth_critical_bph, 4.0 * 1024 * 1024, 1.0);
 	cr_expect(p.min_window_strict, "a configured --min-window holds");

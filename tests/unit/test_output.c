@@ -43,16 +43,19 @@ static char *render(const struct hr_snapshot *snap, const struct trend_result *t
 		    struct evaluation *ev)
 {
 	struct trend_params tp;
+	struct proc_total total;
+	struct history_outcome hist = { HISTORY_OK, NULL, NULL, tr, &tp };
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
-	evaluate_trend_params(&cfg, cfg.baseline_set ? cfg.baseline.value : 0,
-			      config_limit_bytes(&cfg, snap->mem_size_kb), &tp);
-	evaluate(&cfg, &match, snap, tr, tr ? &tp : NULL, ev);
+	cr_assert_eq(proc_total(snap, &total), 0);
+	evaluate_trend_params(&cfg, total.host_mem_bytes, &tp);
+	evaluate(&cfg, &match, snap, &total, tr ? &hist : NULL, false, ev);
 	f = open_memstream(&buf, &len);
-	output_write(f, &cfg, snap, tr, ev);
+	output_write(f, ev);
 	fclose(f);
+	proc_total_release(&total);
 	return buf;
 }
 
@@ -161,6 +164,71 @@ Test(output, missing_process_is_critical_by_default_and_configurable)
 	out = render(&snap, NULL, &ev);
 	cr_expect_eq(ev.state, STATE_OK);
 	free(out);
+}
+
+/* Items are joined by one space whichever comes first (once "|  'baseline'=...B'instances'=0"). */
+Test(output, a_missing_process_with_a_baseline_keeps_its_perfdata_apart)
+{
+	struct hr_snapshot snap = { .procs = NULL, .n = 0, .rows_walked = 61 };
+	struct evaluation ev;
+	char *out;
+
+	set(OPT_BASELINE, "40MB");
+	out = render(&snap, NULL, &ev);
+	cr_expect_str_eq(first_line(out), "ASYNC_LEAK CRITICAL - Async.exe not running (no match among"
+			 " 61 processes) | 'baseline'=41943040B 'instances'=0");
+	free(out);
+}
+
+/* The limit's source is said where it is chosen, not guessed from its value. */
+Test(output, the_limit_names_its_source_even_when_it_equals_the_physical_memory)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = 524288 };
+	struct proc_total total;
+	struct evaluation ev;
+	enum limit_source src;
+
+	cr_assert_eq(proc_total(&snap, &total), 0);
+	cr_expect_float_eq(evaluate_limit(&cfg, total.host_mem_bytes, &src), 512.0 * 1048576, 1e-3);
+	cr_expect_eq(src, LIMIT_PHYSICAL);
+	cr_expect_float_eq(evaluate_limit(&cfg, 0, &src), 0, 1e-9);
+	cr_expect_eq(src, LIMIT_NONE);
+	set(OPT_CRITICAL, "512MB");
+	cr_expect_float_eq(evaluate_limit(&cfg, total.host_mem_bytes, &src), 512.0 * 1048576, 1e-3);
+	cr_expect_eq(src, LIMIT_CRITICAL);
+	set(OPT_LIMIT, "256MB");
+	cr_expect_float_eq(evaluate_limit(&cfg, total.host_mem_bytes, &src), 256.0 * 1048576, 1e-3);
+	cr_expect_eq(src, LIMIT_OPTION);
+	evaluate(&cfg, &match, &snap, &total, NULL, false, &ev);
+	cr_expect_eq(ev.limit_source, LIMIT_OPTION);
+	proc_total_release(&total);
+}
+
+/* evaluate alone decides: a failed history turns OK into UNKNOWN, a busy one only notes. */
+Test(output, a_failed_history_is_unknown_and_a_busy_one_a_note)
+{
+	struct hr_snapshot snap = { .procs = one, .n = 1, .mem_size_kb = -1 };
+	struct history_outcome hist = { HISTORY_FAILED, "cannot write x.state: No space", NULL,
+					NULL, NULL };
+	struct proc_total total;
+	struct evaluation ev;
+
+	cr_assert_eq(proc_total(&snap, &total), 0);
+	evaluate(&cfg, &match, &snap, &total, &hist, true, &ev);
+	cr_expect_eq(ev.state, STATE_UNKNOWN);
+	cr_expect_str_eq(ev.reason, "history: cannot write x.state: No space");
+	cr_assert_eq(ev.n_notes, 2);
+	cr_expect_str_eq(ev.notes[0], "History unavailable, no trend: cannot write x.state: No space");
+	cr_expect(strstr(ev.notes[1], "chmod 600") != NULL);
+	cr_expect_not(ev.have_trend);
+
+	hist.status = HISTORY_BUSY;
+	evaluate(&cfg, &match, &snap, &total, &hist, false, &ev);
+	cr_expect_eq(ev.state, STATE_OK);
+	cr_assert_eq(ev.n_notes, 1);
+	cr_expect_str_eq(ev.notes[0], "History busy, no trend this time: cannot write x.state:"
+			 " No space; this sample is not recorded.");
+	proc_total_release(&total);
 }
 
 Test(output, instance_thresholds_appear_in_state_and_perfdata)

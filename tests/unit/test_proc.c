@@ -90,14 +90,34 @@ static struct hr_proc rows[3] = {
 
 Test(proc, totals_skip_invalid_rows)
 {
-	struct hr_snapshot snap = { .procs = rows, .n = 3 };
+	struct hr_snapshot snap = { .procs = rows, .n = 3, .mem_size_kb = -1 };
 	struct proc_total t;
 
-	proc_total(&snap, &t);
+	cr_assert_eq(proc_total(&snap, &t), 0);
 	cr_expect_eq(t.instances, 2);
 	cr_expect_float_eq(t.mem_bytes, 4000.0 * 1024, 1e-9);
 	cr_expect_eq(t.cpu_cs, 120);
 	cr_expect(t.has_cpu);
+	cr_expect_float_eq(t.host_mem_bytes, 0, 1e-9);
+	proc_total_release(&t);
+}
+
+/* The agent's kilobytes become bytes here, once: every row and the host. */
+Test(proc, totals_are_bytes_and_list_every_row)
+{
+	struct hr_snapshot snap = { .procs = rows, .n = 3, .mem_size_kb = 524288 };
+	struct proc_total t;
+
+	cr_assert_eq(proc_total(&snap, &t), 0);
+	cr_expect_float_eq(t.host_mem_bytes, 512.0 * 1048576, 1e-9);
+	cr_assert_eq(t.n_rows, 3);
+	cr_expect_eq(t.rows[0].index, 2412);
+	cr_expect_float_eq(t.rows[1].mem_bytes, 3000.0 * 1024, 1e-9);
+	cr_expect_str_eq(t.rows[1].status, "runnable");
+	cr_expect_str_eq(t.rows[2].status, "invalid");
+	cr_expect_float_eq(t.rows[0].cpu_s, 0.5, 1e-9);
+	proc_total_release(&t);
+	cr_expect_null(t.rows);
 }
 
 Test(proc, index_list_is_sorted_and_comma_joined)
