@@ -628,11 +628,12 @@ static int print_keys(const struct config *cfg)
 
 /*
  * Opens this check's history in store ("file" or a Redis URL; rc its
- * connection) for --history-copy-from, describing it in where.
+ * connection) for --history-copy-from, describing it in where.  A source
+ * (!dest) state file that is not there is not made, nor its directory.
  */
 static int open_store(const struct config *cfg, const char *store, struct redis_conn *rc,
-		      const char *peer, time_t now, struct locked_history *st, char *where,
-		      size_t wherelen, char *err, size_t errlen)
+		      bool dest, const char *peer, time_t now, struct locked_history *st,
+		      char *where, size_t wherelen, char *err, size_t errlen)
 {
 	static struct config agent;
 	char key[HISTORY_KEY_MAX + 1];
@@ -648,11 +649,14 @@ static int open_store(const struct config *cfg, const char *store, struct redis_
 	rc_ = history_agent_config(cfg, peer, &agent, err, errlen) != 0 ||
 	      history_path(&agent, getenv("MP_STATE_PATH"), euid, where, wherelen, err,
 			   errlen) != 0 ||
-	      history_key(&agent, key, sizeof key, err, errlen) != 0 ||
-	      history_prepare_dir(where, euid, err, errlen) != 0 ||
-	      history_open(st, where, NULL, now, wait_ms, err, errlen) != 0 ? -1 : 0;
+	      history_key(&agent, key, sizeof key, err, errlen) != 0 ? -1 : 0;
 	config_wipe_secrets(&agent);
 	if (rc_ != 0)
+		return -1;
+	if (!dest && access(where, F_OK) != 0)
+		return errorf(err, errlen, "no history to copy in %s (%s)", where, strerror(errno));
+	if ((dest && history_prepare_dir(where, euid, err, errlen) != 0) ||
+	    history_open(st, where, NULL, now, wait_ms, err, errlen) != 0)
 		return -1;
 	if (st->h.key[0] && strcmp(st->h.key, key) != 0) {
 		history_close(st);
@@ -681,7 +685,7 @@ static int copy_history(const struct config *cfg)
 
 	if (snmp_resolve(cfg, peer, sizeof peer, err, sizeof err) != 0)
 		return fail(err);
-	if (open_store(cfg, cfg->history_copy_from, &redis_src, peer, now, &src, from,
+	if (open_store(cfg, cfg->history_copy_from, &redis_src, false, peer, now, &src, from,
 		       sizeof from, err, sizeof err) != 0)
 		return fail(err);
 	if (!src.existed || src.h.n == 0 || src.h.foreign) {
@@ -690,7 +694,7 @@ static int copy_history(const struct config *cfg)
 		history_close(&src);
 		return fail(msg);
 	}
-	if (open_store(cfg, cfg->history, &redis, peer, now, &dst, to, sizeof to, err,
+	if (open_store(cfg, cfg->history, &redis, true, peer, now, &dst, to, sizeof to, err,
 		       sizeof err) != 0) {
 		history_close(&src);
 		return fail(err);

@@ -7,11 +7,14 @@
  * string value per history, read with a size bound and replaced only if
  * nobody replaced it in between (compare-and-set).  Like safefile.h, the
  * file store's layer, it knows nothing of what the bytes mean: the caller
- * decodes the text (state.h's format, the same text as a state file),
- * names the key, and recognises its own histories.  It may not parse,
- * name or compact anything, write anything locally, or show a password:
- * messages and store_redis_where() name the server as
- * redis://[USER@]HOST:PORT/DB or unix:PATH?db=N, never the password.
+ * decodes the text (history.h's format, the same text as a state file)
+ * and names the key; the one thing asked of history.h is
+ * history_text_is_ours(), whether a value is a history at all (the file
+ * store asks the same).  It may not parse, name or compact anything,
+ * write anything locally, or show a password: messages and
+ * redis_url_where() name the server as redis://[USER@]HOST:PORT/DB or
+ * unix:PATH?db=N, never the password.  The URL functions are pure
+ * (store_redis_url.c, no hiredis), for config.c and the unit tests.
  *
  * URLS (redis_url_parse):
  *   redis://[USER[:PASSWORD]@]HOST[:PORT][/DB]   TCP; HOST a name, an IPv4
@@ -31,7 +34,8 @@
  *     redis_store_connect(&s, &u, timeout_ms, err, errlen);
  *             connect, AUTH, SELECT, each within timeout_ms; the
  *             password is wiped from u afterwards (redis_url_wipe)
- *     retry:
+ *     redis_store_lock(&s, lock_key, hold_ms, wait_ms, &busy, err, errlen);
+ *             optional: spares the retries below (see ATOMICITY)
  *     redis_store_load(&s, key, max, &text, &len, err, errlen);
  *             the value, malloc'd (free it); a missing key is text NULL,
  *             len 0 and s.existed false; a value of more than max bytes
@@ -39,8 +43,9 @@
  *     ... the caller decodes text, adds its sample, encodes new text ...
  *     redis_store_save(&s, key, newtext, newlen, ttl_s, err, errlen);
  *             1: saved; 0: another checker saved first (load again and
- *             redo, a bounded number of times); -1: error
- *     redis_store_close(&s);           always; safe twice
+ *             redo, a bounded number of times, or give up); -1: error
+ *     redis_store_unlock(&s);
+ *     redis_store_close(&s);           always; safe twice (also unlocks)
  *
  * redis_store_set_timeout() changes the command timeout between steps
  * (the caller gives each step what is left of -t).  After any error the
@@ -51,10 +56,14 @@
  * new text (with EX ttl_s) only when its value is still the text that
  * redis_store_load() returned (a missing key counts as ""), all in one
  * step on the server.  Two checkers that read the same text cannot both
- * save: the second gets 0 and merges its sample into the first one's
- * history.  Nothing is locked, so a checker that dies leaves nothing
- * behind, and a failover to a replica loses at most the writes it had not
- * received (a few samples), never half a history.
+ * save: the second gets 0.  The lock (a key of its own that expires after
+ * hold_ms) makes that rare: checkers take turns, as with the file store's
+ * flock, and a checker that dies holding it delays the others by hold_ms
+ * at most.  history_redis_store below, the store main.c uses, locks, and
+ * treats a failed compare (its lock expired under it) as an error: that
+ * sample is lost, never another's.  A failover to a replica loses at most
+ * the writes it had not received (a few samples), never half a history:
+ * every save is one whole value.
  *
  * EXPIRY.  Every save sets the key's time to live (ttl_s, the history's
  * own horizon): the history of a service nobody checks any more goes.
