@@ -1,32 +1,75 @@
 /*
- * trend.c - leak detection over the history of one process (see trend.h
- * and README's trend section).
+ * trend.c - leak detection over the history of one process (the interface
+ * and its contract: trend.h).
  *
- * The method, per check:
- *   1. Split the history into segments at restarts (index set changed,
- *      CPU counter dropped), reboots (uptime dropped) and big backwards
- *      clock steps; only the current segment is judged.
- *   2. Reduce it to aligned hourly blocks and keep each block's minimum,
- *      the floor the allocator returns to; a block needs >= 50 % coverage,
- *      nothing is interpolated.
- *   3. Two windows of floors: the long one (24 h, or the segment when
- *      shorter) and a short one (8 h).  For each, the Theil-Sen slope with
- *      its confidence interval and a one-sided Mann-Kendall test with
- *      tie-corrected variance, inflated for autocorrelation (Hamed-Rao).
- *      The short window needs a much smaller p, a rise spread over many
- *      blocks and the last hours still rising.  Both need: no verdict
- *      before the minimum window (12 h: warm-ups level off by then), no
- *      plateau (second half of the segment window rising < 1/4 as fast as
- *      the first half) and, once the segment is 36 h old, the last hours
- *      above the same hours a day earlier (daily cycles cancel out).
- *   4. A significant rise at or above the growth warning rate is a LEAK,
- *      below it RISING.  The forecast divides the room left below the
- *      limit by the slope.
- * Everything here is bounded: at most 72 blocks, at most 276 pairs.
+ * ONE JOB.  Judge whether the memory of the current segment rises like a
+ * leak, and how fast.  The statistics (median, Theil-Sen, Mann-Kendall)
+ * are stats.c's; reading, keeping and compacting the history on disk is
+ * history.c's; turning a verdict into a Nagios state and words is
+ * evaluate.c's and output.c's.  Nothing here does I/O or reads the clock.
+ *
+ * trend_analyze() is its steps, in this order:
+ *   1. Segments.  The history splits at restarts (index set changed, CPU
+ *      counter dropped), reboots (uptime dropped) and big backwards clock
+ *      steps; only the current segment is judged, the past ones are only
+ *      counted (how many ended leaking).
+ *   2. Baseline.  The configured one, else (--baseline auto, or the
+ *      built-in growth levels) the median floor of the first hours of the
+ *      recent segments, else the one learned on an earlier run.  Growth
+ *      levels given in percent of the baseline become bytes per hour; with
+ *      none configured the caller hands the built-in ones (trend.h: 0.25 %/h
+ *      warning, 1 %/h critical), and a baseline is learned for them.  The
+ *      leak rate below is the warning level, else the critical one.
+ *   3. Floors.  The segment's samples reduced to aligned hourly blocks,
+ *      each block's minimum: the floor the allocator returns to.  A block
+ *      needs an hourly summary or raw samples covering half of it; nothing
+ *      is interpolated.
+ *   4. Routes (detect()).  Six detectors judge the floors, first match
+ *      wins: the long window (24 h, Theil-Sen with its lower bound above
+ *      half the leak rate and a Mann-Kendall p < 0.01, corrected for ties
+ *      and autocorrelation, the rise spread over many hours; the short
+ *      window's fit is shown when it is steeper), the short window (8 h,
+ *      p < 0.001, still rising), a fast rise (four floors climbing by
+ *      similar steps at the leak rate or faster, above the whole day
+ *      before), the troughs of a slow sawtooth, a wide window (6-hour
+ *      floors over 3 days, from 48 h), and a staircase (the level of each
+ *      of the last 4 days above the day before).  Guards in front of them:
+ *      a warm-up (levelling off or slowing down, in the first 48 h) stops
+ *      the long, short, fast and trough routes; a history that began inside
+ *      the segment (no start seen, so any phase of a daily cycle) needs,
+ *      for its first 30 h, a rise that keeps its pace across the window
+ *      (steady_pace()) on those routes too; from 30 h the last hours must
+ *      be above the same hours a day earlier for the long, short and fast
+ *      routes.  The wide and staircase routes have no guard.  Before the
+ *      minimum window (12 h) there is no verdict, except that from 9 h a
+ *      steady rise significant at p < 0.001 lets the routes speak, unless
+ *      the minimum window was configured.
+ *   5. Hold.  When no route judges a leak now, the latest earlier check
+ *      of this segment (up to 4 days back, replayed from the floors) that
+ *      judged one keeps the verdict a leak as long as the memory has not
+ *      been given back: the level, the lowest floor of the last 6 hours,
+ *      keeps more than a quarter of the highest level reached since above
+ *      the level before the rise.  Its rate is the cumulative rise over
+ *      its hours, or the long-run rate while that is known.
+ *   6. Early forecast.  Before the routes may speak, and while they find
+ *      nothing within the guards' time (the minimum window, 30 h for a
+ *      history begun inside the segment), only the time left may alarm: a
+ *      strongly significant rise on the segment's floors of 10 to 60
+ *      minutes, not levelling off below the limit, that reaches the limit
+ *      within a time-left level and within twice the time it has been
+ *      seen.
+ *   7. Grade.  A rise at or above the leak rate, a held leak and a
+ *      staircase are a LEAK (WARNING, CRITICAL at the critical level), a
+ *      slower one RISING.  With trend_params.long_run_rate, once a rise has
+ *      lasted more than a day its day-over-day rate (long_run_rate()) is
+ *      shown, graded and forecast instead of the window's slope (a
+ *      traffic-driven leak grows only in the daytime).
+ *   8. Forecast.  The room left below the limit divided by the rate.
+ * Everything here is bounded: at most NALL hourly blocks, fits of at most
+ * MAX_FIT points, at most HOLD_BACK earlier hours replayed per check.
  */
 #include "trend.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
@@ -36,25 +79,25 @@
 #include "stats.h"
 #include "util.h"
 
-#define NBLK		72	/* blocks looked at: 3 days */
-#define LONG_BLOCKS	24
-#define SHORT_BLOCKS	8
-#define MIN_BLOCKS	6
+#define NBLK		72	/* blocks the routes look at: 3 days */
+#define LONG_BLOCKS	24	/* the long window */
+#define SHORT_BLOCKS	8	/* the short window */
+#define MIN_BLOCKS	6	/* valid floors a window needs */
 #define MAX_FIT		LONG_BLOCKS	/* <= FIT_MAX_POINTS */
 #define Z_LONG		Z_ONE_SIDED_1PCT
-#define P_LONG		0.01
+#define P_LONG		0.01	/* the long window's significance */
 #define Z_SHORT		Z_ONE_SIDED_01PCT
-#define P_SHORT		0.001
-#define DIFF_AGE_S	(30 * 3600)
+#define P_SHORT		0.001	/* the short window's, and strong evidence's */
+#define DIFF_AGE_S	(30 * 3600)	/* from this age: above the day before */
 #define FIRST_WINDOW_S	(30 * 3600)	/* no restart seen: a steady pace needed that long */
 #define EVIDENCE_AGE_S	(9 * 3600)	/* strong evidence may speak from this age */
 #define STEADY_RATIO	0.6	/* slowest third's slope / fastest's, steady_pace() */
-#define PLATEAU_AGE_S	(48 * 3600)
-#define P_AGREE		0.05
-#define FAST_BLOCKS	4
+#define PLATEAU_AGE_S	(48 * 3600)	/* warm-ups are looked for this long */
+#define P_AGREE		0.05	/* the long window leaning with the short one */
+#define FAST_BLOCKS	4	/* floors of a fast rise */
 #define WIDE_BLOCKS	6	/* hours per block of the 3-day window */
-#define WIDE_AGE_S	(48 * 3600)
-#define FAST_PRIOR	16
+#define WIDE_AGE_S	(48 * 3600)	/* the wide window from this age */
+#define FAST_PRIOR	16	/* floors before a fast rise, to be above */
 #define DIFF_LAST	6	/* hours compared with the day before */
 #define MAX_SEGS	16	/* recent segments remembered */
 #define BASE_SEGS	8	/* segments a learned baseline uses */
@@ -67,7 +110,7 @@
 #define PAUSE_BLOCKS	3	/* a level unchanged that long is a pause */
 #define STAIR_DAYS	3	/* day-over-day steps the staircase needs */
 #define EARLY_STEP_S	600	/* the early forecast's finest floors */
-#define EARLY_MIN_POINTS 6
+#define EARLY_MIN_POINTS 6	/* floors the early forecast needs */
 
 enum boundary { B_NONE, B_INDEX, B_CPU, B_REBOOT, B_CLOCK };
 
@@ -152,12 +195,12 @@ static double sample_spacing(const struct sample *s, size_t n)
 }
 
 /*
- * Floors of blocks lo .. lo+nb-1 from the samples of one segment
- * [first, end); a block is valid with an hourly summary or enough raw
- * samples to cover half of it.
+ * Floors of blocks first_blk .. first_blk + nb - 1 from the samples of one
+ * segment [first, end); a block is valid with an hourly summary or enough
+ * raw samples to cover half of it.
  */
-static void block_floors(const struct sample *s, size_t first, size_t end, long long lo,
-			 int nb, double spacing, time_t now, double *fl, bool *valid)
+static void block_floors(const struct sample *s, size_t first, size_t end, long long first_blk,
+			 int nb, double spacing, time_t now, double *floors, bool *valid)
 {
 	int cnt[NALL];
 	bool summary[NALL];
@@ -167,7 +210,7 @@ static void block_floors(const struct sample *s, size_t first, size_t end, long 
 	for (int b = 0; b < nb; b++) {
 		cnt[b] = 0;
 		summary[b] = false;
-		fl[b] = 0;
+		floors[b] = 0;
 		valid[b] = false;
 	}
 	for (size_t i = first; i < end; i++) {
@@ -176,14 +219,14 @@ static void block_floors(const struct sample *s, size_t first, size_t end, long 
 		if (x->mem_kb < 0 || (i > first && x->t <= last) || x->t > now)
 			continue;
 		last = x->t;
-		long long b = trend_block_of(x->t) - lo;
+		long long b = trend_block_of(x->t) - first_blk;
 
 		if (b < 0 || b >= nb)
 			continue;
 		double v = (double)x->mem_kb * 1024.0;
 
-		if ((cnt[b] == 0 && !summary[b]) || v < fl[b])
-			fl[b] = v;
+		if ((cnt[b] == 0 && !summary[b]) || v < floors[b])
+			floors[b] = v;
 		if (x->hourly)
 			summary[b] = true;
 		else
@@ -193,19 +236,34 @@ static void block_floors(const struct sample *s, size_t first, size_t end, long 
 		valid[b] = summary[b] || (cnt[b] > 0 && cnt[b] + 1e-9 >= need);
 }
 
+/*
+ * Where a floor of `width` blocks from block b sits on the x axis of a
+ * fit: its middle, in hours from now (negative: before now).
+ */
+static double hours_from_now(long long b, int width, time_t now)
+{
+	return ((double)(b * TREND_BLOCK_S) + width * TREND_BLOCK_S / 2.0 - (double)now) / 3600.0;
+}
+
+/* The later of two blocks. */
+static long long later(long long a, long long b)
+{
+	return a > b ? a : b;
+}
+
 /* Valid floors of blocks [from, to) of the window, x in hours from now. */
-static int collect(const double *fl, const bool *valid, long long lo, long long from,
+static int collect(const double *floors, const bool *valid, long long first_blk, long long from,
 		   long long to, time_t now, double *x, double *y)
 {
 	int n = 0;
 
 	for (long long b = from; b < to && n < MAX_FIT; b++) {
-		long long i = b - lo;
+		long long i = b - first_blk;
 
 		if (i < 0 || i >= NBLK || !valid[i])
 			continue;
-		x[n] = ((double)(b * TREND_BLOCK_S) + TREND_BLOCK_S / 2.0 - (double)now) / 3600.0;
-		y[n] = fl[i];
+		x[n] = hours_from_now(b, 1, now);
+		y[n] = floors[i];
 		n++;
 	}
 	return n;
@@ -238,20 +296,32 @@ static bool plateau(const double *x, const double *y, int n)
 }
 
 /*
+ * The fits of the thirds of a window of n >= 9 points (the last takes the
+ * rest); false for fewer points.
+ */
+static bool fit_thirds(const double *x, const double *y, int n, struct fit t[3])
+{
+	int k = n / 3;
+
+	if (n < 9)
+		return false;
+	fit_series(x, y, k, Z_LONG, &t[0]);
+	fit_series(x + k, y + k, k, Z_LONG, &t[1]);
+	fit_series(x + 2 * k, y + 2 * k, n - 2 * k, Z_LONG, &t[2]);
+	return true;
+}
+
+/*
  * A warm-up slowing down: the slopes of the thirds of the window each
  * smaller than the one before by a quarter (a leak keeps its pace).
  */
 static bool decelerating(const double *x, const double *y, int n)
 {
-	struct fit a, b, c;
-	int k = n / 3;
+	struct fit t[3];
 
-	if (n < 9)
+	if (!fit_thirds(x, y, n, t))
 		return false;
-	fit_series(x, y, k, Z_LONG, &a);
-	fit_series(x + k, y + k, k, Z_LONG, &b);
-	fit_series(x + 2 * k, y + 2 * k, n - 2 * k, Z_LONG, &c);
-	return a.slope > 0 && b.slope < 0.75 * a.slope && c.slope < 0.75 * b.slope;
+	return t[0].slope > 0 && t[1].slope < 0.75 * t[0].slope && t[2].slope < 0.75 * t[1].slope;
 }
 
 /*
@@ -264,17 +334,13 @@ static bool decelerating(const double *x, const double *y, int n)
 static bool steady_pace(const double *x, const double *y, int n)
 {
 	struct fit t[3];
-	int k = n / 3;
 
-	if (n < 9)
+	if (!fit_thirds(x, y, n, t))
 		return false;
-	fit_series(x, y, k, Z_LONG, &t[0]);
-	fit_series(x + k, y + k, k, Z_LONG, &t[1]);
-	fit_series(x + 2 * k, y + 2 * k, n - 2 * k, Z_LONG, &t[2]);
-	double lo = fmin(t[0].slope, fmin(t[1].slope, t[2].slope));
-	double hi = fmax(t[0].slope, fmax(t[1].slope, t[2].slope));
+	double slowest = fmin(t[0].slope, fmin(t[1].slope, t[2].slope));
+	double fastest = fmax(t[0].slope, fmax(t[1].slope, t[2].slope));
 
-	return lo > 0 && lo >= STEADY_RATIO * hi;
+	return slowest > 0 && slowest >= STEADY_RATIO * fastest;
 }
 
 /* The last three floors are still clearly above the three before. */
@@ -296,50 +362,138 @@ static bool still_rising(const double *y, int n, double slope)
  * a day earlier, by more than the usual day-to-day difference?  A daily
  * cycle gives differences around zero, a leak positive ones.
  */
-static bool above_yesterday(const double *fl, const bool *valid, long long lo,
+static bool above_yesterday(const double *floors, const bool *valid, long long first_blk,
 			    long long seg_blk, long long now_blk)
 {
 	double last[DIFF_LAST], ref[24], dev[24];
-	int nl = 0, nr = 0, pos = 0;
+	int n_last = 0, n_ref = 0, pos = 0;
 
 	for (long long b = now_blk - 30; b < now_blk; b++) {
-		long long i = b - lo, j = i - 24;
+		long long i = b - first_blk, j = i - 24;
 
 		if (j < 0 || b - 24 < seg_blk || !valid[i] || !valid[j])
 			continue;
-		double d = fl[i] - fl[j];
+		double d = floors[i] - floors[j];
 
 		if (b >= now_blk - DIFF_LAST) {
-			last[nl++] = d;
+			last[n_last++] = d;
 			pos += d > 0;
 		} else {
-			ref[nr++] = d;
+			ref[n_ref++] = d;
 		}
 	}
-	if (nl < 4)
+	if (n_last < 4)
 		return true;	/* cannot tell: do not veto */
-	if (pos < nl - 1)
+	if (pos < n_last - 1)
 		return false;
-	double m = median(last, nl), spread = 0;
+	double m = median(last, n_last), spread = 0;
 
-	if (nr >= 6) {
-		double c = median(ref, nr);
-
-		for (int k = 0; k < nr; k++)
-			dev[k] = fabs(ref[k] - c);
-		spread = 1.4826 * median(dev, nr);
-	}
+	if (n_ref >= 6)
+		spread = robust_spread(ref, dev, n_ref, NULL);
 	return m > 0 && m > 2.5 * spread;
 }
 
 /*
- * A fast leak, faster than the growth critical rate, need not wait for the
- * rank tests: the last FAST_BLOCKS floors each above the one before, by
- * similar steps, the newest clearly above everything of the day before
- * them (a daily cycle or a sawtooth has been that high already).
+ * What the routes look at, as a check right after block at_blk - 1 saw it
+ * (window_data_at()): the floors, the long and the short window and the
+ * guards' answers.
  */
-static bool fast_rise(const double *x, const double *y, int n, double rate, struct fit *f)
+struct window_data {
+	/* All floors kept, blocks first_all .. first_all + NALL - 1 (the staircase). */
+	const double *floors_all;
+	const bool *valid_all;
+	long long first_all;
+	/* The last NBLK of them: blocks first_blk .. at_blk - 1. */
+	const double *floors;
+	const bool *valid;
+	long long first_blk;
+	long long at_blk;		/* the check is right after at_blk - 1 */
+	long long seg_blk;		/* the segment's first block */
+	time_t now;
+	double age_s;			/* of the segment */
+	double leak_rate;		/* bytes/h: the warning level, else the critical one */
+	/* Before the minimum window: only strong evidence speaks. */
+	bool evidence_only;
+	/* The long window: n_long valid floors, x in hours from now. */
+	double x[MAX_FIT], y[MAX_FIT];
+	int n_long;
+	struct fit long_fit;
+	double long_window_s;
+	/* The short window, fitted only when the guards pass. */
+	double xs[MAX_FIT], ys[MAX_FIT];
+	int n_short;
+	bool short_fitted;
+	struct fit short_fit;
+	double short_window_s;
+	/* The guards: no warm-up (and a steady pace while one is needed) ... */
+	bool warm_up_ok;
+	/* ... and, from DIFF_AGE_S, the last hours above the day before. */
+	bool guards_ok;
+};
+
+/* A rise a route judged: the fit shown and graded, and the span it covers. */
+struct rise {
+	struct fit fit;
+	double window_s;
+};
+
+/*
+ * The long window: significant at P_LONG, half the leak rate inside the
+ * confidence interval, the rise spread out.  The short window tells the
+ * current rate of a rise that began lately: when it judges a rise too and
+ * is steeper, its fit is the one reported.
+ */
+static bool short_window_rise(const struct window_data *w, struct rise *out);
+
+static bool long_window_rise(const struct window_data *w, struct rise *out)
 {
+	const struct fit *f = &w->long_fit;
+	struct rise lately;
+
+	if (!(f->p < P_LONG && f->low > 0.5 * w->leak_rate &&
+	      spread_out(w->y, w->n_long, f->slope, w->x)))
+		return false;
+	if (short_window_rise(w, &lately) && lately.fit.slope > f->slope) {
+		*out = lately;
+		return true;
+	}
+	out->fit = *f;
+	out->window_s = w->long_window_s;
+	return true;
+}
+
+/*
+ * The short window: a much smaller p (P_SHORT), a rise spread over its
+ * blocks and its last hours still rising; the long window must at least
+ * lean the same way.
+ */
+static bool short_window_rise(const struct window_data *w, struct rise *out)
+{
+	const struct fit *f = &w->short_fit;
+
+	if (!w->short_fitted ||
+	    !(f->p < P_SHORT && f->low > 0 && w->long_fit.p < P_AGREE && w->long_fit.slope > 0 &&
+	      spread_out(w->ys, w->n_short, f->slope, w->xs) &&
+	      still_rising(w->ys, w->n_short, f->slope)))
+		return false;
+	out->fit = *f;
+	out->window_s = w->short_window_s;
+	return true;
+}
+
+/*
+ * A fast leak, at the leak rate or faster, need not wait for the rank
+ * tests: the last FAST_BLOCKS floors of the long window each above the one
+ * before, by similar steps, the newest clearly above everything of the
+ * day before them (a daily cycle or a sawtooth has been that high
+ * already).  It has no p of its own: the rank tests' best is reported.
+ */
+static bool fast_rise(const struct window_data *w, struct rise *out)
+{
+	const double *x = w->x, *y = w->y;
+	int n = w->n_long;
+	double rate = w->leak_rate;
+	struct fit *f = &out->fit;
 	double inc[FAST_BLOCKS], prior_max = -INFINITY, slope;
 	int k = n - FAST_BLOCKS;
 
@@ -362,8 +516,9 @@ static bool fast_rise(const double *x, const double *y, int n, double rate, stru
 	f->n = FAST_BLOCKS;
 	f->slope = slope;
 	f->low = fmin(inc[0], fmin(inc[1], inc[2]));
-	f->p = 0.0;
+	f->p = w->short_fitted ? fmin(w->long_fit.p, w->short_fit.p) : w->long_fit.p;
 	f->at_now = y[n - 1] - slope * x[n - 1];	/* x is negative: hours ago */
+	out->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
 	return true;
 }
 
@@ -376,21 +531,27 @@ static bool fast_rise(const double *x, const double *y, int n, double rate, stru
  * each clear that level and the one before by at least half the growth
  * warning rate times the cycle and by 3 spreads of the earlier troughs,
  * and rise at least at the growth warning rate.  Two cycles of rise, not
- * the 2 days of 6-hour blocks wide_rise() needs.
+ * the 2 days of 6-hour blocks wide_rise() needs.  The p reported is the
+ * long window's; the window, the segment up to NBLK blocks.
  */
-static bool trough_rise(const double *fl, const bool *valid, long long lo, long long seg_blk,
-			long long now_blk, time_t now, double thr, struct fit *f)
+static bool trough_rise(const struct window_data *w, struct rise *out)
 {
+	const double *floors = w->floors;
+	const bool *valid = w->valid;
+	long long first_blk = w->first_blk, seg_blk = w->seg_blk, now_blk = w->at_blk;
+	time_t now = w->now;
+	double leak_rate = w->leak_rate;
+	struct fit *f = &out->fit;
 	double d[NBLK], tv[NBLK], tx[NBLK], tmp[NBLK], gap[NBLK];
 	int nd = 0, nt = 0;
-	long long first = seg_blk > lo ? seg_blk : lo;
+	long long start = later(seg_blk, first_blk);
 
 	memset(f, 0, sizeof *f);
-	if (thr <= 0)
+	if (leak_rate <= 0)
 		return false;
-	for (long long b = first + 1; b < now_blk; b++)
-		if (valid[b - lo] && valid[b - 1 - lo])
-			d[nd++] = fabs(fl[b - lo] - fl[b - 1 - lo]);
+	for (long long b = start + 1; b < now_blk; b++)
+		if (valid[b - first_blk] && valid[b - 1 - first_blk])
+			d[nd++] = fabs(floors[b - first_blk] - floors[b - 1 - first_blk]);
 	if (nd < 24)
 		return false;
 	double typ = median(d, nd);
@@ -400,15 +561,15 @@ static bool trough_rise(const double *fl, const bool *valid, long long lo, long 
 	 * lower.  The last complete hour counts on the drop alone: a sawtooth
 	 * climbs again right after it, and waiting would cost an hour.
 	 */
-	for (long long b = first + 1; b < now_blk; b++) {
-		long long i = b - lo;
+	for (long long b = start + 1; b < now_blk; b++) {
+		long long i = b - first_blk;
 		bool last = b + 1 == now_blk;
 
 		if (!valid[i - 1] || !valid[i] || (!last && !valid[i + 1]))
 			continue;
-		if (fl[i] < fl[i - 1] - 3.0 * typ && (last || fl[i] <= fl[i + 1])) {
-			tv[nt] = fl[i];
-			tx[nt] = ((double)(b * TREND_BLOCK_S) + TREND_BLOCK_S / 2.0 - (double)now) / 3600.0;
+		if (floors[i] < floors[i - 1] - 3.0 * typ && (last || floors[i] <= floors[i + 1])) {
+			tv[nt] = floors[i];
+			tx[nt] = hours_from_now(b, 1, now);
 			nt++;
 		}
 	}
@@ -424,29 +585,27 @@ static bool trough_rise(const double *fl, const bool *valid, long long lo, long 
 	for (int k = 0; k < nt - 1; k++)
 		if (fabs(gap[k] - period) > 0.25 * period + 1.0)
 			return false;	/* irregular: not one cycle */
-	int np = nt - 2;
-	double mx = -INFINITY, c, spread;
+	int n_earlier = nt - 2;	/* the troughs before the last two */
+	double highest = -INFINITY, c, spread;
 
-	for (int k = 0; k < np; k++) {
-		mx = fmax(mx, tv[k]);
+	for (int k = 0; k < n_earlier; k++) {
+		highest = fmax(highest, tv[k]);
 		tmp[k] = tv[k];
 	}
-	c = median(tmp, np);
-	for (int k = 0; k < np; k++)
-		tmp[k] = fabs(tv[k] - c);
-	spread = 1.4826 * median(tmp, np);
-	double step = fmax(0.5 * thr * period, 3.0 * spread);
+	spread = robust_spread(tmp, gap, n_earlier, &c);
+	double step = fmax(0.5 * leak_rate * period, 3.0 * spread);
 	double a = tv[nt - 2], b = tv[nt - 1], dt = tx[nt - 1] - tx[nt - 2];
 	double rate = (b - a) / dt;
 
-	if (a < c + step || b < a + step || b < mx + 2.0 * step || rate < thr ||
-	    (a - c) / period < 0.5 * thr)
+	if (a < c + step || b < a + step || b < highest + 2.0 * step || rate < leak_rate ||
+	    (a - c) / period < 0.5 * leak_rate)
 		return false;
 	f->n = nt;
 	f->slope = rate;
 	f->low = fmin(rate, (a - c) / (tx[nt - 2] - tx[nt - 3]));
-	f->p = 0.0;
+	f->p = w->long_fit.p;
 	f->at_now = b - rate * tx[nt - 1];
+	out->window_s = w->age_s < NBLK * TREND_BLOCK_S ? w->age_s : NBLK * TREND_BLOCK_S;
 	return true;
 }
 
@@ -455,27 +614,34 @@ static bool trough_rise(const double *fl, const bool *valid, long long lo, long 
  * blocks over the last 3 days (one per allocator cycle), significant,
  * spread out and still rising over the last half day.  Daily cycles and
  * aliasing average out over three days; a staircase of steps stops rising.
+ * From WIDE_AGE_S on; p is its own.
  */
-static bool wide_rise(const double *fl, const bool *valid, long long lo, long long seg_blk,
-		      long long now_blk, time_t now, double thr, struct fit *f)
+static bool wide_rise(const struct window_data *w, struct rise *out)
 {
+	const double *floors = w->floors;
+	const bool *valid = w->valid;
+	long long first_blk = w->first_blk, seg_blk = w->seg_blk, now_blk = w->at_blk;
+	time_t now = w->now;
+	double leak_rate = w->leak_rate;
+	struct fit *f = &out->fit;
 	double x[NBLK / WIDE_BLOCKS], y[NBLK / WIDE_BLOCKS];
 	int n = 0;
 
 	memset(f, 0, sizeof *f);
+	if (w->age_s < WIDE_AGE_S)
+		return false;
 	for (long long b0 = now_blk - NBLK; b0 < now_blk; b0 += WIDE_BLOCKS) {
 		double m = INFINITY;
 		int k = 0;
 
 		for (long long b = b0; b < b0 + WIDE_BLOCKS; b++)
-			if (b >= seg_blk && valid[b - lo]) {
-				m = fmin(m, fl[b - lo]);
+			if (b >= seg_blk && valid[b - first_blk]) {
+				m = fmin(m, floors[b - first_blk]);
 				k++;
 			}
 		if (k < WIDE_BLOCKS * 2 / 3)
 			continue;
-		x[n] = ((double)(b0 * TREND_BLOCK_S) + WIDE_BLOCKS * TREND_BLOCK_S / 2.0 -
-			(double)now) / 3600.0;
+		x[n] = hours_from_now(b0, WIDE_BLOCKS, now);
 		y[n++] = m;
 	}
 	if (n < 8)
@@ -486,7 +652,8 @@ static bool wide_rise(const double *fl, const bool *valid, long long lo, long lo
 
 	for (int i = 1; i < n; i++)
 		big = fmax(big, y[i] - y[i - 1]);
-	return f->p < P_LONG && f->low > 0.5 * thr && f->slope > 0 && rise > 0 &&
+	out->window_s = (double)NBLK * TREND_BLOCK_S;
+	return f->p < P_LONG && f->low > 0.5 * leak_rate && f->slope > 0 && rise > 0 &&
 	       big < rise / 3.0 &&
 	       y[n - 1] - y[n - 3] >= 0.5 * f->slope * (x[n - 1] - x[n - 3]);
 }
@@ -502,8 +669,9 @@ static bool wide_rise(const double *fl, const bool *valid, long long lo, long lo
  * 2-day rate only when it agrees with the 1-day one (the leak did not
  * just speed up).  *low is the lower quartile.
  */
-static bool long_run_rate(const double *fl, const bool *valid, long long lo, long long seg_blk,
-			  long long now_blk, double *rate, double *low, int *days)
+static bool long_run_rate(const double *floors, const bool *valid, long long first_blk,
+			  long long seg_blk, long long now_blk, double *rate, double *low,
+			  int *days)
 {
 	double r[3] = { 0, 0, 0 }, q[3] = { 0, 0, 0 };
 	bool ok[3] = { false, false, false };
@@ -513,20 +681,19 @@ static bool long_run_rate(const double *fl, const bool *valid, long long lo, lon
 		int nd = 0, pos = 0;
 
 		for (long long b = now_blk - 24; b < now_blk; b++) {
-			long long i = b - lo, j = i - 24LL * k;
+			long long i = b - first_blk, j = i - 24LL * k;
 
 			if (j < 0 || b - 24LL * k < seg_blk || !valid[i] || !valid[j])
 				continue;
-			d[nd] = (fl[i] - fl[j]) / (24.0 * k);
+			d[nd] = (floors[i] - floors[j]) / (24.0 * k);
 			pos += d[nd] > 0;
 			nd++;
 		}
 		if (nd < 16 || pos < nd - 2)
 			continue;
 		memcpy(tmp, d, (size_t)nd * sizeof *tmp);
-		qsort(tmp, (size_t)nd, sizeof *tmp, cmp_double);
 		r[k] = median(d, nd);
-		q[k] = tmp[(nd - 1) / 4];
+		q[k] = lower_quartile(tmp, nd);
 		ok[k] = r[k] > 0 && q[k] >= 0.9 * r[k];
 	}
 	int k = ok[2] && ok[1] && r[2] >= 0.95 * r[1] ? 2 : ok[1] ? 1 : 0;
@@ -540,29 +707,29 @@ static bool long_run_rate(const double *fl, const bool *valid, long long lo, lon
 }
 
 /* How long the floors have been rising at about the slope (hours). */
-static double rise_hours(const double *fl, const bool *valid, long long lo, long long from,
-			 long long to, double slope)
+static double rise_hours(const double *floors, const bool *valid, long long first_blk,
+			 long long from, long long to, double slope)
 {
 	long long last = -1;
 	double hours = 0;
 	int misses = 0;
 
 	/* A segment older than the blocks kept: look no further back than them. */
-	if (from < lo)
-		from = lo;
+	if (from < first_blk)
+		from = first_blk;
 	for (long long b = to - 1; b >= from; b--)
-		if (valid[b - lo]) {
+		if (valid[b - first_blk]) {
 			last = b;
 			break;
 		}
 	if (last < 0 || slope <= 0)
 		return 0;
 	for (long long b = last - 1; b >= from; b--) {
-		if (!valid[b - lo])
+		if (!valid[b - first_blk])
 			continue;
 		double dh = (double)(last - b);
 
-		if (fl[last - lo] - fl[b - lo] >= 0.7 * slope * dh) {
+		if (floors[last - first_blk] - floors[b - first_blk] >= 0.7 * slope * dh) {
 			hours = dh;
 			misses = 0;
 		} else if (++misses >= 2 && dh >= 2) {
@@ -585,29 +752,28 @@ static void resolve_thresholds(const struct trend_params *p, struct trend_result
 
 /* Does a past segment end with a leak (long window test only)? */
 static bool segment_leaked(const struct sample *s, const struct segment *g, double spacing,
-			   double thr)
+			   double leak_rate)
 {
-	double fl[NBLK], x[MAX_FIT], y[MAX_FIT];
+	double floors[NBLK], x[MAX_FIT], y[MAX_FIT];
 	bool valid[NBLK];
 	struct fit f;
 	time_t end_t = s[g->end - 1].t;
 	long long end_blk = trend_block_of(end_t), seg_blk = trend_block_of(s[g->first].t);
-	long long lo = end_blk - NBLK;
+	long long first_blk = end_blk - NBLK;
 
 	if (end_t - s[g->first].t < TREND_MIN_WINDOW_S)
 		return false;
-	block_floors(s, g->first, g->end, lo, NBLK, spacing, end_t, fl, valid);
-	long long from = end_blk - LONG_BLOCKS > seg_blk ? end_blk - LONG_BLOCKS : seg_blk;
-	int n = collect(fl, valid, lo, from, end_blk + 1, end_t, x, y);
+	block_floors(s, g->first, g->end, first_blk, NBLK, spacing, end_t, floors, valid);
+	long long from = later(end_blk - LONG_BLOCKS, seg_blk);
+	int n = collect(floors, valid, first_blk, from, end_blk + 1, end_t, x, y);
 
 	if (n < MIN_BLOCKS)
 		return false;
 	fit_series(x, y, n, Z_LONG, &f);
-	return f.p < P_LONG && f.low > 0 && f.slope > thr && spread_out(y, n, f.slope, x) &&
+	return f.p < P_LONG && f.low > 0 && f.slope > leak_rate && spread_out(y, n, f.slope, x) &&
 	       !plateau(x, y, n);
 }
 
-/* Median floor of the first hours of the recent segments. */
 /*
  * Median floor of the first BASE_HOURS of one segment into *out; false
  * when they are not over yet or lack coverage.  When fewer than two of
@@ -619,20 +785,20 @@ static bool segment_leaked(const struct sample *s, const struct segment *g, doub
 static bool first_hours_floor(const struct sample *s, const struct segment *g,
 			      double spacing, time_t now, double *out)
 {
-	double fl[NBLK], v[BASE_HOURS];
+	double floors[NBLK], v[BASE_HOURS];
 	bool valid[NBLK];
 	long long b0 = trend_block_of(s[g->first].t);
 	int nv = 0;
 
 	if (trend_block_of(now) < b0 + BASE_HOURS)
 		return false;
-	block_floors(s, g->first, g->end, b0, BASE_SPAN, spacing, now, fl, valid);
+	block_floors(s, g->first, g->end, b0, BASE_SPAN, spacing, now, floors, valid);
 	for (int b = 0; b < BASE_HOURS; b++)
 		if (valid[b])
-			v[nv++] = fl[b];
+			v[nv++] = floors[b];
 	for (int b = BASE_HOURS; nv < 2 && b < BASE_SPAN && b0 + b < trend_block_of(now); b++)
 		if (valid[b])
-			v[nv++] = fl[b];
+			v[nv++] = floors[b];
 	if (nv < 2)
 		return false;
 	*out = median(v, nv);
@@ -669,17 +835,17 @@ static void grade_timeleft(const struct trend_params *p, struct trend_result *r)
 }
 
 /* Robust spread of the hour-to-hour changes of blocks [from, to). */
-static double hourly_spread(const double *fl_all, const bool *valid_all, long long lo_all,
+static double hourly_spread(const double *floors_all, const bool *valid_all, long long first_all,
 			    long long from, long long to)
 {
 	double d[NALL];
 	int nd = 0;
 
-	if (from < lo_all + 1)
-		from = lo_all + 1;
+	if (from < first_all + 1)
+		from = first_all + 1;
 	for (long long b = from; b < to; b++)
-		if (valid_all[b - lo_all] && valid_all[b - 1 - lo_all])
-			d[nd++] = fabs(fl_all[b - lo_all] - fl_all[b - 1 - lo_all]);
+		if (valid_all[b - first_all] && valid_all[b - 1 - first_all])
+			d[nd++] = fabs(floors_all[b - first_all] - floors_all[b - 1 - first_all]);
 	return nd > 0 ? 1.4826 * median(d, nd) : 0.0;
 }
 
@@ -688,17 +854,17 @@ static double hourly_spread(const double *fl_all, const bool *valid_all, long lo
  * of the last LEVEL_BLOCKS valid floors of the segment (at least one slow
  * sawtooth cycle), and the block where it was.
  */
-static bool level_at(const double *fl_all, const bool *valid_all, long long lo_all,
+static bool level_at(const double *floors_all, const bool *valid_all, long long first_all,
 		     long long to, long long seg_blk, double *level, long long *where)
 {
 	int k = 0;
 
 	*level = INFINITY;
-	for (long long b = to - 1; b >= lo_all && b >= seg_blk && k < LEVEL_BLOCKS; b--) {
-		if (!valid_all[b - lo_all])
+	for (long long b = to - 1; b >= first_all && b >= seg_blk && k < LEVEL_BLOCKS; b--) {
+		if (!valid_all[b - first_all])
 			continue;
-		if (fl_all[b - lo_all] < *level) {
-			*level = fl_all[b - lo_all];
+		if (floors_all[b - first_all] < *level) {
+			*level = floors_all[b - first_all];
 			if (where)
 				*where = b;
 		}
@@ -716,48 +882,54 @@ static bool level_at(const double *fl_all, const bool *valid_all, long long lo_a
  * warning rate or more over the whole span, and the last step not much
  * smaller than the first (a warm-up's steps shrink fast).  Daily steps, a
  * slow leak and a traffic-driven one never come back down; a daily cycle,
- * a sawtooth or a single step give level days.
+ * a sawtooth or a single step give level days.  The p reported is the
+ * long window's; the window, the STAIR_DAYS + 1 days.
  */
-static bool staircase_rise(const double *fl_all, const bool *valid_all, long long lo_all,
-			   long long at_blk, long long seg_blk, double thr, struct fit *f)
+static bool staircase_rise(const struct window_data *w, struct rise *out)
 {
+	const double *floors_all = w->floors_all;
+	const bool *valid_all = w->valid_all;
+	long long first_all = w->first_all, at_blk = w->at_blk, seg_blk = w->seg_blk;
+	double leak_rate = w->leak_rate;
+	struct fit *f = &out->fit;
 	double m[STAIR_DAYS + 1], v[24], step[STAIR_DAYS], total, spread;
 	long long where = 0;
 
 	memset(f, 0, sizeof *f);
-	if (thr <= 0)
+	if (leak_rate <= 0)
 		return false;
 	for (int k = 0; k <= STAIR_DAYS; k++) {
 		long long b1 = at_blk - 24LL * k, b0 = b1 - 24;
 		int nv = 0;
 
-		if (b0 < lo_all || b0 < seg_blk)
+		if (b0 < first_all || b0 < seg_blk)
 			return false;
 		for (long long b = b0; b < b1; b++)
-			if (valid_all[b - lo_all])
-				v[nv++] = fl_all[b - lo_all];
+			if (valid_all[b - first_all])
+				v[nv++] = floors_all[b - first_all];
 		if (nv < 16)
 			return false;
-		qsort(v, (size_t)nv, sizeof *v, cmp_double);
-		m[k] = v[(nv - 1) / 4];
+		m[k] = lower_quartile(v, nv);
 	}
-	spread = hourly_spread(fl_all, valid_all, lo_all, at_blk - 24LL * (STAIR_DAYS + 1), at_blk);
+	spread = hourly_spread(floors_all, valid_all, first_all, at_blk - 24LL * (STAIR_DAYS + 1),
+			       at_blk);
 	total = m[0] - m[STAIR_DAYS];
 	for (int k = 0; k < STAIR_DAYS; k++) {
 		step[k] = m[k] - m[k + 1];
-		if (step[k] < 0.25 * thr * 24.0 || step[k] < 3.0 * spread)
+		if (step[k] < 0.25 * leak_rate * 24.0 || step[k] < 3.0 * spread)
 			return false;
 	}
-	if (total / (24.0 * STAIR_DAYS) < 0.5 * thr || step[0] < 0.4 * step[STAIR_DAYS - 1])
+	if (total / (24.0 * STAIR_DAYS) < 0.5 * leak_rate || step[0] < 0.4 * step[STAIR_DAYS - 1])
 		return false;
 	f->n = STAIR_DAYS + 1;
 	f->slope = total / (24.0 * STAIR_DAYS);
 	f->low = INFINITY;
 	for (int k = 0; k < STAIR_DAYS; k++)
 		f->low = fmin(f->low, step[k] / 24.0);
-	f->p = 0.0;
-	if (!level_at(fl_all, valid_all, lo_all, at_blk, seg_blk, &f->at_now, &where))
+	f->p = w->long_fit.p;
+	if (!level_at(floors_all, valid_all, first_all, at_blk, seg_blk, &f->at_now, &where))
 		f->at_now = m[0];
+	out->window_s = 24.0 * (STAIR_DAYS + 1) * TREND_BLOCK_S;
 	return true;
 }
 
@@ -766,7 +938,7 @@ static bool staircase_rise(const double *fl_all, const bool *valid_all, long lon
  * on strong evidence from evidence_age on; until first_day (a history
  * that began inside the segment), only a rise that keeps its pace.
  */
-struct windows {
+struct guard_times {
 	double min_window;
 	double evidence_age;
 	double first_day;
@@ -784,126 +956,151 @@ struct detection {
 };
 
 /*
- * The routes as a check right after block at_blk - 1 saw them: the same
- * for the current check and, for the hold, for an earlier one (the
- * verdict of any earlier hour is a function of the history up to it).
- * fl_all/valid_all: floors of blocks lo_all .. lo_all + NALL - 1.
+ * The windows the routes look at, as a check right after block at_blk - 1
+ * saw them; false when the segment is too young for any route: fewer than
+ * MIN_BLOCKS floors or, before the minimum window, no strong evidence.
+ * Strong evidence, from evidence_age on: at least 9 floors that rise at a
+ * steady pace (a warm-up slows down: its thirds fail steady_pace()),
+ * significant at the short window's level.
  */
-static void detect(const double *fl_all, const bool *valid_all, long long lo_all,
-		   long long at_blk, long long seg_blk, time_t now, double age_s,
-		   const struct windows *w, double thr, struct detection *d)
+static bool window_data_at(const double *floors_all, const bool *valid_all, long long first_all,
+			   long long at_blk, long long seg_blk, time_t now, double age_s,
+			   const struct guard_times *times, double leak_rate,
+			   struct window_data *w)
 {
-	long long lo = at_blk - NBLK;
-	const double *fl = fl_all + (lo - lo_all);
-	const bool *valid = valid_all + (lo - lo_all);
-	double x[MAX_FIT], y[MAX_FIT], xs[MAX_FIT], ys[MAX_FIT];
-	struct fit fl_long, fl_short, fl_fast, fl_trough, fl_wide, fl_stair;
+	long long first_blk = at_blk - NBLK;
+	long long long_from = later(at_blk - LONG_BLOCKS, seg_blk);
+	long long short_from = later(at_blk - SHORT_BLOCKS, seg_blk);
 
-	memset(d, 0, sizeof *d);
-	memset(&fl_short, 0, sizeof fl_short);
-	long long from = at_blk - LONG_BLOCKS > seg_blk ? at_blk - LONG_BLOCKS : seg_blk;
-	int nl = collect(fl, valid, lo, from, at_blk, now, x, y);
-	long long sfrom = at_blk - SHORT_BLOCKS > seg_blk ? at_blk - SHORT_BLOCKS : seg_blk;
-	int ns = collect(fl, valid, lo, sfrom, at_blk, now, xs, ys);
+	memset(w, 0, sizeof *w);
+	w->floors_all = floors_all;
+	w->valid_all = valid_all;
+	w->first_all = first_all;
+	w->floors = floors_all + (first_blk - first_all);
+	w->valid = valid_all + (first_blk - first_all);
+	w->first_blk = first_blk;
+	w->at_blk = at_blk;
+	w->seg_blk = seg_blk;
+	w->now = now;
+	w->age_s = age_s;
+	w->leak_rate = leak_rate;
+	w->n_long = collect(w->floors, w->valid, first_blk, long_from, at_blk, now, w->x, w->y);
+	w->long_window_s = (double)(at_blk - long_from) * TREND_BLOCK_S;
+	w->n_short = collect(w->floors, w->valid, first_blk, short_from, at_blk, now, w->xs, w->ys);
+	w->short_window_s = (double)(at_blk - short_from) * TREND_BLOCK_S;
+	w->evidence_only = age_s < times->min_window;
 
-	/*
-	 * Before the minimum window only strong evidence speaks: from
-	 * EVIDENCE_AGE_S on, a rise that keeps its pace across the window
-	 * (a warm-up slows down: its thirds fail steady_pace()) and is
-	 * significant at the short window's level.
-	 */
-	bool evidence_only = age_s < w->min_window;
-
-	if (nl < MIN_BLOCKS || (evidence_only && (age_s < w->evidence_age || nl < 9)))
-		return;
-	fit_series(x, y, nl, Z_LONG, &fl_long);
-	if (evidence_only && (fl_long.p >= P_SHORT || !steady_pace(x, y, nl)))
-		return;
-	d->have_long = true;
-	d->lng = fl_long;
-	d->lng_window_s = (double)(at_blk - from) * TREND_BLOCK_S;
-
-	/* Warm-ups follow restarts and level off within a day or two. */
-	bool guards = !(age_s < PLATEAU_AGE_S && (plateau(x, y, nl) || decelerating(x, y, nl)));
-	/*
-	 * A history that began inside the segment may have begun in any
-	 * phase of a daily cycle: until first_day_s, a rise must also keep
-	 * its pace across the window.
-	 */
-	if (guards && age_s < w->first_day)
-		guards = steady_pace(x, y, nl);
-	/* The troughs are compared with earlier troughs instead of a day ago. */
-	bool warm_guard = guards;
-	if (guards && age_s >= DIFF_AGE_S)
-		guards = above_yesterday(fl, valid, lo, seg_blk, at_blk);
-
-	/* Half the growth warning rate must be inside the confidence interval. */
-	bool long_ok = guards && fl_long.p < P_LONG && fl_long.low > 0.5 * thr &&
-		       spread_out(y, nl, fl_long.slope, x);
-	bool short_ok = false;
-
-	if (guards && ns >= MIN_BLOCKS) {
-		fit_series(xs, ys, ns, Z_SHORT, &fl_short);
-		/* The long window must at least lean the same way. */
-		short_ok = fl_short.p < P_SHORT && fl_short.low > 0 &&
-			   fl_long.p < P_AGREE && fl_long.slope > 0 &&
-			   spread_out(ys, ns, fl_short.slope, xs) &&
-			   still_rising(ys, ns, fl_short.slope);
-	}
-	bool fast_ok = guards && !long_ok && !short_ok && fast_rise(x, y, nl, thr, &fl_fast);
-	bool trough_ok = warm_guard && !long_ok && !short_ok && !fast_ok &&
-			 trough_rise(fl, valid, lo, seg_blk, at_blk, now, thr, &fl_trough);
-	bool wide_ok = !long_ok && !short_ok && !fast_ok && !trough_ok &&
-		       age_s >= WIDE_AGE_S &&
-		       wide_rise(fl, valid, lo, seg_blk, at_blk, now, thr, &fl_wide);
-	bool stair_ok = !long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok &&
-			staircase_rise(fl_all, valid_all, lo_all, at_blk, seg_blk, thr, &fl_stair);
-
-	if (!long_ok && !short_ok && !fast_ok && !trough_ok && !wide_ok && !stair_ok) {
-		/* Before the minimum window, no rise judged is no verdict yet. */
-		if (evidence_only)
-			d->have_long = false;
-		return;
-	}
-	if (trough_ok)
-		fl_trough.p = fl_long.p;
-	if (stair_ok)
-		fl_stair.p = fl_long.p;
-	/* The fast route has no p of its own: report the rank tests' best. */
-	if (fast_ok)
-		fl_fast.p = guards && ns >= MIN_BLOCKS ? fmin(fl_long.p, fl_short.p) : fl_long.p;
-
-	/* The short window tells the current rate of a rise that began lately. */
-	const struct fit *f = stair_ok ? &fl_stair : wide_ok ? &fl_wide : fast_ok ? &fl_fast
-			      : trough_ok ? &fl_trough
-			      : short_ok && (!long_ok || fl_short.slope > fl_long.slope)
-			      ? &fl_short : &fl_long;
-	d->ok = true;
-	d->f = *f;
-	d->window_s = d->lng_window_s;
-	if (f == &fl_short)
-		d->window_s = (double)(at_blk - sfrom) * TREND_BLOCK_S;
-	if (f == &fl_fast)
-		d->window_s = (double)FAST_BLOCKS * TREND_BLOCK_S;
-	if (f == &fl_wide)
-		d->window_s = (double)NBLK * TREND_BLOCK_S;
-	if (f == &fl_trough)
-		d->window_s = age_s < NBLK * TREND_BLOCK_S ? age_s : NBLK * TREND_BLOCK_S;
-	if (f == &fl_stair) {
-		d->staircase = true;
-		d->window_s = 24.0 * (STAIR_DAYS + 1) * TREND_BLOCK_S;
-	}
+	if (w->n_long < MIN_BLOCKS ||
+	    (w->evidence_only && (age_s < times->evidence_age || w->n_long < 9)))
+		return false;
+	fit_series(w->x, w->y, w->n_long, Z_LONG, &w->long_fit);
+	return !(w->evidence_only &&
+		 (w->long_fit.p >= P_SHORT || !steady_pace(w->x, w->y, w->n_long)));
 }
 
 /*
- * Did the check right after block at - 1 judge a leak (a rise at the
- * growth warning rate or faster, or a staircase)?  detect() at that
- * hour, memoised: its answer depends only on the
- * floors of the 97 blocks before at_blk (fewer when the array begins
- * later), the segment's start and the levels, so a key over all of them
- * finds it again at the next check (a check every few minutes replays
- * one new hour, not HOLD_BACK of them).  A small direct-mapped table; a
- * miss only costs the replay.
+ * The guards' answers into w: warm-ups follow restarts and level off
+ * within a day or two (plateau(), decelerating(), for PLATEAU_AGE_S); a
+ * history that began inside the segment may have begun in any phase of a
+ * daily cycle, so until first_day a rise must also keep its pace across
+ * the window (steady_pace()).  Those two make warm_up_ok.  guards_ok also
+ * needs, from DIFF_AGE_S on, the last hours above the same hours a day
+ * earlier (above_yesterday()).  The short window is fitted when guards_ok.
+ */
+static void apply_guards(struct window_data *w, const struct guard_times *times)
+{
+	bool ok = !(w->age_s < PLATEAU_AGE_S &&
+		    (plateau(w->x, w->y, w->n_long) || decelerating(w->x, w->y, w->n_long)));
+
+	if (ok && w->age_s < times->first_day)
+		ok = steady_pace(w->x, w->y, w->n_long);
+	w->warm_up_ok = ok;
+	if (ok && w->age_s >= DIFF_AGE_S)
+		ok = above_yesterday(w->floors, w->valid, w->first_blk, w->seg_blk, w->at_blk);
+	w->guards_ok = ok;
+	if (ok && w->n_short >= MIN_BLOCKS) {
+		fit_series(w->xs, w->ys, w->n_short, Z_SHORT, &w->short_fit);
+		w->short_fitted = true;
+	}
+}
+
+/* The guards a route stands behind (struct window_data). */
+enum route_guards {
+	GUARDS_ALL,		/* warm_up_ok and guards_ok: all of them */
+	GUARDS_WARM_UP,		/* warm_up_ok: not the day before (troughs compare troughs) */
+	GUARDS_NONE,
+};
+
+/*
+ * The rise detectors, in the order they are tried: the first that judges
+ * a rise gives the fit and the window reported.  One line each.
+ */
+static const struct route {
+	const char *name;
+	enum route_guards guards;
+	bool (*judge)(const struct window_data *w, struct rise *out);
+} routes[] = {
+	{ "long window",	GUARDS_ALL,	long_window_rise },
+	{ "short window",	GUARDS_ALL,	short_window_rise },
+	{ "fast",		GUARDS_ALL,	fast_rise },
+	{ "trough",		GUARDS_WARM_UP,	trough_rise },
+	{ "wide",		GUARDS_NONE,	wide_rise },
+	{ "staircase",		GUARDS_NONE,	staircase_rise },
+};
+
+static bool guards_pass(enum route_guards g, const struct window_data *w)
+{
+	switch (g) {
+	case GUARDS_ALL: return w->guards_ok;
+	case GUARDS_WARM_UP: return w->warm_up_ok;
+	case GUARDS_NONE: return true;
+	}
+	return false;
+}
+
+/*
+ * The routes as a check right after block at_blk - 1 saw them: the same
+ * for the current check and, for the hold, for an earlier one (the
+ * verdict of any earlier hour is a function of the history up to it).
+ * floors_all/valid_all: floors of blocks first_all .. first_all + NALL - 1.
+ */
+static void detect(const double *floors_all, const bool *valid_all, long long first_all,
+		   long long at_blk, long long seg_blk, time_t now, double age_s,
+		   const struct guard_times *times, double leak_rate, struct detection *d)
+{
+	struct window_data w;
+	struct rise rise;
+
+	memset(d, 0, sizeof *d);
+	if (!window_data_at(floors_all, valid_all, first_all, at_blk, seg_blk, now, age_s, times,
+			    leak_rate, &w))
+		return;
+	d->have_long = true;
+	d->lng = w.long_fit;
+	d->lng_window_s = w.long_window_s;
+	apply_guards(&w, times);
+	for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+		if (!guards_pass(routes[i].guards, &w) || !routes[i].judge(&w, &rise))
+			continue;
+		d->ok = true;
+		d->f = rise.fit;
+		d->window_s = rise.window_s;
+		d->staircase = routes[i].judge == staircase_rise;
+		return;
+	}
+	/* Before the minimum window, no rise judged is no verdict yet. */
+	if (w.evidence_only)
+		d->have_long = false;
+}
+
+/*
+ * Did the check right after block at - 1 judge a leak (a rise at the leak
+ * rate or faster, or a staircase)?  detect() at that hour, memoised: its
+ * answer depends only on the floors of the 97 blocks before `at` (fewer
+ * when the array begins later), the segment's start, the guard times and
+ * the leak rate, so a key over all of them finds it again at the next
+ * check (a check every few minutes replays one new hour, not HOLD_BACK of
+ * them).  A small direct-mapped table; a miss only costs the replay.
  */
 #define MEMO_SLOTS	1024
 struct memo {
@@ -912,18 +1109,18 @@ struct memo {
 	double p, window_s;
 };
 
-static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_all,
+static bool judged_at(const double *floors_all, const bool *valid_all, long long first_all,
 		      long long at, long long seg_blk, time_t seg_start, double age,
-		      const struct windows *w, double thr, struct detection *d)
+		      const struct guard_times *times, double leak_rate, struct detection *d)
 {
 	static struct memo memo[MEMO_SLOTS];
 	unsigned long long k = 1469598103934665603ULL;
 	long long from = at - 24LL * (STAIR_DAYS + 1) - 1;
-	double v[6] = { (double)seg_start, w->min_window, thr, (double)at, w->first_day,
-			w->evidence_age };
+	double v[6] = { (double)seg_start, times->min_window, leak_rate, (double)at,
+			times->first_day, times->evidence_age };
 
-	if (from < lo_all)
-		from = lo_all;
+	if (from < first_all)
+		from = first_all;
 #define MIX(x) (k = (k ^ (unsigned long long)(x)) * 1099511628211ULL)
 	for (int i = 0; i < 6; i++) {
 		unsigned long long u;
@@ -935,10 +1132,10 @@ static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_
 	for (long long b = from; b < at; b++) {
 		unsigned long long u = 0;
 
-		if (valid_all[b - lo_all])
-			memcpy(&u, &fl_all[b - lo_all], sizeof u);
+		if (valid_all[b - first_all])
+			memcpy(&u, &floors_all[b - first_all], sizeof u);
 		MIX(u);
-		MIX(valid_all[b - lo_all]);
+		MIX(valid_all[b - first_all]);
 	}
 #undef MIX
 	struct memo *m = &memo[k % MEMO_SLOTS];
@@ -950,10 +1147,10 @@ static bool judged_at(const double *fl_all, const bool *valid_all, long long lo_
 		d->window_s = m->window_s;
 		return m->ok;
 	}
-	detect(fl_all, valid_all, lo_all, at, seg_blk, (time_t)(at * TREND_BLOCK_S), age,
-	       w, thr, d);
+	detect(floors_all, valid_all, first_all, at, seg_blk, (time_t)(at * TREND_BLOCK_S), age,
+	       times, leak_rate, d);
 	/* A leak, not a rise below the growth warning rate (RISING). */
-	d->ok = d->ok && (d->staircase || d->f.slope >= thr);
+	d->ok = d->ok && (d->staircase || d->f.slope >= leak_rate);
 	m->used = true;
 	m->key = k;
 	m->ok = d->ok;
@@ -975,15 +1172,15 @@ struct hold {
 
 /*
  * The hold: the latest earlier check of this segment (up to HOLD_BACK
- * hours back) whose routes judged a rise, replayed from the floors; held
+ * hours back) whose routes judged a leak, replayed from the floors; held
  * as long as the level now keeps more than a quarter of the highest level
  * reached since above the level before the rise (the lowest floor of the
  * span judged, a day at least).  A cheap test first: the level now must
- * stand 3 hours at the growth warning rate above the lowest floor known.
+ * stand 3 hours at the leak rate above the lowest floor known.
  */
-static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_all,
+static bool find_hold(const double *floors_all, const bool *valid_all, long long first_all,
 		      long long now_blk, long long seg_blk, time_t seg_start,
-		      const struct windows *w, double thr, struct hold *h)
+		      const struct guard_times *times, double leak_rate, struct hold *h)
 {
 	struct detection d;
 	double level, lowest = INFINITY, peak = -INFINITY;
@@ -991,19 +1188,21 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	bool found = false;
 
 	memset(h, 0, sizeof *h);
-	if (thr <= 0 || !level_at(fl_all, valid_all, lo_all, now_blk, seg_blk, &level, &where))
+	if (leak_rate <= 0 ||
+	    !level_at(floors_all, valid_all, first_all, now_blk, seg_blk, &level, &where))
 		return false;
-	for (long long b = lo_all > seg_blk ? lo_all : seg_blk; b < now_blk; b++)
-		if (valid_all[b - lo_all])
-			lowest = fmin(lowest, fl_all[b - lo_all]);
-	if (level - lowest < 3.0 * thr)
+	for (long long b = later(first_all, seg_blk); b < now_blk; b++)
+		if (valid_all[b - first_all])
+			lowest = fmin(lowest, floors_all[b - first_all]);
+	if (level - lowest < 3.0 * leak_rate)
 		return false;
 	for (at = now_blk - 1; at > now_blk - HOLD_BACK && at > seg_blk; at--) {
 		double age = (double)(at * TREND_BLOCK_S) - (double)seg_start;
 
-		if (age < fmin(w->min_window, w->evidence_age))
+		if (age < fmin(times->min_window, times->evidence_age))
 			break;
-		if (judged_at(fl_all, valid_all, lo_all, at, seg_blk, seg_start, age, w, thr, &d)) {
+		if (judged_at(floors_all, valid_all, first_all, at, seg_blk, seg_start, age, times,
+			      leak_rate, &d)) {
 			found = true;
 			break;
 		}
@@ -1015,12 +1214,12 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	h->pre = INFINITY;
 	h->start_blk = at - 1;
 	/* The level before the rise: the lowest floor of the span judged, a day at least. */
-	long long span = (long long)(d.window_s / TREND_BLOCK_S) > 24 ? (long long)(d.window_s / TREND_BLOCK_S) : 24;
+	long long span = later((long long)(d.window_s / TREND_BLOCK_S), 24);
 
 	for (long long b = at - span; b < at; b++)
-		if (b >= lo_all && b >= seg_blk && valid_all[b - lo_all] &&
-		    fl_all[b - lo_all] < h->pre) {
-			h->pre = fl_all[b - lo_all];
+		if (b >= first_all && b >= seg_blk && valid_all[b - first_all] &&
+		    floors_all[b - first_all] < h->pre) {
+			h->pre = floors_all[b - first_all];
 			h->start_blk = b;
 		}
 	if (!isfinite(h->pre))
@@ -1028,7 +1227,7 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	for (long long b = at; b <= now_blk; b++) {
 		double l;
 
-		if (level_at(fl_all, valid_all, lo_all, b, seg_blk, &l, NULL))
+		if (level_at(floors_all, valid_all, first_all, b, seg_blk, &l, NULL))
 			peak = fmax(peak, l);
 	}
 	/* Given back: the memory fell most of the way to where it began. */
@@ -1037,12 +1236,14 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	h->level = level;
 	h->rate = (level - h->pre) / fmax(1.0, (double)(where - h->start_blk));
 	/* Paused: the level has not risen by an hour at the warning rate since. */
-	double tol = fmax(thr, 2.0 * hourly_spread(fl_all, valid_all, lo_all, now_blk - 24, now_blk));
+	double tol = fmax(leak_rate, 2.0 * hourly_spread(floors_all, valid_all, first_all,
+							 now_blk - 24, now_blk));
 
-	for (long long b = now_blk - 1; b > seg_blk && b > lo_all; b--) {
+	for (long long b = now_blk - 1; b > seg_blk && b > first_all; b--) {
 		double l;
 
-		if (level_at(fl_all, valid_all, lo_all, b, seg_blk, &l, NULL) && l < level - tol) {
+		if (level_at(floors_all, valid_all, first_all, b, seg_blk, &l, NULL) &&
+		    l < level - tol) {
 			if (now_blk - b >= PAUSE_BLOCKS)
 				h->paused_blk = b;
 			break;
@@ -1050,6 +1251,27 @@ static bool find_hold(const double *fl_all, const bool *valid_all, long long lo_
 	}
 	return true;
 }
+
+/* One check's analysis: what the steps of trend_analyze() hand on. */
+struct analysis {
+	const struct sample *samples;
+	size_t n;
+	time_t now;
+	const struct trend_params *p;
+	struct segment segs[MAX_SEGS];	/* the last MAX_SEGS segments, oldest first */
+	int nsegs;
+	const struct segment *cur;	/* the current one, segs[nsegs - 1] */
+	double spacing;			/* of the raw samples (sample_spacing()) */
+	double leak_rate;		/* bytes/h: growth warning level, else critical */
+	/* The floors of the current segment, blocks first_all .. now_blk - 1. */
+	double floors_all[NALL];
+	bool valid_all[NALL];
+	long long first_all, now_blk, seg_blk;
+	struct guard_times times;
+	struct detection d;		/* the routes now */
+	double rate;			/* bytes/h graded and forecast */
+	double level;			/* bytes the forecast starts from */
+};
 
 /*
  * The points of the early forecast, x in hours from now: the hourly
@@ -1150,16 +1372,15 @@ static int early_points(const struct sample *s, size_t first, size_t end, double
  * spread out, and not slowing down towards an end below the limit
  * (Aitken's estimate from the thirds of the span).
  */
-static void early_forecast(const struct sample *s, const struct segment *g, double spacing,
-			   time_t now, const struct trend_params *p, double thr,
-			   struct trend_result *r)
+static void early_forecast(const struct analysis *a, struct trend_result *r)
 {
+	const struct trend_params *p = a->p;
 	double x[MAX_FIT], y[MAX_FIT];
 	struct fit f;
 
 	if (p->limit_bytes <= 0 || (p->timeleft_warning_s <= 0 && p->timeleft_critical_s <= 0))
 		return;
-	int n = early_points(s, g->first, g->end, spacing, now, x, y);
+	int n = early_points(a->samples, a->cur->first, a->cur->end, a->spacing, a->now, x, y);
 
 	if (n < EARLY_MIN_POINTS)
 		return;
@@ -1182,15 +1403,16 @@ static void early_forecast(const struct sample *s, const struct segment *g, doub
 	while (h < n && x[h] < x[0] + span / 2.0)
 		h++;
 	if (h >= 3 && n - h >= 3) {
-		struct fit a, b;
+		struct fit earlier, later_half;
 
-		fit_series(x, y, h, Z_LONG, &a);
-		fit_series(x + h, y + h, n - h, Z_LONG, &b);
-		if (b.slope <= 0)
+		fit_series(x, y, h, Z_LONG, &earlier);
+		fit_series(x + h, y + h, n - h, Z_LONG, &later_half);
+		if (later_half.slope <= 0)
 			return;
-		if (a.slope > b.slope) {
-			double tau = (span / 2.0) / log(a.slope / b.slope);
-			double now_rate = b.slope * exp(-(x[n - 1] - (x[0] + 0.75 * span)) / tau);
+		if (earlier.slope > later_half.slope) {
+			double tau = (span / 2.0) / log(earlier.slope / later_half.slope);
+			double now_rate = later_half.slope *
+					  exp(-(x[n - 1] - (x[0] + 0.75 * span)) / tau);
 
 			if (f.at_now + now_rate * tau < p->limit_bytes)
 				return;	/* levelling off below the limit */
@@ -1215,26 +1437,23 @@ static void early_forecast(const struct sample *s, const struct segment *g, doub
 	r->window_s = span * 3600.0;
 	r->rising_s = span * 3600.0;
 	r->floor_bytes = f.at_now;
-	r->verdict = thr > 0 && f.slope >= thr ? TREND_LEAK : TREND_RISING;
+	r->verdict = a->leak_rate > 0 && f.slope >= a->leak_rate ? TREND_LEAK : TREND_RISING;
 }
 
-void trend_analyze(const struct sample *samples, size_t n, time_t now,
-		   const struct trend_params *p, struct trend_result *r)
+/*
+ * Segments: splits the samples at restarts, reboots and backwards clock
+ * steps into a->segs (the last MAX_SEGS), describes the current one into
+ * r.  False when there is no sample.
+ */
+static bool find_segments(struct analysis *a, struct trend_result *r)
 {
-	struct segment segs[MAX_SEGS];
+	const struct sample *prev = NULL;
+	struct segment *segs = a->segs;
 	int nsegs = 0;
 	unsigned seen = 0;
-	const struct sample *prev = NULL;
-	double min_window = p->min_window_s > 0 ? p->min_window_s : TREND_MIN_WINDOW_S;
 
-	memset(r, 0, sizeof *r);
-	r->verdict = TREND_COLLECTING;
-	r->growth_state = STATE_OK;
-	r->timeleft_state = STATE_OK;
-
-	/* 1. Segments (the last MAX_SEGS of them). */
-	for (size_t i = 0; i < n; i++) {
-		const struct sample *x = &samples[i];
+	for (size_t i = 0; i < a->n; i++) {
+		const struct sample *x = &a->samples[i];
 		enum boundary k = B_NONE;
 
 		if (x->mem_kb < 0)
@@ -1258,7 +1477,7 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 			nsegs--;
 		}
 		segs[nsegs].first = i;
-		segs[nsegs].end = n;
+		segs[nsegs].end = a->n;
 		segs[nsegs].kind = prev ? k : B_NONE;
 		describe(segs[nsegs].kind, prev, x, segs[nsegs].desc, sizeof segs[nsegs].desc);
 		nsegs++;
@@ -1266,26 +1485,37 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		prev = x;
 	}
 	r->segments_seen = seen;
+	a->nsegs = nsegs;
 	if (nsegs == 0)
-		return;
+		return false;
 
 	const struct segment *cur = &segs[nsegs - 1];
-	double spacing = sample_spacing(samples, n);
 
-	r->segment_start = samples[cur->first].t;
-	r->segment_age_s = difftime(now, r->segment_start);
+	a->cur = cur;
+	a->spacing = sample_spacing(a->samples, a->n);
+	r->segment_start = a->samples[cur->first].t;
+	r->segment_age_s = difftime(a->now, r->segment_start);
 	if (r->segment_age_s < 0)
 		r->segment_age_s = 0;
 	r->restarted = cur->kind != B_NONE;
 	r->reboot = cur->kind == B_REBOOT;
 	copy_str(r->restart_desc, sizeof r->restart_desc, cur->desc);
+	return true;
+}
 
-	/* Baseline: configured, else learned, else learned on an earlier run. */
+/*
+ * Baseline: configured, else learned, else learned on an earlier run;
+ * then the growth levels in bytes per hour and the leak rate.
+ */
+static void decide_baseline(struct analysis *a, struct trend_result *r)
+{
+	const struct trend_params *p = a->p;
+
 	if (p->baseline_bytes > 0) {
 		r->have_baseline = true;
 		r->baseline_bytes = p->baseline_bytes;
 	} else if (p->baseline_auto || p->growth_defaults) {
-		double b = learn_baseline(samples, segs, nsegs, spacing, now);
+		double b = learn_baseline(a->samples, a->segs, a->nsegs, a->spacing, a->now);
 
 		if (b < MIN_BASELINE && p->learned_baseline_bytes >= MIN_BASELINE)
 			b = p->learned_baseline_bytes;
@@ -1296,160 +1526,220 @@ void trend_analyze(const struct sample *samples, size_t n, time_t now,
 		}
 	}
 	resolve_thresholds(p, r);
-	double thr = r->growth_warning_bph > 0 ? r->growth_warning_bph : r->growth_critical_bph;
+	a->leak_rate = r->growth_warning_bph > 0 ? r->growth_warning_bph : r->growth_critical_bph;
+}
 
-	for (int g = 0; g + 1 < nsegs; g++)
-		if (segment_leaked(samples, &segs[g], spacing, thr))
+/* The past segments that ended leaking (segment_leaked()). */
+static void count_past_leaks(const struct analysis *a, struct trend_result *r)
+{
+	for (int g = 0; g + 1 < a->nsegs; g++)
+		if (segment_leaked(a->samples, &a->segs[g], a->spacing, a->leak_rate))
 			r->segments_leaking++;
+}
 
-	/* 2. Hourly floors of the current segment, HOLD_BACK hours more than
-	 *    the routes look at, for the hold. */
-	double fl_all[NALL];
-	bool valid_all[NALL];
-	long long now_blk = trend_block_of(now), lo_all = now_blk - NALL;
-	long long seg_blk = trend_block_of(r->segment_start);
+/*
+ * Floors: the hourly floors of the current segment, HOLD_BACK hours more
+ * than the routes look at, for the hold; the newest of the routes' blocks
+ * (else the newest sample) is the floor reported until a route fits one.
+ */
+static void hourly_floors(struct analysis *a, struct trend_result *r)
+{
+	const struct segment *cur = a->cur;
 
-	block_floors(samples, cur->first, cur->end, lo_all, NALL, spacing, now, fl_all, valid_all);
-	for (long long b = lo_all; b < now_blk; b++)
-		if (b < seg_blk)
-			valid_all[b - lo_all] = false;
-	const double *fl = fl_all + HOLD_BACK;
-	const bool *valid = valid_all + HOLD_BACK;
-	long long lo = now_blk - NBLK;
-
-	for (long long b = now_blk - 1; b >= lo; b--)
-		if (valid[b - lo]) {
-			r->floor_bytes = fl[b - lo];
+	a->now_blk = trend_block_of(a->now);
+	a->first_all = a->now_blk - NALL;
+	a->seg_blk = trend_block_of(r->segment_start);
+	block_floors(a->samples, cur->first, cur->end, a->first_all, NALL, a->spacing, a->now,
+		     a->floors_all, a->valid_all);
+	for (long long b = a->first_all; b < a->now_blk; b++)
+		if (b < a->seg_blk)
+			a->valid_all[b - a->first_all] = false;
+	for (long long b = a->now_blk - 1; b >= a->now_blk - NBLK; b--)
+		if (a->valid_all[b - a->first_all]) {
+			r->floor_bytes = a->floors_all[b - a->first_all];
 			break;
 		}
-	if (r->floor_bytes == 0 && samples[cur->end - 1].mem_kb > 0)
-		r->floor_bytes = (double)samples[cur->end - 1].mem_kb * 1024.0;
+	if (r->floor_bytes == 0 && a->samples[cur->end - 1].mem_kb > 0)
+		r->floor_bytes = (double)a->samples[cur->end - 1].mem_kb * 1024.0;
+}
 
-	/*
-	 * A segment that did not begin with a restart we saw (the history
-	 * starts in it) may be in any phase of a daily cycle: for a day and
-	 * a bit, only a rise that keeps its pace (steady_pace()).
-	 */
-	struct windows w = {
-		.min_window = min_window,
-		.evidence_age = p->min_window_strict ? min_window : EVIDENCE_AGE_S,
-		.first_day = cur->kind == B_NONE ? FIRST_WINDOW_S : 0,
-	};
+/*
+ * Routes: detect() now, within the guards in time.  A segment that did
+ * not begin with a restart we saw (the history starts in it) may be in
+ * any phase of a daily cycle: for FIRST_WINDOW_S, only a rise that keeps
+ * its pace.  False when the segment is too young for the routes; else the
+ * long window's fit, or the rise judged, into r and a->rate, a->level.
+ */
+static bool run_routes(struct analysis *a, struct trend_result *r)
+{
+	const struct trend_params *p = a->p;
+	const double *floors = a->floors_all + HOLD_BACK;	/* the routes' NBLK blocks */
+	const bool *valid = a->valid_all + HOLD_BACK;
+	long long first_blk = a->now_blk - NBLK;
+	double min_window = p->min_window_s > 0 ? p->min_window_s : TREND_MIN_WINDOW_S;
+	struct detection *d = &a->d;
 
+	a->times.min_window = min_window;
+	a->times.evidence_age = p->min_window_strict ? min_window : EVIDENCE_AGE_S;
+	a->times.first_day = a->cur->kind == B_NONE ? FIRST_WINDOW_S : 0;
 	r->window_needed_s = min_window;
 
-	/* 3. The routes, now. */
-	struct detection d;
-
-	detect(fl_all, valid_all, lo_all, now_blk, seg_blk, now, r->segment_age_s, &w, thr, &d);
-	if (!d.have_long) {
-		early_forecast(samples, cur, spacing, now, p, thr, r);
-		return;
-	}
+	detect(a->floors_all, a->valid_all, a->first_all, a->now_blk, a->seg_blk, a->now,
+	       r->segment_age_s, &a->times, a->leak_rate, d);
+	if (!d->have_long)
+		return false;
 	r->have_slope = true;
-	r->slope_bph = d.lng.slope;
-	r->slope_low_bph = d.lng.low;
-	r->confidence = 1.0 - d.lng.p;
-	r->window_s = d.lng_window_s;
+	r->slope_bph = d->lng.slope;
+	r->slope_low_bph = d->lng.low;
+	r->confidence = 1.0 - d->lng.p;
+	r->window_s = d->lng_window_s;
 	r->verdict = TREND_STABLE;
+	if (!d->ok)
+		return true;
 
-	double rate = 0, level = 0;
+	const struct fit *f = &d->f;
+	double low;
+	int days;
 
-	if (d.ok) {
-		const struct fit *f = &d.f;
-		double low;
-		int days;
-
-		r->slope_bph = f->slope;
-		r->slope_low_bph = f->low;
-		r->confidence = 1.0 - f->p;
-		r->window_s = d.window_s;
-		r->floor_bytes = f->at_now;
-		r->recent_slope_bph = f->slope;
-		/*
-		 * With long_run_rate set, once the rise has lasted more than a
-		 * day, the rate the admin sees, the growth levels and the
-		 * forecast use its long-run rate: a traffic-driven leak grows
-		 * only in the daytime, and its daytime pace would bring the
-		 * limit days too early.  The verdict that there is a rise stays
-		 * with the routes above.
-		 */
-		rate = f->slope;
-		if (p->long_run_rate &&
-		    long_run_rate(fl, valid, lo, seg_blk, now_blk, &rate, &low, &days)) {
-			r->long_run = true;
-			r->slope_bph = rate;
-			r->slope_low_bph = low;
-			r->window_s = (double)(24 * (days + 1)) * TREND_BLOCK_S;
-		}
-		if (d.staircase) {
-			r->staircase = true;
-			r->rising_s = d.window_s;
-		} else {
-			r->rising_s = 3600.0 * rise_hours(fl, valid, lo, seg_blk, now_blk, rate);
-		}
-		level = f->at_now;
-	}
+	r->slope_bph = f->slope;
+	r->slope_low_bph = f->low;
+	r->confidence = 1.0 - f->p;
+	r->window_s = d->window_s;
+	r->floor_bytes = f->at_now;
+	r->recent_slope_bph = f->slope;
 	/*
-	 * 4. The hold: a leak judged at an earlier check of this segment and
-	 *    not given back stays a leak, also while the routes see a slower
-	 *    rise now (RISING) or none (a night, a weekend).
+	 * With long_run_rate set, once the rise has lasted more than a day,
+	 * the rate the admin sees, the growth levels and the forecast use its
+	 * long-run rate: a traffic-driven leak grows only in the daytime, and
+	 * its daytime pace would bring the limit days too early.  The verdict
+	 * that there is a rise stays with the routes.
 	 */
-	struct hold h;
-
-	if (!(d.ok && thr > 0 && (rate >= thr || d.staircase)) &&
-	    find_hold(fl_all, valid_all, lo_all, now_blk, seg_blk, r->segment_start, &w, thr, &h)) {
-		double low;
-		int days;
-
-		r->held = true;
-		r->long_run = false;
-		r->judged_at = (time_t)(h.judged_blk * TREND_BLOCK_S);
-		r->rise_since = (time_t)(h.start_blk * TREND_BLOCK_S);
-		r->rise_bytes = h.level - h.pre;
-		r->paused_since = h.paused_blk > 0 ? (time_t)(h.paused_blk * TREND_BLOCK_S) : 0;
-		rate = h.rate;
-		/* A leak that still grows day over day: its long-run rate. */
-		if (p->long_run_rate &&
-		    long_run_rate(fl, valid, lo, seg_blk, now_blk, &rate, &low, &days)) {
-			r->long_run = true;
-			r->slope_low_bph = low;
-		} else {
-			r->slope_low_bph = 0;
-		}
-		r->slope_bph = rate;
-		r->recent_slope_bph = d.ok ? d.f.slope : d.lng.slope;
-		r->confidence = h.confidence;
-		r->window_s = difftime(now, r->rise_since);
-		r->rising_s = r->window_s;
-		r->floor_bytes = h.level;
-		level = h.level;
-	} else if (!d.ok) {
-		/* Within the guards, the time left may still alarm. */
-		if (r->segment_age_s < fmax(w.min_window, w.first_day))
-			early_forecast(samples, cur, spacing, now, p, thr, r);
-		return;
+	a->rate = f->slope;
+	if (p->long_run_rate && long_run_rate(floors, valid, first_blk, a->seg_blk, a->now_blk,
+						  &a->rate, &low, &days)) {
+		r->long_run = true;
+		r->slope_bph = a->rate;
+		r->slope_low_bph = low;
+		r->window_s = (double)(24 * (days + 1)) * TREND_BLOCK_S;
 	}
+	if (d->staircase) {
+		r->staircase = true;
+		r->rising_s = d->window_s;
+	} else {
+		r->rising_s = 3600.0 * rise_hours(floors, valid, first_blk, a->seg_blk, a->now_blk,
+						  a->rate);
+	}
+	a->level = f->at_now;
+	return true;
+}
+
+/*
+ * Hold: unless the routes judge a leak now, a leak judged at an earlier
+ * check of this segment and not given back stays a leak (find_hold()),
+ * also while the routes see a slower rise (RISING) or none (a night, a
+ * weekend).  True when held.
+ */
+static bool hold_leak(struct analysis *a, struct trend_result *r)
+{
+	const struct trend_params *p = a->p;
+	const struct detection *d = &a->d;
+	const double *floors = a->floors_all + HOLD_BACK;
+	const bool *valid = a->valid_all + HOLD_BACK;
+	long long first_blk = a->now_blk - NBLK;
+	struct hold h;
+	double low;
+	int days;
+
+	if (d->ok && a->leak_rate > 0 && (a->rate >= a->leak_rate || d->staircase))
+		return false;
+	if (!find_hold(a->floors_all, a->valid_all, a->first_all, a->now_blk, a->seg_blk,
+		       r->segment_start, &a->times, a->leak_rate, &h))
+		return false;
+	r->held = true;
+	r->long_run = false;
+	r->judged_at = (time_t)(h.judged_blk * TREND_BLOCK_S);
+	r->rise_since = (time_t)(h.start_blk * TREND_BLOCK_S);
+	r->rise_bytes = h.level - h.pre;
+	r->paused_since = h.paused_blk > 0 ? (time_t)(h.paused_blk * TREND_BLOCK_S) : 0;
+	a->rate = h.rate;
+	/* A leak that still grows day over day: its long-run rate. */
+	if (p->long_run_rate && long_run_rate(floors, valid, first_blk, a->seg_blk, a->now_blk,
+						  &a->rate, &low, &days)) {
+		r->long_run = true;
+		r->slope_low_bph = low;
+	} else {
+		r->slope_low_bph = 0;
+	}
+	r->slope_bph = a->rate;
+	r->recent_slope_bph = d->ok ? d->f.slope : d->lng.slope;
+	r->confidence = h.confidence;
+	r->window_s = difftime(a->now, r->rise_since);
+	r->rising_s = r->window_s;
+	r->floor_bytes = h.level;
+	a->level = h.level;
+	return true;
+}
+
+/*
+ * Grade: a rise at or above the leak rate, a held leak and a staircase
+ * are a LEAK, WARNING or, at the growth critical level, CRITICAL; a
+ * slower rise is RISING.  A rise is never older than its segment.
+ */
+static void grade(const struct analysis *a, struct trend_result *r)
+{
 	if (r->rising_s > r->segment_age_s)
 		r->rising_s = r->segment_age_s;
-
 	r->verdict = TREND_RISING;
-	if (thr > 0 && (rate >= thr || r->held || r->staircase)) {
+	if (a->leak_rate > 0 && (a->rate >= a->leak_rate || r->held || r->staircase)) {
 		/* A held or stair-stepped leak stays at least WARNING. */
 		r->verdict = TREND_LEAK;
-		r->growth_state = r->growth_critical_bph > 0 && rate >= r->growth_critical_bph
+		r->growth_state = r->growth_critical_bph > 0 && a->rate >= r->growth_critical_bph
 				  ? STATE_CRITICAL
 				  : STATE_WARNING;
 	}
+}
 
-	/* 5. Forecast. */
-	if (p->limit_bytes > 0 && rate > 0) {
-		double left = p->limit_bytes - level;
+/* Forecast: the room left below the limit at the rate, and its level. */
+static void forecast(const struct analysis *a, struct trend_result *r)
+{
+	const struct trend_params *p = a->p;
+
+	if (p->limit_bytes > 0 && a->rate > 0) {
+		double left = p->limit_bytes - a->level;
 
 		r->have_forecast = true;
-		r->timeleft_s = left > 0 ? left / rate * 3600.0 : 0.0;
+		r->timeleft_s = left > 0 ? left / a->rate * 3600.0 : 0.0;
 		grade_timeleft(p, r);
 	}
+}
+
+void trend_analyze(const struct sample *samples, size_t n, time_t now,
+		   const struct trend_params *p, struct trend_result *r)
+{
+	struct analysis a = { .samples = samples, .n = n, .now = now, .p = p };
+
+	memset(r, 0, sizeof *r);
+	r->verdict = TREND_COLLECTING;
+	r->growth_state = STATE_OK;
+	r->timeleft_state = STATE_OK;
+
+	if (!find_segments(&a, r))
+		return;
+	decide_baseline(&a, r);
+	count_past_leaks(&a, r);
+	hourly_floors(&a, r);
+	if (!run_routes(&a, r)) {
+		early_forecast(&a, r);	/* too young for the routes */
+		return;
+	}
+	if (!hold_leak(&a, r) && !a.d.ok) {
+		/* No rise within the guards' time: the time left may still alarm. */
+		if (r->segment_age_s < fmax(a.times.min_window, a.times.first_day))
+			early_forecast(&a, r);
+		return;
+	}
+	grade(&a, r);
+	forecast(&a, r);
 }
 
 size_t trend_compact(struct sample *s, size_t n, time_t before)
