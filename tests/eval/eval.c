@@ -1261,8 +1261,8 @@ int main(int argc, char **argv)
 	       "1- and 5-minute samples, a check every 5 min, limit 512 MiB, base ~200 MB.\n"
 	       "plugin: the README's recommended settings, --baseline auto --growth-warning\n"
 	       "0.25%%/h --growth-critical 1%%/h --timeleft-warning 48h --timeleft-critical 12h\n"
-	       "--limit 512MB.  default: out of the box, --baseline auto only (no growth\n"
-	       "levels, the built-in time-left levels), the limit from hrMemorySize (512 MiB).\n"
+	       "--limit 512MB.  default: out of the box, --baseline auto only (the built-in\n"
+	       "growth and time-left levels), the limit from hrMemorySize (512 MiB).\n"
 	       "Competitors tuned to <= 1 false alarm per 100 service-days pooled: ols6h\n"
 	       "T = %.0f h, deriv1h R = %.0f KB/h, ewma24h T = %.0f h.\n\n", seeds, seed_base,
 	       seed_base + seeds - 1, -thr[M_OLS] / 3600.0, thr[M_DERIV], -thr[M_EWMA] / 3600.0);
