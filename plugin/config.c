@@ -957,17 +957,6 @@ size_t config_priv_localkey_len(enum privproto p)
 	return (unsigned)p < COUNT(len) ? len[p] : 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int config_parse_key(const char *hex, struct config_key *key, const char *name,
 		     char *err, size_t errlen)
 {

@@ -386,17 +386,6 @@ static void put_row_text(char *dst, size_t size, const char *src)
 	dst[len] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The reverse of put_row_text; -1 for a bad escape or a text too long. */
 static int get_row_text(char *dst, size_t size, const char *src)
 {
@@ -410,7 +399,7 @@ static int get_row_text(char *dst, size_t size, const char *src)
 		int c = (unsigned char)*src;
 
 		if (c == '%') {
-			int hi = hexval(src[1]), lo = hi < 0 ? -1 : hexval(src[2]);
+			int hi = hex_digit(src[1]), lo = hi < 0 ? -1 : hex_digit(src[2]);
 
 			if (lo < 0)
 				return -1;

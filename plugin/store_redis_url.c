@@ -70,17 +70,6 @@ void redis_url_redact(const char *text, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s:(secret)%s", (int)(colon - text), text, at);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes [s, s + n) with %XX escapes into dst[size].  Returns 0 or -1. */
 static int decode(char *dst, size_t size, const char *s, size_t n)
 {
@@ -90,9 +79,9 @@ static int decode(char *dst, size_t size, const char *s, size_t n)
 		int c = (unsigned char)s[i];
 
 		if (c == '%') {
-			if (i + 2 >= n || hexval(s[i + 1]) < 0 || hexval(s[i + 2]) < 0)
+			if (i + 2 >= n || hex_digit(s[i + 1]) < 0 || hex_digit(s[i + 2]) < 0)
 				return -1;
-			c = hexval(s[i + 1]) * 16 + hexval(s[i + 2]);
+			c = hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]);
 			i += 2;
 			if (c == 0)
 				return -1;

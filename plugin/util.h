@@ -44,6 +44,9 @@ const char *quote_text(char *dst, size_t size, const char *s, size_t len);
 /* Case-insensitive ASCII comparison of two NUL-terminated strings. */
 int ascii_casecmp(const char *a, const char *b);
 
+/* The value of one hex digit, either case; -1 for any other character. */
+int hex_digit(char c);
+
 /* Removes leading and trailing white space in place; returns s. */
 char *trim(char *s);
 
