@@ -16,6 +16,7 @@
 
 #include "replay.h"
 #include "trend.h"
+#include "history_fixtures.h"
 #include "util.h"
 
 #define T0 ((time_t)1767571200)	/* 2026-01-05 00:00:00 UTC */
@@ -24,17 +25,6 @@
 #define MAXN 20000
 
 static struct sample buf[MAXN];
-
-static struct sample mk(time_t t, long kb, const char *idx)
-{
-	struct sample s;
-
-	memset(&s, 0, sizeof s);
-	s.t = t;
-	s.mem_kb = kb;
-	snprintf(s.indexes, sizeof s.indexes, "%s", idx);
-	return s;
-}
 
 /* Samples every STEP seconds from `from` for `hours`, kb = a + b * hours. */
 static size_t line(size_t n, time_t from, double hours, double a, double b, const char *idx)
