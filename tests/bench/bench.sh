@@ -131,11 +131,12 @@ done
 # --- SNMPv3 with keys instead of passphrases --------------------------------
 # The v3 user's master keys (Ku) and localized keys (Kul) from --print-keys,
 # each measured like the modes above, then instructions per check of v2c,
-# v3 with passphrases and v3 with keys side by side, and how often
+# v3 with passphrases and v3 with keys side by side (and, with localized
+# keys, the SHA-256 authNoPriv and MD5/DES users), and how often
 # generate_Ku (the 1 MiB passphrase hash of RFC 3414) ran, and what
 # OpenSSL's first use costs any process (the floor of an SNMPv3 check).
-# Self-contained: it only reads common, v2c, v3, ROOT, WORK and the
-# functions above.
+# Self-contained: it only reads common, v2c, v3, ROOT, WORK, the SIM_V3_*
+# credentials and the functions above.
 cg_figure() {	# ARGS...: "MEAN_INSTRUCTIONS GENERATE_KU_LINES" of CG_RUNS callgrind runs
 	local s=0 n=0 v
 	for _ in $(seq 1 "$CG_RUNS"); do
@@ -163,6 +164,21 @@ bench_v3_keys() {
 	# shellcheck disable=SC2034
 	v3_kul=("${common[@]}" -P 3 -L authPriv -U "$SIM_V3_USER" -a SHA-256
 		--authlocalkey "$al" -x AES --privlocalkey "$pl" --state-dir "$WORK/state-v3kul")
+	# Two more users, localized keys, instructions only: SHA-256 authNoPriv
+	# and MD5/DES authPriv, the checks that use no OpenSSL cipher.
+	keys=$("$PLUGIN" "${common[@]}" -P 3 -L authNoPriv -U "$SIM_V3_AUTHUSER" -a SHA-256 \
+		-A "$SIM_V3_AUTHPASS" --print-keys 2>/dev/null) || keys=
+	# shellcheck disable=SC2034
+	v3_auth=("${common[@]}" -P 3 -L authNoPriv -U "$SIM_V3_AUTHUSER" -a SHA-256
+		--authlocalkey "$(sed -n 's/^;authlocalkey = //p' <<<"$keys")"
+		--state-dir "$WORK/state-v3auth")
+	keys=$("$PLUGIN" "${common[@]}" -P 3 -L authPriv -U "$SIM_V3_MD5USER" -a MD5 \
+		-A "$SIM_V3_AUTHPASS" -x DES -X "$SIM_V3_PRIVPASS" --print-keys 2>/dev/null) || keys=
+	# shellcheck disable=SC2034
+	v3_des=("${common[@]}" -P 3 -L authPriv -U "$SIM_V3_MD5USER" -a MD5
+		--authlocalkey "$(sed -n 's/^;authlocalkey = //p' <<<"$keys")" -x DES
+		--privlocalkey "$(sed -n 's/^;privlocalkey = //p' <<<"$keys")"
+		--state-dir "$WORK/state-v3des")
 	for mode in v3_ku v3_kul; do
 		declare -n args=$mode
 		echo
@@ -180,13 +196,19 @@ bench_v3_keys() {
 	echo
 	echo "== instructions per check, v3 with keys beside v3 with passphrases and v2c"
 	echo "   (callgrind, mean of $CG_RUNS runs each)"
-	for mode in v2c v3 v3_ku v3_kul; do
+	for mode in v2c v3 v3_ku v3_kul v3_auth v3_des; do
 		declare -n args=$mode
+		case $mode in v3_auth | v3_des)
+			[ "$mode" = v3_auth ] &&
+				echo "   other users, localized keys (no AES, so no OpenSSL cipher at all):"
+			"$PLUGIN" "${args[@]}" >/dev/null 2>&1 || true ;;	# the state file
+		esac
 		read -r ir ku < <(cg_figure "${args[@]}")
 		[ "$mode" = v2c ] && base=$ir
 		case $mode in
 			v2c) name="v2c" ;; v3) name="v3 passphrases" ;;
-			v3_ku) name="v3 master keys (Ku)" ;; *) name="v3 localized keys (Kul)" ;;
+			v3_ku) name="v3 master keys (Ku)" ;; v3_kul) name="v3 localized keys (Kul)" ;;
+			v3_auth) name="v3 SHA-256 authNoPriv" ;; *) name="v3 MD5/DES authPriv" ;;
 		esac
 		awk -v n="$name" -v ir="$ir" -v b="$base" -v ku="$ku" 'BEGIN {
 			printf "  %-24s %8.2f M  %5.2f x v2c  generate_Ku: %s\n", n, ir / 1e6,
@@ -211,13 +233,14 @@ openssl_floor() {
 	${CC:-cc} -O2 -o "$bin" "$ROOT/tests/bench/openssl_floor.c" -lcrypto 2>/dev/null ||
 		{ echo "  OpenSSL floor: cannot build tests/bench/openssl_floor.c, skipped"; return 0; }
 	echo "  OpenSSL's first use in a process (tests/bench/openssl_floor.c, callgrind):"
-	for m in 0 1 2 3 7; do
+	for m in 0 1 5 2 3 7; do
 		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$m" 2>&1 |
 			sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
 		[ "$m" = 0 ] && base=${ir:-0}
 		awk -v m="$m" -v ir="${ir:-0}" -v b="$base" 'BEGIN {
 			split("libcrypto linked, nothing done|RAND_bytes once (USM salts)|one HMAC-SHA-256 and one AES-128|both, as an authPriv check", d, "|")
 			desc = m < 4 ? d[m + 1] : "both, set up as the plugin does"
+			if (m == 5) desc = "RAND_bytes as the plugin: Hash_DRBG"
 			printf "    %-36s %6.2f M  (+%.2f M)\n", desc, ir / 1e6, (ir - b) / 1e6 }'
 	done
 }

@@ -5,8 +5,11 @@
  * for the USM salts), 2 one HMAC-SHA-256 and one AES-128-CFB encryption
  * (an SNMPv3 authPriv message), 3 both; plus 4, OpenSSL set up first as
  * plugin/snmp.c does for SNMPv3 (crypto_init: no configuration file, no
- * legacy name tables, no error texts, no clean-up at exit).  The difference between 7 and
- * 0 is the part of an SNMPv3 check that no key or option takes away.
+ * legacy name tables, no error texts, no clean-up at exit; and without AES,
+ * so in 5 but not 7, the random generator a Hash_DRBG over SHA-256).  The
+ * difference between 7 and 0 is the part of an SNMPv3 authPriv AES check
+ * that no key or option takes away; between 5 and 0, the random generator
+ * of a check without AES.
  */
 #include <stdlib.h>
 
@@ -25,6 +28,8 @@ int main(int argc, char **argv)
 		OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ADD_ALL_CIPHERS |
 				    OPENSSL_INIT_NO_ADD_ALL_DIGESTS |
 				    OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ATEXIT, NULL);
+	if ((mode & 4) && !(mode & 2))
+		RAND_set_DRBG_type(NULL, "HASH-DRBG", NULL, NULL, "SHA256");
 	if (mode & 1)
 		RAND_bytes(buf, 8);
 	if (mode & 2) {
