@@ -298,7 +298,7 @@ int history_append(struct history *h, const struct sample *s,
 /* ------------------------------------------------------------ metadata */
 
 static const char *const reserved_keys[] = {
-	"key", "written", "baseline_kb", "baseline_learned_at", "segment",
+	"key", "written", "baseline_kb", "baseline_learned_at", "raw_judged_at", "segment",
 };
 
 static bool kv_key_ok(const char *key)
@@ -346,6 +346,11 @@ static bool kv_put(struct history *h, const char *key, const char *value)
 	}
 	copy_str(h->kv[i].value, sizeof h->kv[i].value, value);
 	return true;
+}
+
+void history_set_raw_judged(struct history *h, time_t at)
+{
+	h->raw_judged_at = at > 0 ? at : 0;
 }
 
 void history_set_baseline(struct history *h, long kb, time_t learned_at)
@@ -588,6 +593,10 @@ static bool parse_meta(struct history *h, char *line, time_t now)
 		if (parse_time(value, &t) < 0)
 			return false;
 		h->baseline_learned_at = t <= now ? t : 0;
+	} else if (strcmp(key, "raw_judged_at") == 0) {
+		if (parse_time(value, &t) < 0)
+			return false;
+		h->raw_judged_at = t <= now ? t : 0;
 	} else if (strcmp(key, "segment") == 0) {
 		if (tally(h, parse_segment(h, value, now)) == 0)
 			return false;
@@ -810,6 +819,8 @@ int history_format(const struct history *h, char **out, size_t *outlen,
 		if (h->baseline_learned_at > 0)
 			put(&o, "# baseline_learned_at=%lld\n", (long long)h->baseline_learned_at);
 	}
+	if (h->raw_judged_at > 0)
+		put(&o, "# raw_judged_at=%lld\n", (long long)h->raw_judged_at);
 	for (i = 0; i < h->nsegments; i++) {
 		const struct history_segment *g = &h->segments[i];
 

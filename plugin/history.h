@@ -15,6 +15,9 @@
  *   # written=1700000000                        when it was last saved
  *   # baseline_kb=40960                         learned baseline (optional)
  *   # baseline_learned_at=1699990000            when it was learned (optional)
+ *   # raw_judged_at=1699995000                  the last check that judged a
+ *         leak on the raw samples (trend.h: trend_params.raw_judged_at;
+ *         optional)
  *   # segment=START END LEAKING SLOPE_BPH BASE_KB PEAK_KB   past segments,
  *         oldest first, at most HISTORY_MAX_SEGMENTS; LEAKING 0/1, SLOPE_BPH
  *         bytes per hour (integer), BASE_KB the floor of its first hours,
@@ -140,6 +143,7 @@ struct history {
 	bool have_baseline;
 	long baseline_kb;
 	time_t baseline_learned_at;	/* 0: unknown */
+	time_t raw_judged_at;		/* 0: none */
 	struct history_segment segments[HISTORY_MAX_SEGMENTS];
 	size_t nsegments;
 	struct history_kv kv[HISTORY_MAX_KV];
@@ -218,6 +222,9 @@ void history_compact(struct history *h, time_t now);
 
 /* The records, for trend_analyze(); *n receives their number. */
 const struct sample *history_samples(const struct history *h, size_t *n);
+
+/* Records the last check that judged a leak on the raw samples (0: none). */
+void history_set_raw_judged(struct history *h, time_t at);
 
 /* Records the learned baseline (kb >= 0), or forgets it (kb < 0). */
 void history_set_baseline(struct history *h, long kb, time_t learned_at);

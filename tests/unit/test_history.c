@@ -66,6 +66,7 @@ Test(history, round_trip_keeps_every_field)
 	cr_assert_geq(hourly, 25);
 	cr_assert_not(h.samples[h.n - 1].hourly);
 	history_set_baseline(&h, 40960, NOW - DAY);
+	history_set_raw_judged(&h, NOW - HOUR);
 	/* Segment and key-value lines are kept as a file has them. */
 	h.segments[0] = seg;
 	seg.start = NOW - 4 * DAY;
@@ -101,6 +102,7 @@ Test(history, round_trip_keeps_every_field)
 	cr_assert(g.have_baseline);
 	cr_assert_eq(g.baseline_kb, 40960);
 	cr_assert_eq(g.baseline_learned_at, NOW - DAY);
+	cr_assert_eq(g.raw_judged_at, NOW - HOUR);
 	cr_assert_eq(g.nsegments, 2);
 	cr_assert(g.segments[0].leaking);
 	cr_assert_eq(g.segments[0].slope_bph, -1234);
