@@ -377,6 +377,7 @@ static int load_history(const struct config *cfg, const struct hr_snapshot *snap
 	}
 	if (hs->st.h.have_baseline)
 		tp->learned_baseline_bytes = (double)hs->st.h.baseline_kb * 1024.0;
+	tp->raw_judged_at = hs->st.h.raw_judged_at;
 	return 0;
 }
 
@@ -395,6 +396,8 @@ static int save_history(const struct config *cfg, const struct hr_snapshot *snap
 
 	if (tr->baseline_learned && tr->have_baseline)
 		history_set_baseline(h, (long)(tr->baseline_bytes / 1024.0), hs->now);
+	if (tr->raw_route)
+		history_set_raw_judged(h, hs->now);
 	hs->note[0] = '\0';
 	if (h->note[0])
 		snprintf(hs->note, sizeof hs->note, "History: %s", h->note);

@@ -144,6 +144,7 @@ static void print_step(FILE *out, const struct sample *s, const struct trend_res
 
 int replay_run(FILE *in, FILE *out, const struct trend_params *p, char *err, size_t errlen)
 {
+	struct trend_params tp = *p;	/* carries raw_judged_at from check to check */
 	char line[LINE_MAX_LEN + 2];
 	struct sample *hist = NULL, s;
 	size_t n = 0, cap = 0;
@@ -199,7 +200,9 @@ int replay_run(FILE *in, FILE *out, const struct trend_params *p, char *err, siz
 			n = trend_compact(hist, n, s.t - TREND_KEEP_RAW_S);
 			last_compact = s.t;
 		}
-		trend_analyze(hist, n, s.t, p, &r);
+		trend_analyze(hist, n, s.t, &tp, &r);
+		if (r.raw_route)
+			tp.raw_judged_at = s.t;	/* as the state file keeps it */
 		print_step(out, &s, &r);
 	}
 	if (rc == 0 && ferror(in))

@@ -43,14 +43,22 @@
  *      routes.  The wide and staircase routes have no guard.  Before the
  *      minimum window (12 h) there is no verdict, except that from 9 h a
  *      steady rise significant at p < 0.001 lets the routes speak, unless
- *      the minimum window was configured.
+ *      the minimum window was configured.  When none of them judges a
+ *      rise, the raw route (raw_rise()) looks at the raw samples of the
+ *      last 2 hours: a steady rise, out of a level day, at twice the leak
+ *      rate or faster; a leak that grows only in business hours and
+ *      begins late in the afternoon is seen before the evening that way.
  *   5. Hold.  When no route judges a leak now, the latest earlier check
  *      of this segment (up to 4 days back, replayed from the floors) that
  *      judged one keeps the verdict a leak as long as the memory has not
  *      been given back: the level, the lowest floor of the last 6 hours,
  *      keeps more than a quarter of the highest level reached since above
  *      the level before the rise.  Its rate is the cumulative rise over
- *      its hours, or the long-run rate while that is known.
+ *      its hours, or the long-run rate while that is known.  The raw
+ *      route's judgements cannot be replayed once the raw samples are
+ *      compacted: the last one is handed on from check to check
+ *      (trend_params.raw_judged_at, kept in the state file), and counts as
+ *      a judged check, its level the lowest memory seen since.
  *   6. Early forecast.  Before the routes may speak, and while they find
  *      nothing within the guards' time (the minimum window, 30 h for a
  *      history begun inside the segment), only the time left may alarm: a
@@ -111,6 +119,10 @@
 #define STAIR_DAYS	3	/* day-over-day steps the staircase needs */
 #define EARLY_STEP_S	600	/* the early forecast's finest floors */
 #define EARLY_MIN_POINTS 6	/* floors the early forecast needs */
+#define RAW_STEP_S	600	/* the raw route's buckets: 10 minutes */
+#define RAW_POINTS	12	/* 2 h of them */
+#define RAW_PRIOR	24	/* hourly floors before them, all below */
+#define RAW_RATE	2.0	/* x the leak rate, at least */
 
 enum boundary { B_NONE, B_INDEX, B_CPU, B_REBOOT, B_CLOCK };
 
@@ -1159,6 +1171,16 @@ static bool judged_at(const double *floors_all, const bool *valid_all, long long
 	return d->ok;
 }
 
+/*
+ * A leak the raw route judged at an earlier check (trend_params
+ * .raw_judged_at) in this segment: at_blk its block, 0 when none; level
+ * the lowest memory seen since.
+ */
+struct raw_judgement {
+	long long at_blk;
+	double level;
+};
+
 /* A rise judged earlier in the segment and not given back (find_hold()). */
 struct hold {
 	long long judged_blk;	/* the check right after this block's start judged it */
@@ -1180,32 +1202,47 @@ struct hold {
  */
 static bool find_hold(const double *floors_all, const bool *valid_all, long long first_all,
 		      long long now_blk, long long seg_blk, time_t seg_start,
-		      const struct guard_times *times, double leak_rate, struct hold *h)
+		      const struct guard_times *times, double leak_rate,
+		      const struct raw_judgement *raw, struct hold *h)
 {
 	struct detection d;
 	double level, lowest = INFINITY, peak = -INFINITY;
 	long long where = now_blk - 1, at;
-	bool found = false;
+	bool found = false, have_level;
 
 	memset(h, 0, sizeof *h);
-	if (leak_rate <= 0 ||
-	    !level_at(floors_all, valid_all, first_all, now_blk, seg_blk, &level, &where))
+	if (leak_rate <= 0)
 		return false;
+	have_level = level_at(floors_all, valid_all, first_all, now_blk, seg_blk, &level, &where);
 	for (long long b = later(first_all, seg_blk); b < now_blk; b++)
 		if (valid_all[b - first_all])
 			lowest = fmin(lowest, floors_all[b - first_all]);
-	if (level - lowest < 3.0 * leak_rate)
-		return false;
-	for (at = now_blk - 1; at > now_blk - HOLD_BACK && at > seg_blk; at--) {
-		double age = (double)(at * TREND_BLOCK_S) - (double)seg_start;
+	if (have_level && level - lowest >= 3.0 * leak_rate) {
+		for (at = now_blk - 1; at > now_blk - HOLD_BACK && at > seg_blk; at--) {
+			double age = (double)(at * TREND_BLOCK_S) - (double)seg_start;
 
-		if (age < fmin(times->min_window, times->evidence_age))
-			break;
-		if (judged_at(floors_all, valid_all, first_all, at, seg_blk, seg_start, age, times,
-			      leak_rate, &d)) {
-			found = true;
-			break;
+			if (age < fmin(times->min_window, times->evidence_age))
+				break;
+			if (judged_at(floors_all, valid_all, first_all, at, seg_blk, seg_start, age,
+				      times, leak_rate, &d)) {
+				found = true;
+				break;
+			}
 		}
+	}
+	/*
+	 * A later judgement of the raw route: its rise may be too young for
+	 * the level of the last 6 hours, so its level is the lowest memory
+	 * seen since.
+	 */
+	if (raw->at_blk > 0 && (!found || raw->at_blk > at)) {
+		memset(&d, 0, sizeof d);
+		d.f.p = P_SHORT;
+		d.window_s = (double)RAW_POINTS * RAW_STEP_S;
+		at = raw->at_blk;
+		level = raw->level;
+		where = now_blk - 1;
+		found = true;
 	}
 	if (!found)
 		return false;
@@ -1564,6 +1601,86 @@ static void hourly_floors(struct analysis *a, struct trend_result *r)
 }
 
 /*
+ * The raw route: a rise out of a level day, seen on the raw samples
+ * before the hourly routes can (they need four complete hours).  A
+ * traffic-driven leak that begins in the afternoon grows for an hour or
+ * two before the evening and then not until the next morning: the hourly
+ * routes see it the next day at the earliest.  Here the last RAW_POINTS
+ * complete buckets of RAW_STEP_S, each bucket's floor (half of it
+ * covered, none missing), must rise significantly (p < P_SHORT) at
+ * RAW_RATE x the leak rate or faster, at a steady pace (steady_pace(): a
+ * step is one third's rise, a warm-up's thirds slow down), and the newest
+ * floor must clear everything of the RAW_PRIOR hours before the rise by
+ * half of the rise and by 3 hourly spreads: a daily cycle, a sawtooth or a
+ * random walk has been that high already within a day.  So the segment
+ * must hold those hours (a warm-up after a restart has no level day
+ * before it).  Raw samples are kept only TREND_KEEP_RAW_S, so a later
+ * check cannot replay this; the check that judges it hands its time on
+ * (trend_result.raw_route, trend_params.raw_judged_at), and the hold takes it from there.
+ */
+
+static bool raw_rise(const struct analysis *a, struct fit *f, double *window_s)
+{
+	const struct segment *cur = a->cur;
+	long long last_bkt = (long long)a->now / RAW_STEP_S;	/* partial: not used */
+	long long first_bkt = last_bkt - RAW_POINTS;
+	double x[RAW_POINTS], y[RAW_POINTS], need = 0.5 * RAW_STEP_S / a->spacing;
+	int cnt[RAW_POINTS] = { 0 };
+	time_t last = 0;
+
+	if (a->leak_rate <= 0)
+		return false;
+	/* A level day before the rise, inside the segment. */
+	long long rise_blk = trend_block_of((time_t)(first_bkt * RAW_STEP_S));
+	long long prior_from = rise_blk - RAW_PRIOR;
+
+	if (prior_from < a->seg_blk || prior_from < a->first_all)
+		return false;
+	for (size_t i = cur->first; i < cur->end; i++) {
+		const struct sample *q = &a->samples[i];
+		long long k = (long long)q->t / RAW_STEP_S - first_bkt;
+
+		if (q->mem_kb < 0 || q->hourly || q->t > a->now || (last && q->t <= last))
+			continue;
+		last = q->t;
+		if (k < 0 || k >= RAW_POINTS)
+			continue;
+		double v = (double)q->mem_kb * 1024.0;
+
+		if (cnt[k] == 0 || v < y[k]) {
+			y[k] = v;
+			x[k] = ((double)q->t - (double)a->now) / 3600.0;
+		}
+		cnt[k]++;
+	}
+	for (int k = 0; k < RAW_POINTS; k++)
+		if (cnt[k] == 0 || cnt[k] + 1e-9 < need || (k > 0 && x[k] <= x[k - 1]))
+			return false;
+	fit_series(x, y, RAW_POINTS, Z_SHORT, f);
+	if (f->p >= P_SHORT || f->low <= 0 || f->slope < RAW_RATE * a->leak_rate ||
+	    !steady_pace(x, y, RAW_POINTS))
+		return false;
+	double prior_max = -INFINITY;
+	int valid = 0;
+
+	for (long long b = prior_from; b < rise_blk; b++)
+		if (a->valid_all[b - a->first_all]) {
+			prior_max = fmax(prior_max, a->floors_all[b - a->first_all]);
+			valid++;
+		}
+	if (valid < RAW_PRIOR * 3 / 4)
+		return false;
+	double rise = f->slope * (x[RAW_POINTS - 1] - x[0]);
+	double spread = hourly_spread(a->floors_all, a->valid_all, a->first_all, prior_from,
+				      rise_blk);
+
+	if (y[RAW_POINTS - 1] - prior_max < fmax(0.5 * rise, 3.0 * spread))
+		return false;
+	*window_s = (double)RAW_POINTS * RAW_STEP_S;
+	return true;
+}
+
+/*
  * Routes: detect() now, within the guards in time.  A segment that did
  * not begin with a restart we saw (the history starts in it) may be in
  * any phase of a daily cycle: for FIRST_WINDOW_S, only a rise that keeps
@@ -1588,6 +1705,10 @@ static bool run_routes(struct analysis *a, struct trend_result *r)
 	       r->segment_age_s, &a->times, a->leak_rate, d);
 	if (!d->have_long)
 		return false;
+	if (!d->ok && raw_rise(a, &d->f, &d->window_s)) {
+		d->ok = true;
+		r->raw_route = true;
+	}
 	r->have_slope = true;
 	r->slope_bph = d->lng.slope;
 	r->slope_low_bph = d->lng.low;
@@ -1652,8 +1773,19 @@ static bool hold_leak(struct analysis *a, struct trend_result *r)
 
 	if (d->ok && a->leak_rate > 0 && (a->rate >= a->leak_rate || d->staircase))
 		return false;
+	struct raw_judgement raw = { 0, INFINITY };
+	time_t rt = p->raw_judged_at;
+
+	if (rt > 0 && rt >= r->segment_start && rt <= a->now &&
+	    trend_block_of(rt) > a->now_blk - HOLD_BACK) {
+		for (size_t i = a->cur->first; i < a->cur->end; i++)
+			if (a->samples[i].t >= rt && a->samples[i].mem_kb >= 0)
+				raw.level = fmin(raw.level, (double)a->samples[i].mem_kb * 1024.0);
+		if (isfinite(raw.level))
+			raw.at_blk = trend_block_of(rt);
+	}
 	if (!find_hold(a->floors_all, a->valid_all, a->first_all, a->now_blk, a->seg_blk,
-		       r->segment_start, &a->times, a->leak_rate, &h))
+		       r->segment_start, &a->times, a->leak_rate, &raw, &h))
 		return false;
 	r->held = true;
 	r->long_run = false;

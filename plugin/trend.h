@@ -112,6 +112,13 @@ struct trend_params {
 	 * a baseline is learned for them even without baseline_auto.
 	 */
 	bool growth_defaults;
+	/*
+	 * The last check that judged a leak on the raw samples (the raw
+	 * route: trend_result.raw_route), as the state file keeps it; the
+	 * hold starts from it, since no later check can replay that
+	 * judgement once the raw samples are compacted.  0: none.
+	 */
+	time_t raw_judged_at;
 };
 
 /* The built-in growth levels, percent of the baseline per hour. */
@@ -172,7 +179,7 @@ struct trend_result {
 	/*
 	 * The hold: no route judges a rise now, but one did at an earlier
 	 * check of this segment (replayed from the floors, up to 4 days
-	 * back) and the memory has not been given back since (the level,
+	 * back, or the raw route's, raw_judged_at) and the memory has not been given back since (the level,
 	 * the lowest floor of the last 6 hours, keeps more than a quarter of
 	 * the highest level reached since above the level before the rise).
 	 * The verdict stays LEAK and at least WARNING; the rate is the
@@ -188,6 +195,8 @@ struct trend_result {
 	bool staircase;
 	/* Before the minimum window: only the time left alarmed. */
 	bool early;
+	/* Judged on the raw samples by the raw route (trend.c, raw_rise()). */
+	bool raw_route;
 
 	enum state growth_state;	/* from growth_* thresholds */
 	enum state timeleft_state;	/* from timeleft_* thresholds */

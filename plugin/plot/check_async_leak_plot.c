@@ -161,7 +161,8 @@ static void read_series(FILE *in, const char *name, const struct config *cfg,
 	size_t n = 0, cap = 0;
 	unsigned long lineno = 0;
 	bool header_ok = true;
-	time_t last_compact = 0;
+	time_t last_compact = 0, raw_at = 0;
+	struct trend_params p = *tp;	/* carries raw_judged_at from check to check */
 
 	while (fgets(line, sizeof line, in)) {
 		struct step st;
@@ -173,6 +174,11 @@ static void read_series(FILE *in, const char *name, const struct config *cfg,
 			die(1, "%s: line %lu: longer than %d characters", name, lineno, LINE_MAX_LEN);
 		if (lineno <= 16 && strncmp(line, "# key=", 6) == 0) {
 			copy_str(se->key, sizeof se->key, trim(line + 6));
+			continue;
+		}
+		/* A state file's last raw-route judgement (its raw samples are gone). */
+		if (lineno <= 16 && strncmp(line, "# raw_judged_at=", 16) == 0) {
+			raw_at = (time_t)strtoll(line + 16, NULL, 10);
 			continue;
 		}
 		got = replay_parse_line(line, header_ok, &st.s, err, sizeof err);
@@ -198,7 +204,11 @@ static void read_series(FILE *in, const char *name, const struct config *cfg,
 			n = trend_compact(hist, n, st.s.t - TREND_KEEP_RAW_S);
 			last_compact = st.s.t;
 		}
-		trend_analyze(hist, n, st.s.t, tp, &st.r);
+		if (raw_at > 0 && st.s.t >= raw_at && p.raw_judged_at < raw_at)
+			p.raw_judged_at = raw_at;
+		trend_analyze(hist, n, st.s.t, &p, &st.r);
+		if (st.r.raw_route)
+			p.raw_judged_at = st.s.t;
 		st.state = state_worst(st.r.growth_state, st.r.timeleft_state);
 		st.state = state_worst(st.state, mem_state(cfg, (double)st.s.mem_kb * 1024.0,
 							   st.r.have_baseline ? st.r.baseline_bytes : 0));

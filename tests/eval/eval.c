@@ -537,8 +537,11 @@ static enum state plugin_check(struct plugin_run *pr, time_t now, long kb, int s
 	trend_params_of(&pr->cfg, &tp);
 	if (pr->h.have_baseline)
 		tp.learned_baseline_bytes = (double)pr->h.baseline_kb * 1024.0;
+	tp.raw_judged_at = pr->h.raw_judged_at;
 	samples = history_samples(&pr->h, &n);
 	trend_analyze(samples, n, now, &tp, tr);
+	if (tr->raw_route)
+		history_set_raw_judged(&pr->h, now);
 	if (tr->baseline_learned && tr->have_baseline)
 		history_set_baseline(&pr->h, (long)(tr->baseline_bytes / 1024.0), now);
 	history_compact(&pr->h, now);	/* what history_save() does first */
@@ -1239,9 +1242,11 @@ int main(int argc, char **argv)
 		for (size_t f = 0; f < NFAM; f++)
 			for (int s = 0; s < seeds; s++) {
 				int prev = 0;
-				fprintf(stderr, "%s #%d (seed %d) onset %.1f limit %.1f:", families[f].name,
-					s, s + seed_base,
+				fprintf(stderr, "%s #%d (seed %d) onset %.1f (day %d %05.2f h) limit %.1f:",
+					families[f].name, s, s + seed_base,
 					onset_all[f][s] < 0 ? -1 : (onset_all[f][s] - start_all[f][s]) / 3600.0,
+					onset_all[f][s] < 0 ? -1 : (int)((onset_all[f][s] - START_T) / 86400.0) % 7,
+					onset_all[f][s] < 0 ? -1 : fmod(onset_all[f][s] - START_T, 86400.0) / 3600.0,
 					limit_all[f][s] < 0 || limit_all[f][s] > 1e17 ? -1
 					: (limit_all[f][s] - start_all[f][s]) / 3600.0);
 				for (int c = 0; c < nchk_all[f][s]; c++) {

@@ -146,6 +146,26 @@ expect_match "^Growth levels: the built-in 0\.25%/h and 1%/h of the learned base
 	"-vv names the built-in growth levels and the baseline they use"
 expect_rc 2 "2 MiB/h on a ~40 MiB baseline (5 %/h) is CRITICAL by the built-in levels"
 
+# 13. A level day, then a rise for the last 2 h 15 min: the raw samples
+#     show it before four complete hours do (WARNING now), and the state
+#     file keeps that check's time.  Six flat hours later the raw samples
+#     are compacted and the hourly floors alone show no leak; the kept time
+#     holds it (still WARNING), and without it the check is OK.
+simhost_set_mem 1388 "$(history_seed "$S" 30 3072 late)"
+run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 1d
+expect_rc 1 "a rise out of a level day, 2 h old: WARNING"
+expect_match "leaking \+[0-9.]+ MiB/h for 2(\.[0-9])? h" "the summary gives the rise of the last 2 h"
+grep -q '^# raw_judged_at=[0-9]*$' "$S" && ok "the state file keeps the judging check's time" \
+	|| fail "no raw_judged_at line: $(head -8 "$S")"
+simhost_set_mem 1388 "$(history_seed "$S" 36 3072 evening)"
+run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 1d
+expect_rc 0 "the same rise, flat for 6 h, nothing kept: the hourly floors show no leak"
+simhost_set_mem 1388 "$(history_seed "$S" 36 3072 evening)"
+sed -i "2a # raw_judged_at=$(($(date +%s) - 6 * 3600 - 300))" "$S"
+run_plugin "${A[@]}" --timeleft-warning 7d --timeleft-critical 1d
+expect_rc 1 "... with the judging check's time kept: held, still WARNING"
+expect_match "leaking \+[0-9.]+ [KM]iB/h for [0-9]+ h" "... and the summary says it is leaking"
+
 # 9. Default location: $MP_STATE_PATH/<euid>/check_async_leak/.
 MP_STATE_PATH=$T/mp run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C "$SIM_COMMUNITY"
 expect_rc 0 "MP_STATE_PATH honoured"

@@ -9,7 +9,9 @@
 # grows RATE_KB_H KB per hour: MODE "business" (the default) only from 08:00
 # to 18:00, as Async.exe's traffic-driven leak does; "steady" all day;
 # "paused" all day but not in the last 40 h; "fresh" all day, with no
-# earlier instance (the history begins inside the run: no restart seen).
+# earlier instance (the history begins inside the run: no restart seen);
+# "late" only in the last 2 h 15 min, level before; "evening" only from
+# 8 h 15 min to 6 h ago, level before and after.
 # Samples carry up to 900 KB of noise.  The file is the state format of
 # README (no key line, so any check may adopt it); the newest sample is
 # 2.5 to 7.5 minutes old.  Prints the memory "now" in KB, for
@@ -25,6 +27,8 @@ history_seed() {
 		for (t = start; t < now - 150; t += 300) {
 			hour = (18 + (t - start) / 3600) % 24
 			if (mode == "steady" || mode == "fresh" || (mode == "paused" && t < now - 40 * 3600) ||
+			    (mode == "late" && t >= now - 8100) ||
+			    (mode == "evening" && t >= now - 29700 && t < now - 21600) ||
 			    (mode == "business" && hour >= 8 && hour < 18))
 				kb += rate * 300 / 3600
 			printf "%d %d 1388 - -\n", t, kb + int(rand() * 900)

@@ -880,3 +880,91 @@ Test(trend, built_in_growth_levels_use_a_learned_baseline)
 	cr_expect_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
 	cr_expect_eq(r.growth_state, STATE_CRITICAL);
 }
+
+/*
+ * A level day with noise, then from 16:00 +2 %/h (4 MB/h on 200 MB) for
+ * `rise_h` hours and level again until `end_h` hours after the rise began.
+ * The rise ends at the same level whether `step` is false or true (then
+ * it comes at once, at the end of the rise_h hours).
+ */
+static size_t afternoon_rise(double rise_h, double end_h, bool step)
+{
+	size_t n = 0;
+	unsigned st = 7;
+	time_t onset = T0 + 86400 + 16 * H;
+
+	for (time_t t = T0; t < onset + (time_t)(end_h * H) && n < MAXN; t += STEP) {
+		double h = (double)(t - onset) / H, kb = 200000.0 + 300.0 * noise(&st);
+
+		if (h > 0)
+			kb += step ? (h >= rise_h ? 4000.0 * rise_h : 0) : 4000.0 * fmin(h, rise_h);
+		buf[n++] = mk(t, lround(kb), "1");
+	}
+	return n;
+}
+
+/* The raw route: a late-afternoon rise out of a level day is a leak after
+ * two hours, before any four complete hours of it. */
+Test(trend, raw_route_finds_a_rise_out_of_a_level_day_within_two_hours)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = afternoon_rise(2.5, 2.5, false);
+
+	p.growth_warning_bph = 500 * 1024.0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_assert_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
+	cr_expect(r.raw_route);
+	cr_expect_gt(r.slope_bph, 3000 * 1024.0, "slope %.0f", r.slope_bph);
+	/* The same rise as one step: not a leak. */
+	n = afternoon_rise(2.5, 2.5, true);
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_expect_not(r.raw_route);
+	cr_expect_neq(r.verdict, TREND_LEAK, "a step: %s", trend_verdict_name(r.verdict));
+}
+
+/* Without a level day before it (a restart 20 h ago), the raw route is silent. */
+Test(trend, raw_route_needs_a_day_before_the_rise)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = afternoon_rise(2.5, 2.5, false);
+
+	p.growth_warning_bph = 500 * 1024.0;
+	for (size_t i = 0; i < n; i++)
+		if (buf[i].t >= T0 + 86400 + 16 * H - 20 * H)
+			snprintf(buf[i].indexes, sizeof buf[i].indexes, "2");
+	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
+	cr_expect_not(r.raw_route);
+}
+
+/* The evening after: the raw samples of the rise are compacted, the
+ * hourly routes see too little; the judgement handed on holds it. */
+Test(trend, a_raw_route_judgement_is_held_through_the_evening)
+{
+	struct trend_params p = params();
+	struct trend_result r;
+	size_t n = afternoon_rise(2.0, 2.0, false), m;
+	time_t judged = buf[n - 1].t;
+
+	p.growth_warning_bph = 500 * 1024.0;
+	trend_analyze(buf, n, judged, &p, &r);
+	cr_assert(r.raw_route && r.verdict == TREND_LEAK);
+	n = afternoon_rise(2.0, 9.0, false);	/* until 01:00 */
+	m = trend_compact(buf, n, buf[n - 1].t - TREND_KEEP_RAW_S);
+	trend_analyze(buf, m, buf[m - 1].t, &p, &r);
+	cr_expect_neq(r.verdict, TREND_LEAK, "without the judgement: %s",
+		      trend_verdict_name(r.verdict));
+	p.raw_judged_at = judged;
+	trend_analyze(buf, m, buf[m - 1].t, &p, &r);
+	cr_expect_eq(r.verdict, TREND_LEAK, "verdict %s", trend_verdict_name(r.verdict));
+	cr_expect(r.held);
+	cr_expect_neq(r.growth_state, STATE_OK);
+	cr_expect_gt(r.rise_bytes, 6.0 * 1024 * 1024, "rise %.0f", r.rise_bytes);
+	/* A judgement from before a restart is not this segment's. */
+	for (size_t i = 0; i < m; i++)
+		if (buf[i].t > judged + H)
+			snprintf(buf[i].indexes, sizeof buf[i].indexes, "2");
+	trend_analyze(buf, m, buf[m - 1].t, &p, &r);
+	cr_expect_not(r.held);
+}
