@@ -16,7 +16,9 @@ export BUILD
 
 DEMO_DIR=$(mktemp -d "${TMPDIR:-/tmp}/async-demo.XXXXXX")
 cleanup() { simhost_stop >/dev/null 2>&1 || true; rm -rf "$DEMO_DIR"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 bold() { if [ -t 1 ]; then printf '\033[1m%s\033[0m\n' "$*"; else printf '%s\n' "$*"; fi; }
 

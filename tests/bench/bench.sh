@@ -30,7 +30,9 @@ RSS_RUNS=${BENCH_RSS_RUNS:-5}
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/async-bench.XXXXXX")
 cleanup() { simhost_stop >/dev/null 2>&1 || true; rm -rf "$WORK"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 simhost_start "$ROOT/mib/hosts/win2k-exch55.tbl" "$WORK/agent" >/dev/null
 

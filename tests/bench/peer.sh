@@ -67,7 +67,9 @@ stop_agent() {
 	fi
 }
 cleanup() { stop_agent; rm -rf "$WORK"; }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 tool() {	# the Net-SNMP tools, away from /etc/snmp, ~/.snmp, /var/lib/snmp
 	MIBS= MIBDIRS= SNMPCONFPATH="$WORK/cli" SNMP_PERSISTENT_DIR="$WORK/cli" \
