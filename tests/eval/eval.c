@@ -36,7 +36,10 @@
  * would have missed (a gap in the trace) is judged on the history so far.
  *
  * Usage: eval [SEEDS_PER_FAMILY]   (EVAL_SEED_BASE=N: another seed set;
- *                                    EVAL_ONLY=F,F,...: only these families)
+ *                                    EVAL_ONLY=F,F,...: only these families;
+ *                                    EVAL_VERBOSE=1: each trace's onset, its
+ *                                    weekday (0 Monday) and hour, and the
+ *                                    plugin's alarm changes, on stderr)
  *        eval --list               the families, by number
  *        eval --dump FAMILY SEED   the trace as a --replay file
  *        eval --replay FILE        the replay with the recommended settings
