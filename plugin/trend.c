@@ -1616,9 +1616,9 @@ static void hourly_floors(struct analysis *a, struct trend_result *r)
  * must hold those hours (a warm-up after a restart has no level day
  * before it).  Raw samples are kept only TREND_KEEP_RAW_S, so a later
  * check cannot replay this; the check that judges it hands its time on
- * (trend_result.raw_route, trend_params.raw_judged_at), and the hold takes it from there.
+ * (trend_result.raw_route, trend_params.raw_judged_at), and the hold
+ * takes it from there.
  */
-
 static bool raw_rise(const struct analysis *a, struct fit *f, double *window_s)
 {
 	const struct segment *cur = a->cur;
