@@ -1749,6 +1749,9 @@ static bool run_routes(struct analysis *a, struct trend_result *r)
 	} else {
 		r->rising_s = 3600.0 * rise_hours(floors, valid, first_blk, a->seg_blk, a->now_blk,
 						  a->rate);
+		/* The raw route saw it rise for its whole window. */
+		if (r->raw_route)
+			r->rising_s = fmax(r->rising_s, d->window_s);
 	}
 	a->level = f->at_now;
 	return true;
