@@ -1609,8 +1609,8 @@ static void hourly_floors(struct analysis *a, struct trend_result *r)
  * complete buckets of RAW_STEP_S, each bucket's floor (half of it
  * covered, none missing), must rise significantly (p < P_SHORT) at
  * RAW_RATE x the leak rate or faster, at a steady pace (steady_pace(): a
- * step is one third's rise, a warm-up's thirds slow down), and the newest
- * floor must clear everything of the RAW_PRIOR hours before the rise by
+ * step is one third's rise, a warm-up's thirds slow down), and the last
+ * three floors must clear everything of the RAW_PRIOR hours before the rise by
  * half of the rise and by 3 hourly spreads: a daily cycle, a sawtooth or a
  * random walk has been that high already within a day.  So the segment
  * must hold those hours (a warm-up after a restart has no level day
@@ -1673,8 +1673,10 @@ static bool raw_rise(const struct analysis *a, struct fit *f, double *window_s)
 	double rise = f->slope * (x[RAW_POINTS - 1] - x[0]);
 	double spread = hourly_spread(a->floors_all, a->valid_all, a->first_all, prior_from,
 				      rise_blk);
+	/* The last half hour, not one floor of 10 minutes: hourly floors sit lower. */
+	double newest = fmin(y[RAW_POINTS - 1], fmin(y[RAW_POINTS - 2], y[RAW_POINTS - 3]));
 
-	if (y[RAW_POINTS - 1] - prior_max < fmax(0.5 * rise, 3.0 * spread))
+	if (newest - prior_max < fmax(0.5 * rise, 3.0 * spread))
 		return false;
 	*window_s = (double)RAW_POINTS * RAW_STEP_S;
 	return true;

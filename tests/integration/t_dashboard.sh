@@ -155,10 +155,10 @@ icinga_start
 
 # Until both writers have sent every label (a check is every 3 s; the
 # GraphiteWriter drops what comes before it is connected) and the control
-# service has run, at most 60 s.
+# service has run, at most 120 s (icinga2 on a loaded machine is slow).
 iprefix='async_leak,hostname=exch01.corp.example,service=async-leak,metric='
 gprefix=icinga2.exch01_corp_example.services.async-leak.async_leak.perfdata
-for ((i = 0; i < 120; i++)); do
+for ((i = 0; i < 240; i++)); do
 	ilabels=$(grep -oE "^${iprefix}[a-z_]+ " "$I/influx.txt" 2>/dev/null |
 		sed "s/^$iprefix//; s/ .*//" | sort -u | tr '\n' ' ')
 	glabels=$(sed -n "s/^${gprefix//./\\.}\.\([a-z_]*\)\.value .*/\1/p" "$I/graphite.txt" 2>/dev/null |
