@@ -20,10 +20,9 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "address.h"
+#include "usmcrypto.h"
 #include "util.h"
 #include "walk.h"
 
@@ -178,58 +177,7 @@ static void init_snmpv3_only(const char *type)
 	read_configs();
 }
 
-/*
- * OpenSSL set up for what Net-SNMP's USM uses of it (HMAC, AES through EVP
- * objects it names itself, RAND_bytes for the salts; DES is its own low-level
- * calls), before the library's first call sets it up for everything:
- * - no configuration file: Debian's openssl.cnf as shipped loads nothing
- *   (an empty [openssl_init]), and reading it is a tenth of an SNMPv3 check;
- *   an admin who needs one for SNMPv3 (a FIPS provider, say) names it in
- *   OPENSSL_CONF, which is then read as OpenSSL always does;
- * - no table of every cipher and digest by legacy name: nothing here looks
- *   an algorithm up by name;
- * - no error texts: no message of ours shows one (OpenSSL's own errors
- *   come up only in Net-SNMP's TLS transports, which are not used);
- * - no clean-up at exit: the process ends right after; the keys are wiped
- *   by close_session() and Net-SNMP's shutdown, not by OpenSSL's.
- * Together 5.8 M instructions of the 15 M of an SNMPv3 check with keys
- * (callgrind).
- *
- * And the random generator (Net-SNMP seeds the engine id and the USM salts
- * from RAND_bytes) a Hash_DRBG over SHA-256 unless AES is used: OpenSSL's
- * default is a CTR_DRBG over AES-256, and OpenSSL 3.0's first fetch of any
- * cipher builds every cipher of the default provider, 2.7 M instructions.
- * authNoPriv and DES privacy (Net-SNMP's own low-level DES calls) then
- * fetch no cipher at all: a check with keys 9.2 M -> 6.4 M (v2c 4.7 M).
- * With AES privacy the USM's EVP_EncryptInit builds the cipher table
- * anyway, and the CTR_DRBG is then 0.1 M cheaper than a Hash_DRBG, so
- * OpenSSL's default stays.  Both are SP 800-90A generators of 256-bit
- * strength, seeded from the kernel's getrandom alike.  With OPENSSL_CONF
- * set its [random] section (or OpenSSL's default) decides, not we.
- */
-static void crypto_init(bool aes)
-{
-	uint64_t opts = OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_ADD_ALL_DIGESTS |
-			OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS | OPENSSL_INIT_NO_ATEXIT;
-
-	/* On failure Net-SNMP's own init reports. */
-	if (getenv("OPENSSL_CONF")) {
-		OPENSSL_init_crypto(opts, NULL);
-		return;
-	}
-	OPENSSL_init_crypto(opts | OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-	/* Before the first RAND_bytes; if it fails, OpenSSL's default stays. */
-	if (!aes)
-		RAND_set_DRBG_type(NULL, "HASH-DRBG", NULL, NULL, "SHA256");
-}
-
-/* The USM encrypts with AES (OpenSSL's EVP ciphers): see crypto_init(). */
-static bool uses_aes(const struct config *cfg)
-{
-	return config_seclevel(cfg) == SECLEVEL_AUTHPRIV && cfg->privproto != PRIV_DES;
-}
-
-static void library_init(struct log_ctx *lc, const struct config *cfg, bool v3)
+static void library_init(struct log_ctx *lc, bool v3)
 {
 	/* Environment for the MIB code, which reads nothing else. */
 	setenv("MIBS", "", 1);
@@ -245,7 +193,7 @@ static void library_init(struct log_ctx *lc, const struct config *cfg, bool v3)
 	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_CALLBACK, LOG_WARNING);
 	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, lc);
 	if (v3) {
-		crypto_init(uses_aes(cfg));
+		usmcrypto_init();
 		init_snmpv3_only("check_async_leak");
 	}
 }
@@ -1273,7 +1221,7 @@ int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
 	out->mem_size_kb = -1;
 	ctx_init(&c, cfg, err, errlen);
 
-	library_init(&lc, cfg, cfg->protocol == SNMPV_3);
+	library_init(&lc, cfg->protocol == SNMPV_3);
 	rc = query(&c, rep, match, ud, need_path, out);
 	/* snmp_shutdown frees the client data of callbacks still registered. */
 	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, &lc, 1);
@@ -1386,7 +1334,7 @@ int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errle
 	int rc;
 
 	ctx_init(&c, cfg, err, errlen);
-	library_init(&lc, cfg, true);
+	library_init(&lc, true);
 	rc = print_keys(&c, out);
 	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, log_cb, &lc, 1);
 	snmp_shutdown("check_async_leak");

@@ -4,7 +4,7 @@
 # otherwise it names the packages and the command to run, and fails.
 set -u
 
-build="gcc make pkg-config libsnmp-dev libinih-dev libhiredis-dev"
+build="gcc make pkg-config libsnmp-dev libssl-dev libinih-dev libhiredis-dev"
 case "${1:-check}" in
 	build) want="$build" ;;
 	demo)  want="$build snmpd snmp" ;;	# snmp: snmpget, the simulated host's readiness probe

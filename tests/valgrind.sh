@@ -41,7 +41,7 @@ simhost_set_field 1388 cpu 1862054
 vg "v1 check" "${C[@]}" -P 1 -C "$SIM_COMMUNITY"
 vg "v3 authPriv SHA-256/AES" "${C[@]}" -P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" \
 	-x AES -X "$SIM_V3_PRIVPASS"
-# No AES: the random generator is a Hash_DRBG (plugin/snmp.c crypto_init).
+# No AES: no cipher in plugin/usmcrypto.c's provider is used at all.
 vg "v3 authNoPriv SHA-256" "${C[@]}" -P 3 -U "$SIM_V3_AUTHUSER" -L authNoPriv -a SHA-256 \
 	-A "$SIM_V3_AUTHPASS"
 vg "v3 authPriv MD5/DES" "${C[@]}" -P 3 -U "$SIM_V3_MD5USER" -a MD5 -A "$SIM_V3_AUTHPASS" \

@@ -185,7 +185,7 @@ END {
 	print "The Redis password for \\fB\\-\\-history\\fR when its URL gives none (never on the command line)."
 	print ".TP"
 	print "\\fBOPENSSL_CONF\\fR"
-	print "An OpenSSL configuration file for SNMPv3; without it the plugin reads none (not the system openssl.cnf) and, unless the privacy protocol is AES, makes the OpenSSL random generator a Hash_DRBG over SHA\\-256; with it the file (or the OpenSSL default) decides that too."
+	print "An OpenSSL configuration file for SNMPv3; without it the plugin reads none (not the system openssl.cnf), draws its random bytes from the kernel (getrandom) and lets OpenSSL find only the default provider\x27s algorithms SNMPv3 uses; with it the file decides (its providers, its random generator)."
 	print ".SH FILES"
 	print ".TP"
 	print "\\fI/etc/nagios\\-plugins/config/check_async_leak.ini\\fR"

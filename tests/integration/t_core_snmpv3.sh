@@ -29,6 +29,26 @@ v3_ok "authPriv SHA/AES-256 (key extended)" -U nagsha1 -L authPriv -a SHA -A "$a
 v3_ok "authPriv SHA-224/AES-192" -U nag224 -L authPriv -a SHA-224 -A "$ap" -x AES-192 -X "$xp"
 v3_ok "authPriv SHA-384/AES" -U nag384 -L authPriv -a SHA-384 -A "$ap" -x AES -X "$xp"
 
+# With OPENSSL_CONF the admin's file decides which providers serve the USM
+# (plugin/usmcrypto.c sets up none of its own): one that activates the
+# default provider works; one that activates only the null provider, which
+# has no algorithm, leaves no way to hash the passphrase.
+ossl_conf() {	# provider -> a configuration file activating only it
+	printf '%s\n' 'openssl_conf = init' '[init]' 'providers = provs' '[provs]' \
+		"$1 = sect" '[sect]' 'activate = 1' >"$T/openssl-$1.cnf"
+	echo "$T/openssl-$1.cnf"
+}
+export OPENSSL_CONF
+OPENSSL_CONF=$(ossl_conf default)
+v3_ok "OPENSSL_CONF with the default provider, authPriv SHA-256/AES" \
+	-U "$SIM_V3_USER" -L authPriv -a SHA-256 -A "$ap" -x AES -X "$xp"
+OPENSSL_CONF=$(ossl_conf null)
+run_plugin "${B[@]}" -U "$SIM_V3_USER" -L authPriv -a SHA-256 -A "$ap" -x AES -X "$xp"
+expect_rc 3 "OPENSSL_CONF with only the null provider: UNKNOWN"
+expect_match "^ASYNC_LEAK UNKNOWN - cannot derive a key from the authentication passphrase" \
+	"OPENSSL_CONF with only the null provider: the file was read"
+unset OPENSSL_CONF
+
 v3_bad() {	# description, message regex, args...
 	local d=$1 re=$2
 	shift 2
