@@ -22,6 +22,7 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #include "address.h"
+#include "hrget.h"
 #include "usmcrypto.h"
 #include "util.h"
 #include "walk.h"
@@ -30,17 +31,6 @@
 _Static_assert(CONFIG_KEY_MAX <= USM_AUTH_KU_LEN && CONFIG_KEY_MAX <= USM_PRIV_KU_LEN,
 	       "SNMPv3 keys longer than Net-SNMP's buffers");
 
-/* HOST-RESOURCES-MIB (RFC 2790), numeric: no MIB files are loaded. */
-#define HR 1, 3, 6, 1, 2, 1, 25
-static const oid OID_UPTIME[] = { HR, 1, 1, 0 };
-static const oid OID_MEMSIZE[] = { HR, 2, 2, 0 };
-static const oid OID_RUN_NAME[] = { HR, 4, 2, 1, 2 };
-static const oid OID_RUN_PATH[] = { HR, 4, 2, 1, 4 };
-static const oid OID_RUN_STATUS[] = { HR, 4, 2, 1, 7 };
-static const oid OID_PERF_CPU[] = { HR, 5, 1, 1, 1 };
-static const oid OID_PERF_MEM[] = { HR, 5, 1, 1, 2 };
-#define COLUMN_LEN 11	/* sub-identifiers of a column OID above */
-_Static_assert(COLUMN_LEN == WALK_COLUMN_LEN, "column OIDs as plugin/walk.c has them");
 /* plugin/walk.c reads Net-SNMP's types and error codes as the BER tags and
  * RFC 3416 numbers they are. */
 _Static_assert(ASN_OCTET_STR == WALK_T_OCTET_STR && ASN_INTEGER == WALK_T_INTEGER &&
@@ -50,28 +40,9 @@ _Static_assert(ASN_OCTET_STR == WALK_T_OCTET_STR && ASN_INTEGER == WALK_T_INTEGE
 	       ASN_TIMETICKS == WALK_T_TIMETICKS && ASN_COUNTER64 == WALK_T_COUNTER64 &&
 	       SNMP_ERR_TOOBIG == WALK_ERR_TOOBIG && SNMP_ERR_NOSUCHNAME == WALK_ERR_NOSUCHNAME &&
 	       SNMP_ERR_AUTHORIZATIONERROR == 16, "BER tags and error status numbers");
-#define SCALAR_LEN 10
-
 #define GET_ROWS 10		/* matched rows per GET (4 varbinds each) */
 #define MAX_TRIES 3		/* tries per request, when the budget allows */
 #define MIN_TRY_US 300000	/* ... but no try shorter than this */
-#define STATUS_INVALID 4
-
-/* What one GET varbind is for. */
-enum item_kind { IT_STATUS, IT_MEM, IT_CPU, IT_NAME, IT_PATH, IT_MEMSIZE, IT_UPTIME };
-
-struct item {
-	enum item_kind kind;
-	size_t row;		/* index into the matched rows */
-	oid name[MAX_OID_LEN];
-	size_t name_len;
-	bool done;		/* answered, or known to be absent */
-};
-
-/* One matched row while the GET fills it in. */
-struct got {
-	bool status, mem, name;	/* present in the answer */
-};
 
 struct ctx {
 	const struct config *cfg;
@@ -279,34 +250,6 @@ static int peer_name(const struct config *cfg, char *buf, size_t len, char *show
 	return 0;
 }
 
-static bool is_exception(u_char type)
-{
-	return type == SNMP_NOSUCHOBJECT || type == SNMP_NOSUCHINSTANCE ||
-	       type == SNMP_ENDOFMIBVIEW;
-}
-
-/* Readable object names for messages: "hrSWRunPerfMem.1388". */
-static void object_name(const oid *name, size_t len, char *buf, size_t size)
-{
-	uint32_t sub[WALK_OID_MAX];
-	size_t k;
-
-	if (len > WALK_OID_MAX)
-		len = WALK_OID_MAX;
-	for (k = 0; k < len; k++)
-		sub[k] = (uint32_t)name[k];
-	walk_object_name(sub, len, buf, size);
-}
-
-static int wrong_type(struct ctx *c, const netsnmp_variable_list *vb, const char *want)
-{
-	char obj[160];
-
-	object_name(vb->name, vb->name_length, obj, sizeof obj);
-	return errorf(c->err, c->errlen, "%s has type %s, expected %s", obj,
-		      walk_type_name(vb->type), want);
-}
-
 /* What the user gave for a secret, for hints ("privacy passphrase"). */
 static const char *secret_word(enum key_source src)
 {
@@ -476,22 +419,6 @@ static int pdu_error(struct ctx *c, const netsnmp_pdu *resp)
 		      " (the community's or user's view, or the security level?)" : "");
 }
 
-/* Copies an OCTET STRING varbind; over-long values break the MIB: error. */
-static int take_string(struct ctx *c, const netsnmp_variable_list *vb,
-		       char *dst, size_t size)
-{
-	char obj[160];
-
-	if (vb->type != ASN_OCTET_STR)
-		return wrong_type(c, vb, "OCTET STRING");
-	if (copy_counted(dst, size, vb->val.string, vb->val_len) < 0) {
-		object_name(vb->name, vb->name_length, obj, sizeof obj);
-		return errorf(c->err, c->errlen, "%s is %zu bytes long, more than the %zu "
-			      "the MIB allows", obj, vb->val_len, size - 1);
-	}
-	return 0;
-}
-
 /*
  * Decodes a response's varbinds for the walk module (plugin/walk.c), which
  * decides what they mean.  vbs has room for count_varbinds(resp) entries.
@@ -594,96 +521,31 @@ out:
 	return rc;
 }
 
-/* Adds a GET item for column/scalar base + one sub-identifier. */
-static void item_set(struct item *it, enum item_kind kind, size_t row,
-		     const oid *base, size_t base_len, oid sub)
+/* Adds an item's object, with a NULL value, to a request. */
+static void add_item(netsnmp_pdu *req, const struct hrget_item *it)
 {
-	memset(it, 0, sizeof *it);
-	it->kind = kind;
-	it->row = row;
-	memcpy(it->name, base, base_len * sizeof(oid));
-	it->name[base_len] = sub;
-	it->name_len = base_len + 1;
-}
+	oid name[HRGET_COLUMN_LEN + 1];
 
-static int take_integer(struct ctx *c, const netsnmp_variable_list *vb, long *v)
-{
-	if (vb->type != ASN_INTEGER)
-		return wrong_type(c, vb, "INTEGER");
-	*v = *vb->val.integer;
-	return 0;
-}
-
-/* Stores one answered GET varbind in the snapshot. */
-static int get_take(struct ctx *c, const struct item *it, const netsnmp_variable_list *vb,
-		    struct hr_snapshot *out, struct got *got)
-{
-	struct hr_proc *p = it->kind <= IT_PATH ? &out->procs[it->row] : NULL;
-	char obj[160];
-	long v = 0;
-
-	if (is_exception(vb->type))
-		return 0;	/* absent: the caller's defaults stand */
-	switch (it->kind) {
-	case IT_STATUS:
-		if (take_integer(c, vb, &v) < 0)
-			return -1;
-		p->status = (int)v;
-		got[it->row].status = true;
-		return 0;
-	case IT_MEM:
-		if (take_integer(c, vb, &v) < 0)
-			return -1;
-		if (v < 0) {
-			object_name(vb->name, vb->name_length, obj, sizeof obj);
-			return errorf(c->err, c->errlen, "%s is negative (%ld)", obj, v);
-		}
-		p->mem_kb = v;
-		got[it->row].mem = true;
-		return 0;
-	case IT_CPU:
-		if (take_integer(c, vb, &v) < 0)
-			return -1;
-		/* Integer32 on the wire, a wrapping counter in meaning. */
-		p->cpu_cs = (unsigned long)(uint32_t)v;
-		p->has_cpu = true;
-		return 0;
-	case IT_NAME:
-		if (take_string(c, vb, p->name, sizeof p->name) < 0)
-			return -1;
-		got[it->row].name = true;
-		return 0;
-	case IT_PATH:
-		return take_string(c, vb, p->path, sizeof p->path);
-	case IT_MEMSIZE:
-		if (take_integer(c, vb, &v) < 0)
-			return -1;
-		out->mem_size_kb = v > 0 ? v : -1;
-		return 0;
-	case IT_UPTIME:
-		if (vb->type != ASN_TIMETICKS)
-			return wrong_type(c, vb, "TimeTicks");
-		out->uptime_ticks = (unsigned long)*vb->val.integer;
-		out->has_uptime = true;
-		return 0;
-	}
-	return 0;
+	for (size_t k = 0; k < it->oid_len; k++)
+		name[k] = it->oid[k];
+	snmp_add_null_var(req, name, it->oid_len);
 }
 
 /*
  * GETs the items in chunks.  v1 answers a missing object with noSuchName
  * for the whole PDU: that item is marked absent and the rest asked again.
  */
-static int get_items(struct ctx *c, struct item *items, size_t nitems,
-		     struct hr_snapshot *out, struct got *got)
+static int get_items(struct ctx *c, struct hrget_item *items, size_t nitems,
+		     struct hr_snapshot *out, struct hrget_got *got)
 {
 	size_t chunk = 4 * GET_ROWS + 2, start = 0;
+	struct walk_varbind vbs[4 * GET_ROWS + 2];
 
 	while (start < nitems) {
 		size_t end = start + chunk < nitems ? start + chunk : nitems;
 		size_t idx[4 * GET_ROWS + 2], n = 0, i;
 		netsnmp_pdu *req, *resp;
-		netsnmp_variable_list *vb;
+		struct walk_answer a;
 
 		for (i = start; i < end; i++)
 			if (!items[i].done)
@@ -696,7 +558,7 @@ static int get_items(struct ctx *c, struct item *items, size_t nitems,
 		if (!req)
 			return errorf(c->err, c->errlen, "out of memory");
 		for (i = 0; i < n; i++)
-			snmp_add_null_var(req, items[idx[i]].name, items[idx[i]].name_len);
+			add_item(req, &items[idx[i]]);
 		if (request(c, req, &resp) < 0)
 			return -1;
 
@@ -716,24 +578,27 @@ static int get_items(struct ctx *c, struct item *items, size_t nitems,
 			snmp_free_pdu(resp);
 			return -1;
 		}
-		for (vb = resp->variables, i = 0; i < n; i++, vb = vb->next_variable) {
-			struct item *it = &items[idx[i]];
+		if (decode_answer(c, resp, vbs, n, &a) < 0) {
+			snmp_free_pdu(resp);
+			return -1;
+		}
+		for (i = 0; i < n; i++) {
+			struct hrget_item *it = &items[idx[i]];
 			char want[160], have[160];
 
-			if (!vb) {
+			if (i >= a.n) {
 				snmp_free_pdu(resp);
 				return errorf(c->err, c->errlen, "the agent at %s answered %zu "
 					      "of %zu objects", c->peer, i, n);
 			}
-			if (snmp_oid_compare(vb->name, vb->name_length, it->name,
-					     it->name_len) != 0) {
-				object_name(it->name, it->name_len, want, sizeof want);
-				object_name(vb->name, vb->name_length, have, sizeof have);
+			if (!hrget_is_item(it, &a.vb[i])) {
+				walk_object_name(it->oid, it->oid_len, want, sizeof want);
+				walk_object_name(a.vb[i].oid, a.vb[i].oid_len, have, sizeof have);
 				snmp_free_pdu(resp);
 				return errorf(c->err, c->errlen, "the agent answered %s to a "
 					      "request for %s", have, want);
 			}
-			if (get_take(c, it, vb, out, got) < 0) {
+			if (hrget_take(it, &a.vb[i], out, got, c->err, c->errlen) < 0) {
 				snmp_free_pdu(resp);
 				return -1;
 			}
@@ -764,7 +629,7 @@ static void index_list(const long *ix, size_t n, char *buf, size_t size)
  * Decides what the GET answers mean: vanished rows go, rows without
  * hrSWRunPerfMem mean the perf group is missing, invalid rows go.
  */
-static int settle(struct ctx *c, struct hr_snapshot *out, const struct got *got)
+static int settle(struct ctx *c, struct hr_snapshot *out, const struct hrget_got *got)
 {
 	size_t i, j, alive = 0, with_mem = 0, nvan = 0, nmiss = 0;
 	long vanished[4], missing[4];
@@ -800,7 +665,7 @@ static int settle(struct ctx *c, struct hr_snapshot *out, const struct got *got)
 			      "%s", nmiss > 1 ? "es" : "", list);
 	}
 	for (i = j = 0; i < out->n; i++)
-		if (got[i].status && out->procs[i].status != STATUS_INVALID)
+		if (got[i].status && out->procs[i].status != HRGET_STATUS_INVALID)
 			out->procs[j++] = out->procs[i];
 	out->n = j;
 	return 0;
@@ -1001,82 +866,26 @@ static void snapshot_reset(struct hr_snapshot *out)
  */
 static int repeat_get(struct ctx *c, const struct snmp_repeat *rep, struct hr_snapshot *out)
 {
-	struct item items[5 * SNMP_REPEAT_MAX_ROWS + 2];
-	struct got got[SNMP_REPEAT_MAX_ROWS];
-	bool present[SNMP_REPEAT_MAX_ROWS], has_mem[SNMP_REPEAT_MAX_ROWS];
+	struct hrget_item items[HRGET_REPEAT_ITEMS];
+	struct walk_varbind vbs[HRGET_REPEAT_ITEMS];
+	struct walk_answer a;
 	size_t nitems = 0, i;
 	netsnmp_pdu *req, *resp;
-	netsnmp_variable_list *vb;
-	char why[160];
-	int rc = 0;
+	int rc;
 
-	if (rep->n > SNMP_REPEAT_MAX_ROWS) {
-		snprintf(out->walk_reason, sizeof out->walk_reason, "too many rows for one GET");
-		return 0;
-	}
-	out->procs = calloc(rep->n, sizeof *out->procs);
-	if (!out->procs)
-		return errorf(c->err, c->errlen, "out of memory");
-	out->n = rep->n;
-	memset(got, 0, sizeof got);
-	item_set(&items[nitems++], IT_UPTIME, 0, OID_UPTIME, SCALAR_LEN - 1, 0);
-	item_set(&items[nitems++], IT_MEMSIZE, 0, OID_MEMSIZE, SCALAR_LEN - 1, 0);
-	for (i = 0; i < rep->n; i++) {
-		oid ix = (oid)rep->indexes[i];
-
-		out->procs[i].index = rep->indexes[i];
-		item_set(&items[nitems++], IT_NAME, i, OID_RUN_NAME, COLUMN_LEN, ix);
-		item_set(&items[nitems++], IT_PATH, i, OID_RUN_PATH, COLUMN_LEN, ix);
-		item_set(&items[nitems++], IT_STATUS, i, OID_RUN_STATUS, COLUMN_LEN, ix);
-		item_set(&items[nitems++], IT_MEM, i, OID_PERF_MEM, COLUMN_LEN, ix);
-		item_set(&items[nitems++], IT_CPU, i, OID_PERF_CPU, COLUMN_LEN, ix);
-	}
+	rc = hrget_repeat_items(rep, items, &nitems, out, c->err, c->errlen);
+	if (rc != 0)
+		return rc > 0 ? 0 : -1;
 	req = snmp_pdu_create(SNMP_MSG_GET);
 	if (!req)
 		return errorf(c->err, c->errlen, "out of memory");
 	for (i = 0; i < nitems; i++)
-		snmp_add_null_var(req, items[i].name, items[i].name_len);
+		add_item(req, &items[i]);
 	if (request(c, req, &resp) < 0)
 		return -1;
-
-	if (resp->errstat == SNMP_ERR_TOOBIG) {
-		snprintf(out->walk_reason, sizeof out->walk_reason, "the repeat GET was tooBig");
-		goto done;
-	}
-	if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex >= 3 &&
-	    (size_t)resp->errindex <= nitems) {	/* v1: one of the rows is gone */
-		snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: process %ld is gone",
-			 rep->indexes[items[resp->errindex - 1].row]);
-		goto done;
-	}
-	if (resp->errstat != SNMP_ERR_NOERROR) {
-		snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: the agent answered "
-			 "with error '%s'", walk_errstat_name(resp->errstat));
-		goto done;
-	}
-	for (vb = resp->variables, i = 0; i < nitems; i++, vb = vb->next_variable) {
-		if (!vb || snmp_oid_compare(vb->name, vb->name_length, items[i].name,
-					    items[i].name_len) != 0) {
-			snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: the answer "
-				 "did not match the request");
-			goto done;
-		}
-		if (get_take(c, &items[i], vb, out, got) < 0) {
-			rc = -1;
-			goto done;
-		}
-	}
-	for (i = 0; i < rep->n; i++) {
-		present[i] = got[i].name && got[i].status;
-		has_mem[i] = got[i].mem;
-	}
-	if (!rep->still(out, present, has_mem, rep->ud, why, sizeof why)) {
-		snprintf(out->walk_reason, sizeof out->walk_reason, "repeat GET: %s", why);
-		goto done;
-	}
-	out->repeated = true;
-	rc = 1;
-done:
+	rc = decode_answer(c, resp, vbs, nitems, &a);
+	if (rc == 0)
+		rc = hrget_repeat_judge(rep, items, nitems, &a, out, c->err, c->errlen);
 	snmp_free_pdu(resp);
 	return rc;
 }
@@ -1090,8 +899,8 @@ static int query(struct ctx *c, const struct snmp_repeat *rep, snmp_match_fn mat
 	struct walk w;
 	const struct walk_row *rows;
 	size_t nrows = 0;
-	struct item *items = NULL;
-	struct got *got = NULL;
+	struct hrget_item *items = NULL;
+	struct hrget_got *got = NULL;
 	bool *matched = NULL;
 	size_t i, nitems = 0;
 	int rc = -1, rc_open;
@@ -1152,11 +961,12 @@ static int query(struct ctx *c, const struct snmp_repeat *rep, snmp_match_fn mat
 		errorf(c->err, c->errlen, "out of memory");
 		goto out;
 	}
-	item_set(&items[nitems++], IT_MEMSIZE, 0, OID_MEMSIZE, SCALAR_LEN - 1, 0);
-	item_set(&items[nitems++], IT_UPTIME, 0, OID_UPTIME, SCALAR_LEN - 1, 0);
+	hrget_item_set(&items[nitems++], IT_MEMSIZE, 0, HRGET_MEMSIZE, HRGET_SCALAR_LEN - 1, 0);
+	hrget_item_set(&items[nitems++], IT_UPTIME, 0, HRGET_UPTIME, HRGET_SCALAR_LEN - 1, 0);
 	out->n = 0;
 	for (i = 0; i < nrows; i++) {
 		const struct walk_row *r = &rows[i];
+		uint32_t ix = (uint32_t)r->index;
 		struct hr_proc *p;
 
 		if (!matched[i])
@@ -1166,10 +976,12 @@ static int query(struct ctx *c, const struct snmp_repeat *rep, snmp_match_fn mat
 		memcpy(p->name, r->name, sizeof p->name);
 		memcpy(p->path, r->path, sizeof p->path);
 		p->status = 0;
-		item_set(&items[nitems++], IT_STATUS, out->n, OID_RUN_STATUS, COLUMN_LEN, (oid)r->index);
-		item_set(&items[nitems++], IT_MEM, out->n, OID_PERF_MEM, COLUMN_LEN, (oid)r->index);
-		item_set(&items[nitems++], IT_CPU, out->n, OID_PERF_CPU, COLUMN_LEN, (oid)r->index);
-		item_set(&items[nitems++], IT_PATH, out->n, OID_RUN_PATH, COLUMN_LEN, (oid)r->index);
+		hrget_item_set(&items[nitems++], IT_STATUS, out->n, HRGET_RUN_STATUS,
+			       HRGET_COLUMN_LEN, ix);
+		hrget_item_set(&items[nitems++], IT_MEM, out->n, HRGET_PERF_MEM, HRGET_COLUMN_LEN, ix);
+		hrget_item_set(&items[nitems++], IT_CPU, out->n, HRGET_PERF_CPU, HRGET_COLUMN_LEN, ix);
+		hrget_item_set(&items[nitems++], IT_PATH, out->n, HRGET_RUN_PATH,
+			       HRGET_COLUMN_LEN, ix);
 		out->n++;
 	}
 	if (get_items(c, items, nitems, out, got) < 0)
@@ -1263,6 +1075,7 @@ static int print_keys(struct ctx *c, FILE *out)
 	netsnmp_session s, *ss;
 	netsnmp_pdu *req, *resp = NULL;
 	struct usmUser *user;
+	struct hrget_item uptime;
 	int rc = -1;
 
 	memset(&s, 0, sizeof s);
@@ -1280,7 +1093,8 @@ static int print_keys(struct ctx *c, FILE *out)
 		errorf(c->err, c->errlen, "out of memory");
 		goto out;
 	}
-	snmp_add_null_var(req, OID_UPTIME, SCALAR_LEN);
+	hrget_item_set(&uptime, IT_UPTIME, 0, HRGET_UPTIME, HRGET_SCALAR_LEN - 1, 0);
+	add_item(req, &uptime);
 	if (request(c, req, &resp) < 0)
 		goto out;
 	snmp_free_pdu(resp);
