@@ -16,7 +16,8 @@
  *     INTEGER, error-status INTEGER, error-index INTEGER, variable-bindings
  *     SEQUENCE OF SEQUENCE { name OBJECT IDENTIFIER, value } } }
  * and nothing after the Message.  Lengths in short or long form (up to 4
- * length octets), no indefinite form.  A value is kept by its tag:
+ * length octets), no indefinite form; tags of one octet (no tag numbers
+ * above 30).  A value is kept by its tag:
  *   INTEGER (0x02): integer, signed, 1 to 8 content octets (as Net-SNMP
  *     reads it into a long; the caller checks the range it needs);
  *   Counter32 (0x41), Gauge32 (0x42), TimeTicks (0x43): integer, unsigned,
@@ -29,7 +30,9 @@
  *   NULL (0x05), noSuchObject (0x80), noSuchInstance (0x81),
  *     endOfMibView (0x82): the type alone (their content must be empty).
  * A varbind name is at most WALK_OID_MAX sub-identifiers of at most
- * 2^32 - 1 each, the first octet split as 40 * X + Y (X <= 2).
+ * 2^32 - 1 each, the first encoded sub-identifier split as 40 * X + Y
+ * (X <= 2, Y <= 39 unless X is 2).  Octets in messages are counted from
+ * 0, as in a hex dump.
  */
 #ifndef ASYNC_LEAK_BER_H
 #define ASYNC_LEAK_BER_H
@@ -75,8 +78,9 @@ struct ber_request {
 /*
  * Writes the request into buf (cap bytes).  Returns the message's length,
  * or 0 when it does not fit in cap or the request is malformed (an OID
- * of fewer than 2 sub-identifiers or a first one above 2, a version or
- * PDU tag not listed above): nothing else can go wrong.
+ * of fewer than 2 sub-identifiers, a first one above 2 or a second one
+ * above 39 under 0 or 1, a version or PDU tag not listed above, GETBULK
+ * under SNMPv1): nothing else can go wrong.
  */
 size_t ber_encode_request(const struct ber_request *rq, unsigned char *buf, size_t cap);
 
