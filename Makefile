@@ -55,8 +55,8 @@ CRYPTO_LIBS  := $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcry
 # searched instead of the seventh, 17 % fewer start-up instructions
 # (callgrind, check_async_leak -V).  No static library: libcrypto and
 # libnetsnmp stay shared, so Debian's security updates reach the plugin.
-PLUGIN_LIBS   = -Wl,--push-state,--no-as-needed $(CRYPTO_LIBS) -Wl,--pop-state \
-                $(SNMP_LIBS) $(INIH_LIBS) $(REDIS_LIBS) -lm
+MOD_LIBS      = -Wl,--push-state,--no-as-needed $(CRYPTO_LIBS) -Wl,--pop-state $(SNMP_LIBS)
+PLUGIN_LIBS   = $(INIH_LIBS) $(REDIS_LIBS) -lm
 INIH_CFLAGS  := $(shell $(PKG_CONFIG) --cflags inih 2>/dev/null)
 INIH_LIBS    := $(shell $(PKG_CONFIG) --libs inih 2>/dev/null || echo -linih)
 REDIS_CFLAGS := $(shell $(PKG_CONFIG) --cflags hiredis 2>/dev/null || echo -I/usr/include/hiredis)
@@ -72,13 +72,25 @@ PLUGIN  = plugin/check_async_leak
 BUILD   = build
 
 SRCS      = $(sort $(wildcard plugin/*.c))
-# Pure modules: everything but the four that talk to the world (SNMP,
-# OpenSSL, Redis, and main.c).  The unit tests link these alone, without
-# Net-SNMP, libcrypto or hiredis, so a pure module that starts needing the
-# network fails to link.
-PURE_SRCS = $(filter-out plugin/main.c plugin/snmp.c plugin/usmcrypto.c plugin/store_redis.c,$(SRCS))
-OBJS      = $(SRCS:plugin/%.c=$(BUILD)/obj/%.o)
+# The SNMP module (plugin/snmpmod.h): Net-SNMP's and OpenSSL's part of the
+# plugin, a shared object beside it that the plugin loads only when a check
+# needs Net-SNMP; a repeat check over v1/v2c never does.
+MOD_SRCS  = plugin/snmp.c plugin/usmcrypto.c
+SNMPMOD   = $(dir $(PLUGIN))check_async_leak-snmp.so
+# Pure modules: everything but those that talk to the world (the SNMP
+# module, the plugin's own UDP GET and the module's loader, Redis, and
+# main.c).  The unit tests link these alone, without Net-SNMP, libcrypto or
+# hiredis, so a pure module that starts needing the network fails to link.
+PURE_SRCS = $(filter-out plugin/main.c $(MOD_SRCS) plugin/snmpload.c plugin/udpget.c \
+                         plugin/store_redis.c,$(SRCS))
+OBJS      = $(filter-out $(MOD_SRCS:plugin/%.c=$(BUILD)/obj/%.o),$(SRCS:plugin/%.c=$(BUILD)/obj/%.o))
+MOD_OBJS  = $(MOD_SRCS:plugin/%.c=$(BUILD)/obj/%.pic.o)
 PURE_OBJS = $(PURE_SRCS:plugin/%.c=$(BUILD)/obj/%.o)
+# The plugin's functions the module calls back (snmp_peer_name, the walk,
+# the GET's items, ...): exactly what the module's objects leave undefined
+# and the plugin's define, and nothing more is exported, so no other
+# function of the plugin can interpose one of a library's.
+DYNLIST   = $(BUILD)/snmpmod.dynlist
 
 UNIT_SRCS = $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN  = $(BUILD)/unit_tests
@@ -101,11 +113,25 @@ FAKE_BIN  = $(BUILD)/fakeagent
 
 all: $(PLUGIN)
 
-$(PLUGIN): $(OBJS)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PLUGIN_LIBS)
+$(PLUGIN): $(OBJS) $(DYNLIST) | $(SNMPMOD)
+	$(CC) $(CFLAGS) $(LDFLAGS) -Wl,--dynamic-list=$(DYNLIST) -o $@ $(OBJS) $(PLUGIN_LIBS)
+
+$(SNMPMOD): $(MOD_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -o $@ $(MOD_OBJS) $(MOD_LIBS)
+
+$(DYNLIST): $(MOD_OBJS) $(OBJS)
+	nm -P -u $(MOD_OBJS) | awk '$$2 == "U" { print $$1 }' | LC_ALL=C sort -u > $@.u
+	nm -P -g --defined-only $(OBJS) | awk '$$2 ~ /^[TDBRG]$$/ { print $$1 }' | \
+	    LC_ALL=C sort -u > $@.d
+	{ echo '{'; LC_ALL=C comm -12 $@.u $@.d | sed 's/.*/  &;/'; echo '};'; } > $@.tmp
+	rm -f $@.u $@.d
+	mv $@.tmp $@
 
 $(BUILD)/obj/%.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.pic.o: plugin/%.c $(wildcard plugin/*.h) | $(BUILD)/obj
+	$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
 
 # Only the Redis store sees hiredis's headers.
 $(BUILD)/obj/store_redis.o: plugin/store_redis.c $(wildcard plugin/*.h) | $(BUILD)/obj
@@ -267,6 +293,7 @@ MANPAGE    = plugin/check_async_leak.1
 install: $(PLUGIN)
 	install -d $(DESTDIR)$(PLUGINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(PLUGIN) $(DESTDIR)$(PLUGINDIR)/check_async_leak
+	install -m 0644 $(SNMPMOD) $(DESTDIR)$(PLUGINDIR)/check_async_leak-snmp.so
 	install -m 0644 $(MANPAGE) $(DESTDIR)$(MANDIR)/man1/check_async_leak.1
 	@set -e; for f in $(CONF_FILES); do \
 	    d=$(DESTDIR)$(DATADIR)/$$(dirname $${f#conf/}); \
@@ -347,6 +374,7 @@ uninstall-config:
 
 uninstall: uninstall-config
 	rm -f $(DESTDIR)$(PLUGINDIR)/check_async_leak
+	rm -f $(DESTDIR)$(PLUGINDIR)/check_async_leak-snmp.so
 	rm -f $(DESTDIR)$(MANDIR)/man1/check_async_leak.1
 	rm -f $(DESTDIR)$(BINDIR)/check_async_leak_plot
 	@for f in $(CONF_FILES); do \
@@ -366,4 +394,4 @@ man: $(PLUGIN)
 	mv $(MANPAGE).tmp $(MANPAGE)
 
 clean:
-	rm -rf $(BUILD) $(PLUGIN) $(PLOT)
+	rm -rf $(BUILD) $(PLUGIN) $(SNMPMOD) $(PLOT)

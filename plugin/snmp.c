@@ -1,5 +1,8 @@
 /*
- * snmp.c - one check's SNMP exchange with the agent (see snmp.h).
+ * snmp.c - one check's SNMP exchange with the agent over Net-SNMP (see
+ * snmp.h), built with plugin/usmcrypto.c into the plugin's SNMP module,
+ * check_async_leak-snmp.so, which plugin/snmpload.c loads when a check
+ * needs Net-SNMP (see snmpmod.h): a walk, SNMPv3, TCP, --print-keys.
  *
  * The library is set up for a short-lived process (one check): no
  * MIB files, no configuration files, no persistent state, its log routed
@@ -10,19 +13,17 @@
 #include "snmp.h"
 
 #include <arpa/inet.h>
-#include <netdb.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "address.h"
 #include "hrget.h"
+#include "snmpmod.h"
 #include "usmcrypto.h"
 #include "util.h"
 #include "walk.h"
@@ -169,86 +170,6 @@ static void library_init(struct log_ctx *lc, bool v3)
 	}
 }
 
-/*
- * The port to use: the one in the address unless --port was given with
- * another value.
- */
-static int pick_port(const struct config *cfg, const struct address *a, unsigned *port,
-		     char *err, size_t errlen)
-{
-	bool port_set = cfg->origin[OPT_PORT] != ORIGIN_DEFAULT;
-
-	*port = cfg->port;
-	if (a->port == 0)
-		return 0;
-	if (port_set && a->port != cfg->port)
-		return errorf(err, errlen, "two ports: %u in the address '%s' and --port %u",
-			      a->port, cfg->hostname, cfg->port);
-	*port = a->port;
-	return 0;
-}
-
-/*
- * Resolves the host to a numeric Net-SNMP peer name ("udp:1.2.3.4:161",
- * "udp6:[::1]:161", "tcp:..."), and the address as the user wrote it with
- * the port, for messages ("[::1]:161").
- */
-static int peer_name(const struct config *cfg, char *buf, size_t len, char *shown,
-		     size_t shownlen, char *err, size_t errlen)
-{
-	struct addrinfo hints, *res = NULL, *ai, *pick = NULL;
-	struct address a;
-	char addr[INET6_ADDRSTRLEN];
-	unsigned port;
-	int n;
-
-	if (address_parse(cfg->hostname, &a, err, errlen) < 0 ||
-	    pick_port(cfg, &a, &port, err, errlen) < 0)
-		return -1;
-	n = snprintf(shown, shownlen, strchr(a.host, ':') ? "%s%s[%s]:%u" : "%s%s%s:%u",
-		     a.transport_given ? address_transport(&a, a.family == ADDR_ANY ?
-							   ADDR_IPV4 : a.family) : "",
-		     a.transport_given ? ":" : "", a.host, port);
-	if (n < 0 || (size_t)n >= shownlen)
-		return errorf(err, errlen, "the host name is too long");
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = a.family == ADDR_IPV4 ? AF_INET : a.family == ADDR_IPV6 ? AF_INET6
-										  : AF_UNSPEC;
-	hints.ai_socktype = a.tcp ? SOCK_STREAM : SOCK_DGRAM;
-	if (getaddrinfo(a.host, NULL, &hints, &res) != 0 || !res)
-		return errorf(err, errlen, "cannot resolve host '%s'%s", a.host,
-			      a.family == ADDR_IPV4 ? " (as IPv4)" :
-			      a.family == ADDR_IPV6 ? " (as IPv6)" : "");
-	for (ai = res; ai && !pick; ai = ai->ai_next)	/* IPv4 first, like snmpget */
-		if (ai->ai_family == AF_INET)
-			pick = ai;
-	for (ai = res; ai && !pick; ai = ai->ai_next)
-		if (ai->ai_family == AF_INET6)
-			pick = ai;
-	if (!pick) {
-		freeaddrinfo(res);
-		return errorf(err, errlen, "cannot resolve host '%s'", a.host);
-	}
-	if (pick->ai_family == AF_INET) {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)pick->ai_addr)->sin_addr,
-			  addr, sizeof addr);
-		n = snprintf(buf, len, "%s:%s:%u", address_transport(&a, ADDR_IPV4), addr, port);
-	} else {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(void *)pick->ai_addr;
-
-		inet_ntop(AF_INET6, &s6->sin6_addr, addr, sizeof addr);
-		if (s6->sin6_scope_id != 0)	/* fe80::1%eth0: keep the interface */
-			n = snprintf(buf, len, "%s:[%s%%%u]:%u", address_transport(&a, ADDR_IPV6),
-				     addr, (unsigned)s6->sin6_scope_id, port);
-		else
-			n = snprintf(buf, len, "%s:[%s]:%u", address_transport(&a, ADDR_IPV6),
-				     addr, port);
-	}
-	freeaddrinfo(res);
-	if (n < 0 || (size_t)n >= len)
-		return errorf(err, errlen, "cannot resolve host '%s'", a.host);
-	return 0;
-}
 
 /* What the user gave for a secret, for hints ("privacy passphrase"). */
 static const char *secret_word(enum key_source src)
@@ -822,7 +743,7 @@ static int open_session(struct ctx *c, netsnmp_session *s, char *peername, size_
 	int liberr = 0, syserr = 0;
 	char *msg = NULL;
 
-	if (peer_name(c->cfg, peername, len, c->peer, sizeof c->peer, c->err,
+	if (snmp_peer_name(c->cfg, peername, len, c->peer, sizeof c->peer, c->err,
 		      c->errlen) < 0)
 		return -1;
 	if (setup_session(c, s, peername) < 0)
@@ -1007,23 +928,11 @@ static void ctx_init(struct ctx *c, const struct config *cfg, char *err, size_t 
 	c->deadline.tv_sec += cfg->timeout_s;
 }
 
-int snmp_resolve(const struct config *cfg, char *buf, size_t len, char *err, size_t errlen)
-{
-	char shown[300];
-
-	return peer_name(cfg, buf, len, shown, sizeof shown, err, errlen);
-}
-
-int snmp_query(const struct config *cfg, snmp_match_fn match, void *ud,
-	       bool need_path, struct hr_snapshot *out,
-	       char *err, size_t errlen)
-{
-	return snmp_query_repeat(cfg, NULL, match, ud, need_path, out, err, errlen);
-}
-
-int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
-		      snmp_match_fn match, void *ud, bool need_path,
-		      struct hr_snapshot *out, char *err, size_t errlen)
+/* snmp_query_repeat (snmp.h) over Net-SNMP, for plugin/snmpload.c. */
+static int module_query_repeat(const struct config *cfg, const struct timespec *deadline,
+			       unsigned sent, const struct snmp_repeat *rep, snmp_match_fn match,
+			       void *ud, bool need_path, struct hr_snapshot *out, char *err,
+			       size_t errlen)
 {
 	struct ctx c;
 	struct log_ctx lc = { cfg->verbose };
@@ -1032,6 +941,8 @@ int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
 	memset(out, 0, sizeof *out);
 	out->mem_size_kb = -1;
 	ctx_init(&c, cfg, err, errlen);
+	c.deadline = *deadline;
+	c.requests = sent;
 
 	library_init(&lc, cfg->protocol == SNMPV_3);
 	rc = query(&c, rep, match, ud, need_path, out);
@@ -1045,13 +956,6 @@ int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
 		out->requests = c.requests;
 	}
 	return rc;
-}
-
-void snmp_snapshot_release(struct hr_snapshot *snap)
-{
-	free(snap->procs);
-	snap->procs = NULL;
-	snap->n = 0;
 }
 
 static void print_key(FILE *out, const char *prefix, const char *key,
@@ -1141,7 +1045,8 @@ out:
 	return rc;
 }
 
-int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errlen)
+/* snmp_print_keys (snmp.h), for plugin/snmpload.c. */
+static int module_print_keys(const struct config *cfg, FILE *out, char *err, size_t errlen)
 {
 	struct ctx c;
 	struct log_ctx lc = { cfg->verbose };
@@ -1154,3 +1059,9 @@ int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errle
 	snmp_shutdown("check_async_leak");
 	return rc;
 }
+
+/* What plugin/snmpload.c looks up (see snmpmod.h); the one global symbol. */
+extern const struct snmp_module check_async_leak_snmp_module;
+const struct snmp_module check_async_leak_snmp_module = {
+	VERSION, sizeof(struct snmp_module), module_query_repeat, module_print_keys,
+};

@@ -40,6 +40,37 @@ run_plugin -H "$bad" -C public -t 2 --state-dir "$T/state"
 expect_rc 3 "unresolvable host: UNKNOWN"
 expect_match "cannot resolve host '$bad'" "unresolvable host: says so, with the name"
 
+# The SNMP module (check_async_leak-snmp.so) lives beside the plugin: a
+# plugin copied without it says so for anything that needs Net-SNMP, but
+# its repeat check (v1/v2c, one GET of its own) still runs; a module of
+# another build is refused; a link to the plugin finds the module beside
+# the plugin itself.
+mkdir -p "$T/alone" "$T/other" "$T/linked"
+cp "$PLUGIN" "$T/alone/check_async_leak"
+cp "$PLUGIN" "$T/other/check_async_leak"
+cp "$(ldd "$PLUGIN" | awk '$1 ~ /^libinih/ { print $3 }')" "$T/other/check_async_leak-snmp.so"
+ln -s "$PLUGIN" "$T/linked/check_async_leak"
+PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+	--state-dir "$T/alone-state"
+expect_rc 3 "no SNMP module: UNKNOWN"
+expect_match "^ASYNC_LEAK UNKNOWN - cannot load the SNMP module $T/alone/check_async_leak-snmp\.so: " \
+	"no SNMP module: says which file"
+run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 --state-dir "$T/alone-state"
+expect_rc 0 "no SNMP module: the plugin with its module makes the first check"
+PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+	--state-dir "$T/alone-state" -vv
+expect_rc 0 "no SNMP module: a repeat check needs none"
+expect_match "repeat check: one GET of the 1 remembered row, 1 request\." \
+	"no SNMP module: the repeat check's one GET"
+PLUGIN=$T/other/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+	--state-dir "$T/other-state"
+expect_rc 3 "SNMP module of another build: UNKNOWN"
+expect_match "^ASYNC_LEAK UNKNOWN - the SNMP module $T/other/check_async_leak-snmp\.so is not of this build" \
+	"SNMP module of another build: says so"
+PLUGIN=$T/linked/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+	--state-dir "$T/linked-state"
+expect_rc 0 "a link to the plugin: the module beside the plugin is found"
+
 # Agent up, right community: nothing on stderr, and nothing written under
 # /var/lib/snmp, TMPDIR or HOME by any of the runs above.
 mkdir -p "$T/tmp" "$T/home"

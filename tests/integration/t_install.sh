@@ -40,6 +40,7 @@ mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" --no-print-direct
 expected() {	# prefix
 	local p=${1#/}
 	echo "$p/lib/nagios/plugins/check_async_leak"
+	echo "$p/lib/nagios/plugins/check_async_leak-snmp.so"
 	echo "$p/share/man/man1/check_async_leak.1"
 	# make plot's tool, installed when built
 	[ -x "$ROOT/plugin/plot/check_async_leak_plot" ] && echo "$p/bin/check_async_leak_plot"
@@ -70,6 +71,7 @@ for prefix in /usr /usr/local; do
 	while read -r f; do
 		case $f in
 		*/check_async_leak) src=$ROOT/plugin/check_async_leak ;;
+		*/check_async_leak-snmp.so) src=$ROOT/plugin/check_async_leak-snmp.so ;;
 		*/bin/check_async_leak_plot) src=$ROOT/plugin/plot/check_async_leak_plot ;;
 		*/man1/*) src=$ROOT/plugin/check_async_leak.1 ;;
 		etc/*/check_async_leak.ini) src=$ROOT/conf/check_async_leak.ini ;;
@@ -87,6 +89,14 @@ for prefix in /usr /usr/local; do
 	"$plugin" --version >"$T/v" 2>&1
 	grep -qE '^check_async_leak [0-9]' "$T/v" && ok "$prefix: installed plugin runs" ||
 		fail "$prefix: installed plugin --version: $(cat "$T/v")"
+	# A first check walks, in the SNMP module installed beside the plugin:
+	# a port where nothing listens gives the timeout, not a module error.
+	"$plugin" -H 127.0.0.1 -p $((20000 + RANDOM % 40000)) -C public -t 1 --state-dir "$T/st" \
+		>"$T/o" 2>&1
+	rc=$?
+	[ "$rc" = 3 ] && grep -q '^ASYNC_LEAK UNKNOWN - no response from 127.0.0.1:' "$T/o" &&
+		ok "$prefix: installed plugin loads its SNMP module" ||
+		fail "$prefix: installed plugin without its module? (exit $rc) $(head -1 "$T/o")"
 
 	# An admin's own file in the data directory survives uninstall.
 	echo "# mine" >"$stage$prefix/share/check_async_leak/nagios/local.cfg"

@@ -181,6 +181,31 @@ expect_match '3 processes walked \(the repeat GET was tooBig\), 3 requests' \
 	"-vv: the repeat GET was tooBig, the check walked (1 + 2 for the 3-row fake table)"
 expect_match "^index 1388: Async.exe" "and found the row"
 
+# The plugin's own repeat GET (v1/v2c over UDP, plugin/udpget.c) reads
+# datagrams as Net-SNMP does: a stray answer with another request-id is
+# dropped and the right one taken; replies that do not decode are dropped,
+# and if nothing else comes the check says the agent answered with replies
+# that cannot be decoded.  (The walk's GET of a row has 6 varbinds, the
+# repeat GET 7: only the repeat GET meets these fake agents' tricks.)
+start_fakeagent strayget
+F=(-H 127.0.0.1 -p "$FAKE_PORT" -C public --state-dir "$T/states" -t 2)
+run_plugin "${F[@]}"
+expect_rc 0 "stray answers, first check: OK"
+run_plugin "${F[@]}" -vvv
+expect_rc 0 "a stray answer before the right one: OK"
+expect_match "repeat check: one GET of the 1 remembered row, 1 request\." \
+	"a stray answer before the right one: the repeat GET stood"
+printf '%s\n' "$ERR" | grep -q '^snmp: a datagram of [0-9]* bytes dropped: not the answer to this request$' &&
+	ok "-vvv: the stray answer dropped" || fail "-vvv: no word of the stray answer: $(head -c 600 <<<"$ERR")"
+start_fakeagent garbleget
+F=(-H 127.0.0.1 -p "$FAKE_PORT" -C public --state-dir "$T/stateg" -t 2)
+run_plugin "${F[@]}"
+expect_rc 0 "garbled repeat answers, first check: OK"
+run_plugin "${F[@]}"
+expect_rc 3 "only garbled answers to the repeat GET: UNKNOWN"
+expect_match "^ASYNC_LEAK UNKNOWN - the agent at 127\.0\.0\.1:$FAKE_PORT answered, but with replies that cannot be decoded \(garbled or truncated\); no valid response after 2 s" \
+	"only garbled answers to the repeat GET: says so, as over Net-SNMP"
+
 # --replay reads a state file with row lines as it is, and through README's awk.
 run_plugin --replay "$(ls "$T"/state/*.state)" --limit 1GB
 expect_rc 0 "--replay of a state file with row lines: exit 0"

@@ -25,7 +25,13 @@
  *            v2c with endOfMibView (the GETs still answer);
  *   toobig   a GET of more than 6 varbinds is answered tooBig (an answer
  *            over the agent's message size; snmpd trims GETBULK answers
- *            instead, so this is the way to meet it).
+ *            instead, so this is the way to meet it);
+ *   garbage  every reply cut in half;
+ *   garbleget  only the reply to a GET of more than 6 varbinds (a repeat
+ *            GET; the walk's GET of a row has 6) cut in half;
+ *   strayget the reply to a GET of more than 6 varbinds comes twice: first
+ *            with another request-id (a stray answer to some other
+ *            request), 20 ms later the right one.
  * Each answer waits DELAY_MS (or a random time from DELAY_MS to MAX_MS)
  * without holding up the others, so many checks can overlap.  The agent
  * exits after LIFETIME_S seconds (default 300) or on SIGTERM.  Malformed
@@ -49,7 +55,8 @@
 #define PENDING_MAX 512
 #define VB_MAX 256
 
-enum mode { M_OK, M_LOOP, M_BACK, M_MISSING, M_V1END, M_TOOBIG, M_GARBAGE };
+enum mode { M_OK, M_LOOP, M_BACK, M_MISSING, M_V1END, M_TOOBIG, M_GARBAGE, M_GARBLEGET,
+	     M_STRAYGET };
 
 struct entry {
 	uint32_t oid[OID_MAX];
@@ -353,6 +360,11 @@ struct reqvb {
 	size_t len;
 };
 
+/* Set by answer(): the request was a GET of more than 6 varbinds. */
+static bool big_get;
+/* Added to the request-id in the answer (strayget's stray copy). */
+static long reqid_delta;
+
 /* Answers one request datagram into out; returns its length, 0 to ignore it. */
 static size_t answer(const uint8_t *pkt, size_t n, uint8_t *out, size_t cap)
 {
@@ -382,6 +394,7 @@ static size_t answer(const uint8_t *pkt, size_t n, uint8_t *out, size_t cap)
 	}
 	if (ptag == 0xa5 && version == 0)
 		return 0;
+	big_get = ptag == 0xa0 && nvb > 6;
 
 	/* header: SEQUENCE { version, community, Response { reqid, es, ei, list } } */
 	wr_int(&w, 0x02, version);
@@ -389,7 +402,7 @@ static size_t answer(const uint8_t *pkt, size_t n, uint8_t *out, size_t cap)
 	wr_bytes(&w, community.p, community.n);
 	wr_wrap(&w, start, 0x04);
 	start = w.n;
-	wr_int(&w, 0x02, reqid);
+	wr_int(&w, 0x02, reqid + reqid_delta);
 	liststart = w.n;
 	/* error status and index are written after the list is known */
 
@@ -481,6 +494,30 @@ struct pending {
 	uint8_t *buf;
 };
 
+/* Queues buf to be sent to `to` in delay_ms; dropped when the queue is full. */
+static void enqueue(struct pending *q, size_t *nq, const uint8_t *buf, size_t len,
+		    const struct sockaddr_in *to, long delay_ms)
+{
+	struct pending *p = &q[*nq];
+
+	if (*nq >= PENDING_MAX || len == 0)
+		return;
+	p->buf = malloc(len);
+	if (!p->buf)
+		return;
+	memcpy(p->buf, buf, len);
+	p->len = len;
+	p->to = *to;
+	clock_gettime(CLOCK_MONOTONIC, &p->due);
+	p->due.tv_sec += delay_ms / 1000;
+	p->due.tv_nsec += (delay_ms % 1000) * 1000000L;
+	if (p->due.tv_nsec >= 1000000000L) {
+		p->due.tv_sec++;
+		p->due.tv_nsec -= 1000000000L;
+	}
+	(*nq)++;
+}
+
 static long long ms_until(const struct timespec *t)
 {
 	struct timespec now;
@@ -492,7 +529,7 @@ static long long ms_until(const struct timespec *t)
 int main(int argc, char **argv)
 {
 	static struct pending q[PENDING_MAX];
-	static uint8_t in[PKT_MAX], out[PKT_MAX];
+	static uint8_t in[PKT_MAX], out[PKT_MAX], stray[PKT_MAX];
 	struct sockaddr_in addr;
 	socklen_t alen = sizeof addr;
 	long dmin = 0, dmax = 0, lifetime = 300;
@@ -504,7 +541,8 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: fakeagent ok|loop|back|missing|v1end|toobig|garbage PORTFILE "
+		fprintf(stderr, "usage: fakeagent ok|loop|back|missing|v1end|toobig|garbage|"
+			"garbleget|strayget PORTFILE "
 			"[DELAY_MS[-MAX_MS] [LIFETIME_S]]\n");
 		return 2;
 	}
@@ -515,6 +553,8 @@ int main(int argc, char **argv)
 	else if (!strcmp(argv[1], "v1end")) mode = M_V1END;
 	else if (!strcmp(argv[1], "toobig")) mode = M_TOOBIG;
 	else if (!strcmp(argv[1], "garbage")) mode = M_GARBAGE;	/* truncated replies */
+	else if (!strcmp(argv[1], "garbleget")) mode = M_GARBLEGET;
+	else if (!strcmp(argv[1], "strayget")) mode = M_STRAYGET;
 	else {
 		fprintf(stderr, "fakeagent: unknown mode '%s'\n", argv[1]);
 		return 2;
@@ -578,28 +618,21 @@ int main(int argc, char **argv)
 			ssize_t got = recvfrom(fd, in, sizeof in, 0, (struct sockaddr *)&from, &flen);
 			size_t olen;
 
-			if (got > 0 && (olen = answer(in, (size_t)got, out, sizeof out)) > 0 &&
-			    nq < PENDING_MAX) {
+			if (got > 0 && (olen = answer(in, (size_t)got, out, sizeof out)) > 0) {
 				long d = dmin + (dmax > dmin ? rand() % (dmax - dmin + 1) : 0);
-				struct pending *p = &q[nq];
 
-				if (mode == M_GARBAGE)
+				if (mode == M_GARBAGE || (mode == M_GARBLEGET && big_get))
 					olen = olen / 2;	/* a reply cut in half */
+				if (mode == M_STRAYGET && big_get) {
+					size_t slen;
 
-				p->buf = malloc(olen);
-				if (p->buf) {
-					memcpy(p->buf, out, olen);
-					p->len = olen;
-					p->to = from;
-					clock_gettime(CLOCK_MONOTONIC, &p->due);
-					p->due.tv_sec += d / 1000;
-					p->due.tv_nsec += (d % 1000) * 1000000L;
-					if (p->due.tv_nsec >= 1000000000L) {
-						p->due.tv_sec++;
-						p->due.tv_nsec -= 1000000000L;
-					}
-					nq++;
+					reqid_delta = 1;
+					slen = answer(in, (size_t)got, stray, sizeof stray);
+					reqid_delta = 0;
+					enqueue(q, &nq, stray, slen, &from, d);
+					d += 20;
 				}
+				enqueue(q, &nq, out, olen, &from, d);
 			}
 		}
 		for (i = 0; i < nq;) {
