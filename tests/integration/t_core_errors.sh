@@ -62,6 +62,16 @@ PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C publi
 expect_rc 0 "no SNMP module: a repeat check needs none"
 expect_match "repeat check: one GET of the 1 remembered row, 1 request\." \
 	"no SNMP module: the repeat check's one GET"
+CHECK_ASYNC_LEAK_NET_SNMP=1 PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 \
+	-p "$SIM_PORT" -C public -t 2 --state-dir "$T/alone-state"
+expect_rc 3 "CHECK_ASYNC_LEAK_NET_SNMP=1: the repeat GET needs the module too"
+expect_match "^ASYNC_LEAK UNKNOWN - cannot load the SNMP module " \
+	"CHECK_ASYNC_LEAK_NET_SNMP=1: the repeat GET goes through Net-SNMP"
+CHECK_ASYNC_LEAK_NET_SNMP=1 run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+	--state-dir "$T/alone-state" -vv
+expect_rc 0 "CHECK_ASYNC_LEAK_NET_SNMP=1 with the module: OK"
+expect_match "repeat check: one GET of the 1 remembered row, 1 request\." \
+	"CHECK_ASYNC_LEAK_NET_SNMP=1 with the module: the same one GET"
 PLUGIN=$T/other/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
 	--state-dir "$T/other-state"
 expect_rc 3 "SNMP module of another build: UNKNOWN"
