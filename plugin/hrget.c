@@ -206,3 +206,11 @@ int hrget_repeat_judge(const struct snmp_repeat *rep, const struct hrget_item *i
 	out->repeated = true;
 	return 1;
 }
+
+/* Declared in snmp.h: the snapshot is this module's kind of data. */
+void snmp_snapshot_release(struct hr_snapshot *snap)
+{
+	free(snap->procs);
+	snap->procs = NULL;
+	snap->n = 0;
+}

@@ -23,6 +23,7 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #include "hrget.h"
+#include "hrquery.h"
 #include "snmpmod.h"
 #include "usmcrypto.h"
 #include "util.h"
@@ -40,8 +41,7 @@ _Static_assert(ASN_OCTET_STR == WALK_T_OCTET_STR && ASN_INTEGER == WALK_T_INTEGE
 	       SNMP_NOSUCHINSTANCE == WALK_T_NOSUCHINSTANCE &&
 	       ASN_TIMETICKS == WALK_T_TIMETICKS && ASN_COUNTER64 == WALK_T_COUNTER64 &&
 	       SNMP_ERR_TOOBIG == WALK_ERR_TOOBIG && SNMP_ERR_NOSUCHNAME == WALK_ERR_NOSUCHNAME &&
-	       SNMP_ERR_AUTHORIZATIONERROR == 16, "BER tags and error status numbers");
-#define GET_ROWS 10		/* matched rows per GET (4 varbinds each) */
+	       SNMP_ERR_AUTHORIZATIONERROR == WALK_ERR_AUTHORIZATIONERROR, "BER tags and error status numbers");
 #define MAX_TRIES 3		/* tries per request, when the budget allows */
 #define MIN_TRY_US 300000	/* ... but no try shorter than this */
 
@@ -54,6 +54,9 @@ struct ctx {
 	bool answered;			/* the agent has answered something */
 	char *err;
 	size_t errlen;
+	netsnmp_pdu *last;		/* the last answer, netsnmp_send's */
+	struct walk_varbind *vbs;	/* its varbinds decoded */
+	size_t vbs_cap;
 };
 
 /* State the library's log callback needs; lives until snmp_shutdown. */
@@ -332,14 +335,6 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 	return session_error(c, liberr ? liberr : SNMPERR_GENERR);
 }
 
-static int pdu_error(struct ctx *c, const netsnmp_pdu *resp)
-{
-	return errorf(c->err, c->errlen, "the agent at %s answered with error '%s'%s",
-		      c->peer, walk_errstat_name(resp->errstat),
-		      resp->errstat == SNMP_ERR_AUTHORIZATIONERROR ?
-		      " (the community's or user's view, or the security level?)" : "");
-}
-
 /*
  * Decodes a response's varbinds for the walk module (plugin/walk.c), which
  * decides what they mean.  vbs has room for count_varbinds(resp) entries.
@@ -382,66 +377,6 @@ static int decode_answer(struct ctx *c, const netsnmp_pdu *resp, struct walk_var
 	return 0;
 }
 
-/*
- * Walks the name (and path) columns: the requests go out here, the answers
- * are judged by plugin/walk.c.
- */
-static int walk_columns(struct ctx *c, struct walk *w)
-{
-	struct walk_varbind *vbs = NULL;
-	size_t cap = 0;
-	struct walk_request wr;
-	int rc = -1;
-
-	while (walk_next(w, &wr)) {
-		netsnmp_pdu *req, *resp;
-		struct walk_answer a;
-		size_t i, nvb;
-		oid name[WALK_OID_MAX];
-
-		req = snmp_pdu_create(wr.getnext ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
-		if (!req) {
-			errorf(c->err, c->errlen, "out of memory");
-			goto out;
-		}
-		if (!wr.getnext) {
-			req->non_repeaters = 0;
-			req->max_repetitions = wr.max_repetitions;
-		}
-		for (i = 0; i < wr.n; i++) {
-			size_t k;
-
-			for (k = 0; k < wr.oid_len[i]; k++)
-				name[k] = wr.oid[i][k];
-			snmp_add_null_var(req, name, wr.oid_len[i]);
-		}
-		if (request(c, req, &resp) < 0)
-			goto out;
-		nvb = count_varbinds(resp->variables);
-		if (nvb > cap) {
-			struct walk_varbind *v = realloc(vbs, nvb * sizeof *v);
-
-			if (!v) {
-				snmp_free_pdu(resp);
-				errorf(c->err, c->errlen, "out of memory");
-				goto out;
-			}
-			vbs = v;
-			cap = nvb;
-		}
-		if (decode_answer(c, resp, vbs, nvb, &a) < 0 ||
-		    walk_take(w, &a, c->err, c->errlen) < 0) {
-			snmp_free_pdu(resp);
-			goto out;
-		}
-		snmp_free_pdu(resp);
-	}
-	rc = 0;
-out:
-	free(vbs);
-	return rc;
-}
-
 /* Adds an item's object, with a NULL value, to a request. */
 static void add_item(netsnmp_pdu *req, const struct hrget_item *it)
 {
@@ -450,146 +385,6 @@ static void add_item(netsnmp_pdu *req, const struct hrget_item *it)
 	for (size_t k = 0; k < it->oid_len; k++)
 		name[k] = it->oid[k];
 	snmp_add_null_var(req, name, it->oid_len);
-}
-
-/*
- * GETs the items in chunks.  v1 answers a missing object with noSuchName
- * for the whole PDU: that item is marked absent and the rest asked again.
- */
-static int get_items(struct ctx *c, struct hrget_item *items, size_t nitems,
-		     struct hr_snapshot *out, struct hrget_got *got)
-{
-	size_t chunk = 4 * GET_ROWS + 2, start = 0;
-	struct walk_varbind vbs[4 * GET_ROWS + 2];
-
-	while (start < nitems) {
-		size_t end = start + chunk < nitems ? start + chunk : nitems;
-		size_t idx[4 * GET_ROWS + 2], n = 0, i;
-		netsnmp_pdu *req, *resp;
-		struct walk_answer a;
-
-		for (i = start; i < end; i++)
-			if (!items[i].done)
-				idx[n++] = i;
-		if (n == 0) {
-			start = end;
-			continue;
-		}
-		req = snmp_pdu_create(SNMP_MSG_GET);
-		if (!req)
-			return errorf(c->err, c->errlen, "out of memory");
-		for (i = 0; i < n; i++)
-			add_item(req, &items[idx[i]]);
-		if (request(c, req, &resp) < 0)
-			return -1;
-
-		if (resp->errstat == SNMP_ERR_TOOBIG && chunk > 1) {
-			chunk /= 2;
-			snmp_free_pdu(resp);
-			continue;
-		}
-		if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex >= 1 &&
-		    (size_t)resp->errindex <= n) {
-			items[idx[resp->errindex - 1]].done = true;
-			snmp_free_pdu(resp);
-			continue;
-		}
-		if (resp->errstat != SNMP_ERR_NOERROR) {
-			pdu_error(c, resp);
-			snmp_free_pdu(resp);
-			return -1;
-		}
-		if (decode_answer(c, resp, vbs, n, &a) < 0) {
-			snmp_free_pdu(resp);
-			return -1;
-		}
-		for (i = 0; i < n; i++) {
-			struct hrget_item *it = &items[idx[i]];
-			char want[160], have[160];
-
-			if (i >= a.n) {
-				snmp_free_pdu(resp);
-				return errorf(c->err, c->errlen, "the agent at %s answered %zu "
-					      "of %zu objects", c->peer, i, n);
-			}
-			if (!hrget_is_item(it, &a.vb[i])) {
-				walk_object_name(it->oid, it->oid_len, want, sizeof want);
-				walk_object_name(a.vb[i].oid, a.vb[i].oid_len, have, sizeof have);
-				snmp_free_pdu(resp);
-				return errorf(c->err, c->errlen, "the agent answered %s to a "
-					      "request for %s", have, want);
-			}
-			if (hrget_take(it, &a.vb[i], out, got, c->err, c->errlen) < 0) {
-				snmp_free_pdu(resp);
-				return -1;
-			}
-			it->done = true;
-		}
-		snmp_free_pdu(resp);
-		start = end;
-	}
-	return 0;
-}
-
-/* Lists up to a few indexes for a message: "1388, 2412 and 3 more". */
-static void index_list(const long *ix, size_t n, char *buf, size_t size)
-{
-	size_t i, used = 0;
-	int k;
-
-	buf[0] = '\0';
-	for (i = 0; i < n && i < 3 && used < size; i++) {
-		k = snprintf(buf + used, size - used, "%s%ld", i ? ", " : "", ix[i]);
-		used += k > 0 ? (size_t)k : 0;
-	}
-	if (n > 3 && used < size)
-		snprintf(buf + used, size - used, " and %zu more", n - 3);
-}
-
-/*
- * Decides what the GET answers mean: vanished rows go, rows without
- * hrSWRunPerfMem mean the perf group is missing, invalid rows go.
- */
-static int settle(struct ctx *c, struct hr_snapshot *out, const struct hrget_got *got)
-{
-	size_t i, j, alive = 0, with_mem = 0, nvan = 0, nmiss = 0;
-	long vanished[4], missing[4];
-	char list[80];
-
-	for (i = 0; i < out->n; i++) {
-		if (!got[i].status) {
-			if (nvan < 4)
-				vanished[nvan] = out->procs[i].index;
-			nvan++;
-			continue;
-		}
-		alive++;
-		if (got[i].mem) {
-			with_mem++;
-		} else {
-			if (nmiss < 4)
-				missing[nmiss] = out->procs[i].index;
-			nmiss++;
-		}
-	}
-	if (out->n > 0 && alive == 0) {
-		index_list(vanished, nvan, list, sizeof list);
-		return errorf(c->err, c->errlen, "process%s %s vanished between the walk "
-			      "and the GET", nvan > 1 ? "es" : "", list);
-	}
-	if (alive > 0 && with_mem == 0)
-		return errorf(c->err, c->errlen, "the agent has no hrSWRunPerfTable "
-			      "(HOST-RESOURCES-MIB perf group)");
-	if (nmiss > 0) {
-		index_list(missing, nmiss, list, sizeof list);
-		return errorf(c->err, c->errlen, "hrSWRunPerfMem is missing for process%s "
-			      "%s", nmiss > 1 ? "es" : "", list);
-	}
-	for (i = j = 0; i < out->n; i++)
-		if (got[i].status && out->procs[i].status != HRGET_STATUS_INVALID)
-			out->procs[j++] = out->procs[i];
-	out->n = j;
-	return 0;
 }
 
 /*
@@ -729,6 +524,12 @@ static void close_session(struct ctx *c, netsnmp_session *s)
 {
 	explicit_bzero(s->securityAuthKey, sizeof s->securityAuthKey);
 	explicit_bzero(s->securityPrivKey, sizeof s->securityPrivKey);
+	if (c->last)
+		snmp_free_pdu(c->last);
+	c->last = NULL;
+	free(c->vbs);
+	c->vbs = NULL;
+	c->vbs_cap = 0;
 	if (c->sessp)
 		snmp_sess_close(c->sessp);
 	c->sessp = NULL;
@@ -770,45 +571,52 @@ static int open_session(struct ctx *c, netsnmp_session *s, char *peername, size_
 	return 0;
 }
 
-/* Forgets a repeat answer that did not stand, so the walk starts clean. */
-static void snapshot_reset(struct hr_snapshot *out)
-{
-	snmp_snapshot_release(out);
-	out->mem_size_kb = -1;
-	out->uptime_ticks = 0;
-	out->has_uptime = false;
-	out->repeated = false;
-}
-
 /*
- * The repeat check's one GET (see snmp_query_repeat).  Returns 1 when the
- * answer stands (out filled), 0 to walk (out->walk_reason says why), -1 on
- * an error.
+ * The carrier of plugin/hrquery.c over Net-SNMP: one request out, its
+ * answer decoded; the response is kept (the varbinds' strings point into
+ * it) until the next request or close_session().
  */
-static int repeat_get(struct ctx *c, const struct snmp_repeat *rep, struct hr_snapshot *out)
+static int netsnmp_send(void *carrier, const struct hrq_request *rq, struct walk_answer *a,
+			char *err, size_t errlen)
 {
-	struct hrget_item items[HRGET_REPEAT_ITEMS];
-	struct walk_varbind vbs[HRGET_REPEAT_ITEMS];
-	struct walk_answer a;
-	size_t nitems = 0, i;
+	struct ctx *c = carrier;
 	netsnmp_pdu *req, *resp;
-	int rc;
+	size_t nvb;
 
-	rc = hrget_repeat_items(rep, items, &nitems, out, c->err, c->errlen);
-	if (rc != 0)
-		return rc > 0 ? 0 : -1;
-	req = snmp_pdu_create(SNMP_MSG_GET);
+	(void)err;	/* c->err, the same buffer */
+	(void)errlen;
+	if (c->last) {
+		snmp_free_pdu(c->last);
+		c->last = NULL;
+	}
+	req = snmp_pdu_create(rq->pdu == BER_PDU_GETBULK ? SNMP_MSG_GETBULK :
+			      rq->pdu == BER_PDU_GETNEXT ? SNMP_MSG_GETNEXT : SNMP_MSG_GET);
 	if (!req)
 		return errorf(c->err, c->errlen, "out of memory");
-	for (i = 0; i < nitems; i++)
-		add_item(req, &items[i]);
+	if (rq->pdu == BER_PDU_GETBULK) {
+		req->non_repeaters = 0;
+		req->max_repetitions = rq->max_repetitions;
+	}
+	for (size_t i = 0; i < rq->n; i++) {
+		oid name[WALK_OID_MAX];
+
+		for (size_t k = 0; k < rq->names[i].len && k < WALK_OID_MAX; k++)
+			name[k] = rq->names[i].oid[k];
+		snmp_add_null_var(req, name, rq->names[i].len);
+	}
 	if (request(c, req, &resp) < 0)
 		return -1;
-	rc = decode_answer(c, resp, vbs, nitems, &a);
-	if (rc == 0)
-		rc = hrget_repeat_judge(rep, items, nitems, &a, out, c->err, c->errlen);
-	snmp_free_pdu(resp);
-	return rc;
+	c->last = resp;
+	nvb = count_varbinds(resp->variables);
+	if (nvb > c->vbs_cap) {
+		struct walk_varbind *v = realloc(c->vbs, nvb * sizeof *v);
+
+		if (!v)
+			return errorf(c->err, c->errlen, "out of memory");
+		c->vbs = v;
+		c->vbs_cap = nvb;
+	}
+	return decode_answer(c, resp, c->vbs, nvb, a);
 }
 
 /* The part of snmp_query that runs between library_init and snmp_shutdown. */
@@ -817,103 +625,17 @@ static int query(struct ctx *c, const struct snmp_repeat *rep, snmp_match_fn mat
 {
 	char peername[INET6_ADDRSTRLEN + 48];
 	netsnmp_session s;
-	struct walk w;
-	const struct walk_row *rows;
-	size_t nrows = 0;
-	struct hrget_item *items = NULL;
-	struct hrget_got *got = NULL;
-	bool *matched = NULL;
-	size_t i, nitems = 0;
-	int rc = -1, rc_open;
+	struct hrq q = { netsnmp_send, c, c->peer, c->cfg->protocol == SNMPV_1, c->err,
+			 c->errlen };
+	int rc;
 
-	walk_init(&w, need_path, c->cfg->protocol == SNMPV_1, c->peer);
 	memset(&s, 0, sizeof s);
 	peername[0] = '\0';
-	rc_open = open_session(c, &s, peername, sizeof peername);
+	rc = open_session(c, &s, peername, sizeof peername);
 	copy_str(out->peer, sizeof out->peer, peername);
-	if (rc_open < 0) {
-		rc = -1;
-		goto out;
-	}
-
-	if (rep && rep->n > 0) {
-		rc = repeat_get(c, rep, out);
-		if (rc != 0) {
-			rc = rc > 0 ? 0 : -1;
-			goto out;
-		}
-		rc = -1;
-		snapshot_reset(out);
-	} else if (rep && rep->why_walk) {
-		copy_str(out->walk_reason, sizeof out->walk_reason, rep->why_walk);
-	}
-	if (walk_columns(c, &w) < 0)
-		goto out;
-	rows = walk_rows(&w, &nrows);
-	out->rows_walked = nrows;
-	if (out->rows_walked == 0) {	/* every host runs something */
-		errorf(c->err, c->errlen, "the agent has no hrSWRunTable (HOST-RESOURCES-MIB "
-		       "not implemented or not in the view)");
-		goto out;
-	}
-
-	/* The caller picks the rows; they keep the walk's (index) order. */
-	matched = calloc(nrows + 1, 1);
-	if (!matched) {
-		errorf(c->err, c->errlen, "out of memory");
-		goto out;
-	}
-	for (i = 0; i < nrows; i++) {
-		const struct walk_row *r = &rows[i];
-
-		matched[i] = match(r->name, need_path ? r->path : NULL, ud);
-		out->n += matched[i];
-	}
-	if (out->n > 0) {
-		out->procs = calloc(out->n, sizeof *out->procs);
-		got = calloc(out->n, sizeof *got);
-		if (!out->procs || !got) {
-			errorf(c->err, c->errlen, "out of memory");
-			goto out;
-		}
-	}
-	items = calloc(4 * out->n + 2, sizeof *items);
-	if (!items) {
-		errorf(c->err, c->errlen, "out of memory");
-		goto out;
-	}
-	hrget_item_set(&items[nitems++], IT_MEMSIZE, 0, HRGET_MEMSIZE, HRGET_SCALAR_LEN - 1, 0);
-	hrget_item_set(&items[nitems++], IT_UPTIME, 0, HRGET_UPTIME, HRGET_SCALAR_LEN - 1, 0);
-	out->n = 0;
-	for (i = 0; i < nrows; i++) {
-		const struct walk_row *r = &rows[i];
-		uint32_t ix = (uint32_t)r->index;
-		struct hr_proc *p;
-
-		if (!matched[i])
-			continue;
-		p = &out->procs[out->n];
-		p->index = r->index;
-		memcpy(p->name, r->name, sizeof p->name);
-		memcpy(p->path, r->path, sizeof p->path);
-		p->status = 0;
-		hrget_item_set(&items[nitems++], IT_STATUS, out->n, HRGET_RUN_STATUS,
-			       HRGET_COLUMN_LEN, ix);
-		hrget_item_set(&items[nitems++], IT_MEM, out->n, HRGET_PERF_MEM, HRGET_COLUMN_LEN, ix);
-		hrget_item_set(&items[nitems++], IT_CPU, out->n, HRGET_PERF_CPU, HRGET_COLUMN_LEN, ix);
-		hrget_item_set(&items[nitems++], IT_PATH, out->n, HRGET_RUN_PATH,
-			       HRGET_COLUMN_LEN, ix);
-		out->n++;
-	}
-	if (get_items(c, items, nitems, out, got) < 0)
-		goto out;
-	rc = settle(c, out, got);
-out:
+	if (rc == 0)
+		rc = hrq_query(&q, rep, match, ud, need_path, out);
 	close_session(c, &s);
-	walk_release(&w);
-	free(items);
-	free(got);
-	free(matched);
 	return rc;
 }
 

@@ -254,13 +254,6 @@ int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
 	return m->query_repeat(cfg, &deadline, sent, rep, match, ud, need_path, out, err, errlen);
 }
 
-void snmp_snapshot_release(struct hr_snapshot *snap)
-{
-	free(snap->procs);
-	snap->procs = NULL;
-	snap->n = 0;
-}
-
 int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errlen)
 {
 	const struct snmp_module *m = module(err, errlen);

@@ -67,7 +67,8 @@ enum walk_type {
 enum walk_errstat {
 	WALK_ERR_NOERROR = 0,
 	WALK_ERR_TOOBIG = 1,
-	WALK_ERR_NOSUCHNAME = 2
+	WALK_ERR_NOSUCHNAME = 2,
+	WALK_ERR_AUTHORIZATIONERROR = 16
 };
 
 /* One decoded varbind of an answer. */
