@@ -652,9 +652,8 @@ static void ctx_init(struct ctx *c, const struct config *cfg, char *err, size_t 
 
 /* snmp_query_repeat (snmp.h) over Net-SNMP, for plugin/snmpload.c. */
 static int module_query_repeat(const struct config *cfg, const struct timespec *deadline,
-			       unsigned sent, const struct snmp_repeat *rep, snmp_match_fn match,
-			       void *ud, bool need_path, struct hr_snapshot *out, char *err,
-			       size_t errlen)
+			       const struct snmp_repeat *rep, snmp_match_fn match, void *ud,
+			       bool need_path, struct hr_snapshot *out, char *err, size_t errlen)
 {
 	struct ctx c;
 	struct log_ctx lc = { cfg->verbose };
@@ -664,7 +663,6 @@ static int module_query_repeat(const struct config *cfg, const struct timespec *
 	out->mem_size_kb = -1;
 	ctx_init(&c, cfg, err, errlen);
 	c.deadline = *deadline;
-	c.requests = sent;
 
 	library_init(&lc, cfg->protocol == SNMPV_3);
 	rc = query(&c, rep, match, ud, need_path, out);

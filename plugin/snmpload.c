@@ -1,7 +1,8 @@
 /*
  * snmpload.c - snmp.h's functions on the plugin's side: the agent's
- * address resolved, the repeat GET of v1/v2c over UDP sent by the plugin
- * itself (plugin/udpget.c), and everything else handed to the SNMP module,
+ * address resolved, a check over v1/v2c and UDP made by the plugin itself
+ * (plugin/udpget.c), and everything else - SNMPv3, TCP, --print-keys, and
+ * any check with CHECK_ASYNC_LEAK_NET_SNMP=1 - handed to the SNMP module,
  * check_async_leak-snmp.so, loaded here on first need (see snmpmod.h).
  *
  * A module that cannot be loaded (missing, of another build, unreadable)
@@ -194,9 +195,9 @@ static const struct snmp_module *module(char *err, size_t errlen)
 }
 
 /*
- * CHECK_ASYNC_LEAK_NET_SNMP=1: every request through Net-SNMP, the v1/v2c
- * repeat GET too (for an agent that answers Net-SNMP but not the plugin's
- * own GET, and to compare the two).
+ * CHECK_ASYNC_LEAK_NET_SNMP=1: every request through Net-SNMP, v1/v2c too
+ * (for an agent that answers Net-SNMP but not the plugin's own requests,
+ * and to compare the two).
  */
 static bool net_snmp_only(void)
 {
@@ -217,41 +218,25 @@ int snmp_query_repeat(const struct config *cfg, const struct snmp_repeat *rep,
 		      struct hr_snapshot *out, char *err, size_t errlen)
 {
 	const struct snmp_module *m;
-	struct snmp_repeat walk_now;
 	struct timespec deadline;
 	struct agent_peer peer;
-	char reason[sizeof out->walk_reason];
-	unsigned sent = 0;
-	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->mem_size_kb = -1;
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += cfg->timeout_s;
 
-	if (rep && rep->n > 0 && cfg->protocol != SNMPV_3 && !net_snmp_only()) {
+	if (cfg->protocol != SNMPV_3 && !net_snmp_only()) {
 		if (resolve(cfg, &peer, err, errlen) < 0)
 			return -1;
-		copy_str(out->peer, sizeof out->peer, peer.name);
-		if (!peer.tcp) {
-			rc = udpget_repeat(cfg, &peer, &deadline, rep, out, err, errlen);
-			if (rc != 0)
-				return rc > 0 ? 0 : -1;
-			/* Walk, in the module, saying why. */
-			sent = out->requests;
-			copy_str(reason, sizeof reason, out->walk_reason);
-			walk_now = *rep;
-			walk_now.n = 0;
-			walk_now.why_walk = reason;
-			rep = &walk_now;
-		}
+		if (!peer.tcp)
+			return udpget_query(cfg, &peer, &deadline, rep, match, ud, need_path, out,
+					    err, errlen);
 	}
 	m = module(err, errlen);
-	if (!m) {
-		out->requests = sent;
+	if (!m)
 		return -1;
-	}
-	return m->query_repeat(cfg, &deadline, sent, rep, match, ud, need_path, out, err, errlen);
+	return m->query_repeat(cfg, &deadline, rep, match, ud, need_path, out, err, errlen);
 }
 
 int snmp_print_keys(const struct config *cfg, FILE *out, char *err, size_t errlen)

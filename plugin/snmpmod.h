@@ -1,16 +1,17 @@
 /*
  * snmpmod.h - the boundary between the plugin and its SNMP module.
  *
- * Most checks are repeat checks over v1/v2c: one GET, which the plugin
- * sends itself (plugin/udpget.c).  Everything else - a walk, SNMPv3,
- * TCP, --print-keys - is Net-SNMP's work, in plugin/snmp.c and
- * plugin/usmcrypto.c, built as a module of their own,
- * check_async_leak-snmp.so, that plugin/snmpload.c loads (dlopen) only
- * when a check needs it.  Why: the dynamic loader binds every symbol of
- * libnetsnmp, libssl and libcrypto at start-up (Debian builds them with
- * BIND_NOW), 4.2 M of the 4.7 M instructions of a repeat check that
- * links them; a check that does not load them starts in a fraction of
- * that.
+ * Windows 2000's agent speaks v1 and v2c: the plugin sends those requests
+ * itself, over UDP (plugin/udpget.c).  SNMPv3, TCP and --print-keys are
+ * Net-SNMP's work, in plugin/snmp.c and plugin/usmcrypto.c, built as a
+ * module of their own, check_async_leak-snmp.so, that plugin/snmpload.c
+ * loads (dlopen) only when a check needs it.  Why: the dynamic loader
+ * binds every symbol of libnetsnmp, libssl and libcrypto at start-up
+ * (Debian builds them with BIND_NOW), 4.2 M of the 4.7 M instructions of
+ * a repeat check that links them; a check that does not load them starts
+ * in a fraction of that.  (Loaded with dlopen they cost 1.6 M more than
+ * linked in: their lookups search the plugin's scope first; see
+ * docs/performance.md.)
  *
  * The module lives beside the executable (the directory of
  * /proc/self/exe, so a symbolic link to the plugin works), as `make
@@ -37,13 +38,10 @@ struct snmp_module {
 	const char *version;		/* VERSION of its build: must be ours */
 	size_t size;			/* sizeof (struct snmp_module) */
 	/* snmp_query_repeat and snmp_print_keys (snmp.h), over Net-SNMP; the
-	 * query's budget ends at deadline (CLOCK_MONOTONIC), and sent
-	 * requests went before it (plugin/udpget.c's GET): its requests are
-	 * numbered on from there, and out->requests counts them all. */
+	 * query's budget ends at deadline (CLOCK_MONOTONIC). */
 	int (*query_repeat)(const struct config *cfg, const struct timespec *deadline,
-			    unsigned sent, const struct snmp_repeat *rep, snmp_match_fn match,
-			    void *ud, bool need_path, struct hr_snapshot *out, char *err,
-			    size_t errlen);
+			    const struct snmp_repeat *rep, snmp_match_fn match, void *ud,
+			    bool need_path, struct hr_snapshot *out, char *err, size_t errlen);
 	int (*print_keys)(const struct config *cfg, FILE *out, char *err, size_t errlen);
 };
 

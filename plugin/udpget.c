@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "ber.h"
-#include "hrget.h"
+#include "hrquery.h"
 #include "util.h"
 
 /* As plugin/snmp.c spreads its budget over a request's tries. */
@@ -52,17 +52,26 @@ static int32_t request_id(void)
 	return (int32_t)(r & 0x7fffffff) | 1;
 }
 
-struct exchange {
+/* The most varbinds an answer may bring: GETBULK's 64 rows of 2 columns, twice. */
+#define UDP_MAX_VARBINDS 256
+
+/* The carrier of plugin/hrquery.c over the plugin's own datagrams. */
+struct carrier {
 	const struct config *cfg;
 	const struct agent_peer *peer;
+	const struct timespec *deadline;
 	int fd;
-	int32_t id;
-	unsigned datagrams;		/* received, decodable or not */
+	unsigned requests;		/* sent, for -vv and -vvv */
+	int32_t id;			/* of the request in flight */
+	unsigned datagrams;		/* received for it, decodable or not */
+	unsigned char out[8192];
 	unsigned char in[BER_MAX_MESSAGE + 1];
+	struct walk_varbind vbs[UDP_MAX_VARBINDS];
+	struct ber_response r;
 };
 
 /* Whether the datagram is the answer to our request (see udpget.h). */
-static bool ours(const struct exchange *x, const struct ber_response *r)
+static bool ours(const struct carrier *x, const struct ber_response *r)
 {
 	size_t clen = strlen(x->cfg->community);
 
@@ -72,11 +81,10 @@ static bool ours(const struct exchange *x, const struct ber_response *r)
 }
 
 /*
- * Waits up to try_us for the answer: 1 with r decoded into vbs, 0 when the
- * try ran out, -1 on a socket error (in err).
+ * Waits up to try_us for the answer: 1 with x->r decoded, 0 when the try
+ * ran out, -1 on a socket error (in err).
  */
-static int await(struct exchange *x, long long try_us, struct ber_response *r,
-		 struct walk_varbind *vbs, size_t cap, char *err, size_t errlen)
+static int await(struct carrier *x, long long try_us, char *err, size_t errlen)
 {
 	struct timespec end;
 	char why[160];
@@ -118,9 +126,10 @@ static int await(struct exchange *x, long long try_us, struct ber_response *r,
 			copy_str(why, sizeof why, "larger than any SNMP datagram");
 			k = -1;
 		} else {
-			k = ber_decode_response(x->in, (size_t)n, r, vbs, cap, why, sizeof why);
+			k = ber_decode_response(x->in, (size_t)n, &x->r, x->vbs, UDP_MAX_VARBINDS,
+						why, sizeof why);
 		}
-		if (k == 0 && ours(x, r))
+		if (k == 0 && ours(x, &x->r))
 			return 1;
 		if (x->cfg->verbose >= 3)
 			fprintf(stderr, "snmp: a datagram of %zd bytes dropped: %s\n", n,
@@ -128,39 +137,70 @@ static int await(struct exchange *x, long long try_us, struct ber_response *r,
 	}
 }
 
-/*
- * Sends the request and waits for its answer over up to MAX_TRIES tries,
- * as plugin/snmp.c's request() does; 0 with r filled, or -1 with the same
- * messages it gives.
- */
-static int exchange(struct exchange *x, const unsigned char *msg, size_t len,
-		    const struct timespec *deadline, size_t nvb, struct ber_response *r,
-		    struct walk_varbind *vbs, size_t cap, char *err, size_t errlen)
+static const char *pdu_name(int pdu)
 {
-	long long left = until_us(deadline), tries, try_us;
+	return pdu == BER_PDU_GETBULK ? "GETBULK" : pdu == BER_PDU_GETNEXT ? "GETNEXT" : "GET";
+}
+
+/*
+ * One request and its answer over up to MAX_TRIES tries, as plugin/snmp.c's
+ * request() does over Net-SNMP: the same budget, the same messages.
+ */
+static int udp_send(void *carrier, const struct hrq_request *rq, struct walk_answer *a,
+		    char *err, size_t errlen)
+{
+	struct carrier *x = carrier;
+	struct ber_request brq;
+	long long left = until_us(x->deadline), tries, try_us;
 	double t0 = now_ms();
+	size_t len;
 	int got = 0;
 
+	x->id = request_id();
+	x->datagrams = 0;
+	memset(&brq, 0, sizeof brq);
+	brq.version = x->cfg->protocol == SNMPV_1 ? BER_VERSION_1 : BER_VERSION_2C;
+	brq.community = x->cfg->community;
+	brq.community_len = strlen(x->cfg->community);
+	brq.pdu = rq->pdu;
+	brq.request_id = x->id;
+	brq.max_repetitions = (int32_t)rq->max_repetitions;
+	brq.names = rq->names;
+	brq.n = rq->n;
+	len = ber_encode_request(&brq, x->out, sizeof x->out);
+	if (len == 0)
+		return errorf(err, errlen, "a request of %zu objects does not fit in one message",
+			      rq->n);
 	if (left >= 1000) {
 		tries = left / MIN_TRY_US;
 		tries = tries > MAX_TRIES ? MAX_TRIES : tries < 1 ? 1 : tries;
 		try_us = left / tries;
-		if (x->cfg->verbose >= 3)
-			fprintf(stderr, "snmp: request 1: GET of %zu objects, %.2f s x %lld "
-				"tries\n", nvb, (double)try_us / 1e6, tries);
+		x->requests++;
+		if (x->cfg->verbose >= 3) {
+			if (rq->pdu == BER_PDU_GETBULK)
+				fprintf(stderr, "snmp: request %u: %s of %zu objects, max-repetitions"
+					" %ld, %.2f s x %lld tries\n", x->requests, pdu_name(rq->pdu),
+					rq->n, rq->max_repetitions, (double)try_us / 1e6, tries);
+			else
+				fprintf(stderr, "snmp: request %u: %s of %zu objects, %.2f s x %lld "
+					"tries\n", x->requests, pdu_name(rq->pdu), rq->n,
+					(double)try_us / 1e6, tries);
+		}
 		for (long long t = 0; t < tries && got == 0; t++) {
-			if (send(x->fd, msg, len, 0) < 0 && errno != ECONNREFUSED)
+			if (send(x->fd, x->out, len, 0) < 0 && errno != ECONNREFUSED)
 				return errorf(err, errlen, "cannot send to %s: %s", x->peer->shown,
 					      strerror(errno));
-			got = await(x, try_us, r, vbs, cap, err, errlen);
+			got = await(x, try_us, err, errlen);
 		}
 		if (x->cfg->verbose >= 3)
-			fprintf(stderr, "snmp: request 1: %s after %.1f ms, %zu varbinds\n",
-				got > 0 ? "answered" : got == 0 ? "timed out" : "failed",
-				now_ms() - t0, got > 0 ? r->answer.n : 0);
+			fprintf(stderr, "snmp: request %u: %s after %.1f ms, %zu varbinds\n",
+				x->requests, got > 0 ? "answered" : got == 0 ? "timed out" : "failed",
+				now_ms() - t0, got > 0 ? x->r.answer.n : 0);
 	}
-	if (got > 0)
+	if (got > 0) {
+		*a = x->r.answer;
 		return 0;
+	}
 	if (got < 0)
 		return -1;
 	if (x->datagrams > 0)
@@ -173,65 +213,32 @@ static int exchange(struct exchange *x, const unsigned char *msg, size_t len,
 		      x->peer->shown, x->cfg->timeout_s);
 }
 
-int udpget_repeat(const struct config *cfg, const struct agent_peer *peer,
-		  const struct timespec *deadline, const struct snmp_repeat *rep,
-		  struct hr_snapshot *out, char *err, size_t errlen)
+int udpget_query(const struct config *cfg, const struct agent_peer *peer,
+		 const struct timespec *deadline, const struct snmp_repeat *rep,
+		 snmp_match_fn match, void *ud, bool need_path, struct hr_snapshot *out,
+		 char *err, size_t errlen)
 {
-	static struct exchange x;
-	struct hrget_item items[HRGET_REPEAT_ITEMS];
-	struct walk_varbind vbs[HRGET_REPEAT_ITEMS];
-	struct ber_name names[HRGET_REPEAT_ITEMS];
-	unsigned char msg[2048];
-	struct ber_request rq;
-	struct ber_response r;
-	size_t nitems = 0, len, i;
+	static struct carrier x;
+	struct hrq q = { udp_send, &x, peer->shown, cfg->protocol == SNMPV_1, err, errlen };
 	int rc;
 
-	rc = hrget_repeat_items(rep, items, &nitems, out, err, errlen);
-	if (rc != 0)
-		return rc > 0 ? 0 : -1;
-	for (i = 0; i < nitems; i++) {
-		names[i].oid = items[i].oid;
-		names[i].len = items[i].oid_len;
-	}
 	memset(&x, 0, sizeof x);
 	x.cfg = cfg;
 	x.peer = peer;
-	x.id = request_id();
-	memset(&rq, 0, sizeof rq);
-	rq.version = cfg->protocol == SNMPV_1 ? BER_VERSION_1 : BER_VERSION_2C;
-	rq.community = cfg->community;
-	rq.community_len = strlen(cfg->community);
-	rq.pdu = BER_PDU_GET;
-	rq.request_id = x.id;
-	rq.names = names;
-	rq.n = nitems;
-	len = ber_encode_request(&rq, msg, sizeof msg);
-	if (len == 0) {
-		snmp_snapshot_release(out);
-		return errorf(err, errlen, "the repeat GET does not fit in one message");
-	}
+	x.deadline = deadline;
+	copy_str(out->peer, sizeof out->peer, peer->name);
 	x.fd = socket(peer->sa.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (x.fd < 0 || connect(x.fd, (const struct sockaddr *)&peer->sa, peer->salen) < 0) {
 		rc = errorf(err, errlen, "cannot open a socket to %s: %s", peer->shown,
 			    strerror(errno));
 	} else {
-		out->requests = 1;
-		rc = exchange(&x, msg, len, deadline, nitems, &r, vbs, HRGET_REPEAT_ITEMS, err,
-			      errlen);
-		if (rc == 0)
-			rc = hrget_repeat_judge(rep, items, nitems, &r.answer, out, err, errlen);
+		rc = hrq_query(&q, rep, match, ud, need_path, out);
 	}
-	explicit_bzero(msg, sizeof msg);	/* the community */
-	explicit_bzero(x.in, sizeof x.in);
 	if (x.fd >= 0)
 		close(x.fd);
-	if (rc != 1) {
-		snmp_snapshot_release(out);
-		out->repeated = false;
-		out->uptime_ticks = 0;
-		out->has_uptime = false;
-		out->mem_size_kb = -1;
-	}
+	out->requests = x.requests;
+	/* The community was in every request, and is in the answers. */
+	explicit_bzero(x.out, sizeof x.out);
+	explicit_bzero(x.in, sizeof x.in);
 	return rc;
 }

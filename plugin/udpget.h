@@ -1,12 +1,12 @@
 /*
- * udpget.h - the repeat check's one GET over SNMPv1/v2c and UDP, sent and
- * read by the plugin itself (plugin/ber.c encodes and decodes), so that a
- * repeat check that stands never loads Net-SNMP (see snmpmod.h).
+ * udpget.h - a check over SNMPv1/v2c and UDP, its requests sent and read by
+ * the plugin itself (plugin/ber.c encodes and decodes), so that such a
+ * check never loads Net-SNMP (see snmpmod.h).
  *
- * The same request as plugin/snmp.c's repeat GET (plugin/hrget.c lays it
- * out and judges the answer), the same budget (cfg->timeout_s for the
- * whole check, spread over up to 3 tries of at least 0.3 s), the same
- * messages for the same failures, and -vvv traces it alike.  The socket
+ * The same requests as over Net-SNMP (plugin/hrquery.c decides them and
+ * what the answers mean), the same budget (cfg->timeout_s for the whole
+ * check, each request spread over up to 3 tries of at least 0.3 s), the
+ * same messages for the same failures, and -vvv traces them alike.  The socket
  * is connected to the agent, so the kernel drops datagrams from any other
  * address; an answer whose request-id, version or community is not the
  * request's is dropped as Net-SNMP drops it, and so is one that does not
@@ -34,14 +34,14 @@ struct agent_peer {
 };
 
 /*
- * The repeat GET of rep's rows from the agent at peer (UDP, cfg v1 or
- * v2c), against the deadline (CLOCK_MONOTONIC).  Returns 1 when the answer
- * stands (out is the snapshot), 0 to walk (out->walk_reason says why, out
- * holds nothing), -1 on an error (a timeout, a wrong type; message in
- * err).  out->requests counts the request sent either way.
+ * snmp_query_repeat (snmp.h) for a v1/v2c agent over UDP: plugin/hrquery.c
+ * over the plugin's own datagrams, against the deadline (CLOCK_MONOTONIC).
+ * Returns 0 (out is the snapshot) or -1 with the message in err;
+ * out->requests counts what was sent either way.
  */
-int udpget_repeat(const struct config *cfg, const struct agent_peer *peer,
-		  const struct timespec *deadline, const struct snmp_repeat *rep,
-		  struct hr_snapshot *out, char *err, size_t errlen);
+int udpget_query(const struct config *cfg, const struct agent_peer *peer,
+		 const struct timespec *deadline, const struct snmp_repeat *rep,
+		 snmp_match_fn match, void *ud, bool need_path, struct hr_snapshot *out,
+		 char *err, size_t errlen);
 
 #endif

@@ -185,7 +185,7 @@ END {
 	print "The Redis password for \\fB\\-\\-history\\fR when its URL gives none (never on the command line)."
 	print ".TP"
 	print "\\fBCHECK_ASYNC_LEAK_NET_SNMP\\fR"
-	print "Set to 1: the repeat check\x27s GET over SNMPv1/v2c goes through Net\\-SNMP (the SNMP module) like every other request, instead of the plugin\x27s own; for an agent that answers Net\\-SNMP but not that GET."
+	print "Set to 1: SNMPv1/v2c requests go through Net\\-SNMP (the SNMP module), as SNMPv3 does, instead of being the plugin\x27s own; for an agent that answers Net\\-SNMP but not them."
 	print ".TP"
 	print "\\fBOPENSSL_CONF\\fR"
 	print "An OpenSSL configuration file for SNMPv3; without it the plugin reads none (not the system openssl.cnf), draws its random bytes from the kernel (getrandom) and lets OpenSSL find only the default provider\x27s algorithms SNMPv3 uses; with it the file decides (its providers, its random generator)."

@@ -41,45 +41,49 @@ expect_rc 3 "unresolvable host: UNKNOWN"
 expect_match "cannot resolve host '$bad'" "unresolvable host: says so, with the name"
 
 # The SNMP module (check_async_leak-snmp.so) lives beside the plugin: a
-# plugin copied without it says so for anything that needs Net-SNMP, but
-# its repeat check (v1/v2c, one GET of its own) still runs; a module of
-# another build is refused; a link to the plugin finds the module beside
-# the plugin itself.
+# plugin copied without it still makes v1/v2c checks (its own requests),
+# first and repeat, but says so for what needs Net-SNMP (SNMPv3, or
+# CHECK_ASYNC_LEAK_NET_SNMP=1); a module of another build is refused; a
+# link to the plugin finds the module beside the plugin itself.
 mkdir -p "$T/alone" "$T/other" "$T/linked"
 cp "$PLUGIN" "$T/alone/check_async_leak"
 cp "$PLUGIN" "$T/other/check_async_leak"
 cp "$(ldd "$PLUGIN" | awk '$1 ~ /^libinih/ { print $3 }')" "$T/other/check_async_leak-snmp.so"
 ln -s "$PLUGIN" "$T/linked/check_async_leak"
-PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
-	--state-dir "$T/alone-state"
-expect_rc 3 "no SNMP module: UNKNOWN"
-expect_match "^ASYNC_LEAK UNKNOWN - cannot load the SNMP module $T/alone/check_async_leak-snmp\.so: " \
-	"no SNMP module: says which file"
-run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 --state-dir "$T/alone-state"
-expect_rc 0 "no SNMP module: the plugin with its module makes the first check"
+V3=(-P 3 -U "$SIM_V3_USER" -a SHA-256 -A "$SIM_V3_AUTHPASS" -x AES -X "$SIM_V3_PRIVPASS")
 PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
 	--state-dir "$T/alone-state" -vv
-expect_rc 0 "no SNMP module: a repeat check needs none"
+expect_rc 0 "no SNMP module: a v2c first check needs none"
+expect_match "SNMP v2c, 60 processes walked" "no SNMP module: the walk, without Net-SNMP"
+PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+	--state-dir "$T/alone-state" -vv
+expect_rc 0 "no SNMP module: nor a repeat check"
 expect_match "repeat check: one GET of the 1 remembered row, 1 request\." \
 	"no SNMP module: the repeat check's one GET"
+PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -t 2 "${V3[@]}" \
+	--state-dir "$T/alone-state"
+expect_rc 3 "no SNMP module, SNMPv3: UNKNOWN"
+expect_match "^ASYNC_LEAK UNKNOWN - cannot load the SNMP module $T/alone/check_async_leak-snmp\.so: " \
+	"no SNMP module, SNMPv3: says which file"
+expect_no_match "$SIM_V3_AUTHPASS|$SIM_V3_PRIVPASS" "no SNMP module, SNMPv3: no passphrase shown"
 CHECK_ASYNC_LEAK_NET_SNMP=1 PLUGIN=$T/alone/check_async_leak run_plugin -H 127.0.0.1 \
 	-p "$SIM_PORT" -C public -t 2 --state-dir "$T/alone-state"
-expect_rc 3 "CHECK_ASYNC_LEAK_NET_SNMP=1: the repeat GET needs the module too"
+expect_rc 3 "CHECK_ASYNC_LEAK_NET_SNMP=1: v2c needs the module too"
 expect_match "^ASYNC_LEAK UNKNOWN - cannot load the SNMP module " \
-	"CHECK_ASYNC_LEAK_NET_SNMP=1: the repeat GET goes through Net-SNMP"
+	"CHECK_ASYNC_LEAK_NET_SNMP=1: v2c goes through Net-SNMP"
 CHECK_ASYNC_LEAK_NET_SNMP=1 run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
 	--state-dir "$T/alone-state" -vv
 expect_rc 0 "CHECK_ASYNC_LEAK_NET_SNMP=1 with the module: OK"
 expect_match "repeat check: one GET of the 1 remembered row, 1 request\." \
 	"CHECK_ASYNC_LEAK_NET_SNMP=1 with the module: the same one GET"
-PLUGIN=$T/other/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+PLUGIN=$T/other/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -t 2 "${V3[@]}" \
 	--state-dir "$T/other-state"
 expect_rc 3 "SNMP module of another build: UNKNOWN"
 expect_match "^ASYNC_LEAK UNKNOWN - the SNMP module $T/other/check_async_leak-snmp\.so is not of this build" \
 	"SNMP module of another build: says so"
-PLUGIN=$T/linked/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -C public -t 2 \
+PLUGIN=$T/linked/check_async_leak run_plugin -H 127.0.0.1 -p "$SIM_PORT" -t 2 "${V3[@]}" \
 	--state-dir "$T/linked-state"
-expect_rc 0 "a link to the plugin: the module beside the plugin is found"
+expect_rc 0 "a link to the plugin: the module beside the plugin is found (SNMPv3)"
 
 # Agent up, right community: nothing on stderr, and nothing written under
 # /var/lib/snmp, TMPDIR or HOME by any of the runs above.
