@@ -209,7 +209,7 @@ static int udp_send(void *carrier, const struct hrq_request *rq, struct walk_ans
 			      " after %u s", x->peer->shown, x->cfg->timeout_s);
 	/* v1/v2c agents drop a wrong community silently, and an ACL or a
 	 * wrong port looks the same from here. */
-	return errorf(err, errlen, "no response from %s after %u s - check community/ACL",
+	return errorf(err, errlen, "no response from %s after %u s - check community/ACL/port",
 		      x->peer->shown, x->cfg->timeout_s);
 }
 
