@@ -1,6 +1,9 @@
 /*
- * snmp.h - the one module that talks to the agent (and the only one that
- * includes Net-SNMP).
+ * snmp.h - what a check asks of the agent.  plugin/snmpload.c implements
+ * it: over v1/v2c and UDP with the plugin's own datagrams
+ * (plugin/udpget.c), else through the SNMP module over Net-SNMP
+ * (plugin/snmp.c, see snmpmod.h); plugin/hrquery.c decides the requests
+ * and what the answers mean for both.  Nothing here includes Net-SNMP.
  *
  * One check is: walk hrSWRunName (and hrSWRunPath when the match needs it)
  * with GETBULK (GETNEXT on v1), ask the caller which rows match, then one
