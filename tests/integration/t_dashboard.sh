@@ -76,8 +76,14 @@ perl -MIO::Socket::INET -e '
 	$| = 1;
 	my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1", LocalPort => 0, Listen => 5, ReuseAddr => 1) or die "listen: $!";
 	open(my $p, ">", "$ARGV[0].port") or die; print $p $s->sockport, "\n"; close $p;
-	open(my $o, ">>", $ARGV[0]) or die; select($o); $| = 1;
+	$SIG{CHLD} = "IGNORE";
 	while (my $c = $s->accept) {
+		# A child per connection: icinga2 may open a new one while an
+		# older one is still open, and each must be read at once.
+		my $pid = fork;
+		if (!defined $pid || $pid) { close $c; next; }
+		close $s;
+		open(my $o, ">>", $ARGV[0]) or die; select($o); $| = 1;
 		while (1) {
 			my ($len, $line) = (0, "");
 			while (defined($line = <$c>)) {
@@ -90,7 +96,7 @@ perl -MIO::Socket::INET -e '
 			print $o $body, ($body =~ /\n\z/ ? "" : "\n");
 			print $c "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n";
 		}
-		close $c;
+		exit 0;
 	}
 ' "$I/influx.txt" 2>"$T/influx.err" &
 track_pid $!
