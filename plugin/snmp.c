@@ -2,7 +2,8 @@
  * snmp.c - one check's SNMP exchange with the agent over Net-SNMP (see
  * snmp.h), built with plugin/usmcrypto.c into the plugin's SNMP module,
  * check_async_leak-snmp.so, which plugin/snmpload.c loads when a check
- * needs Net-SNMP (see snmpmod.h): a walk, SNMPv3, TCP, --print-keys.
+ * needs Net-SNMP (see snmpmod.h): SNMPv3, TCP, --print-keys, and v1/v2c
+ * with CHECK_ASYNC_LEAK_NET_SNMP=1.
  *
  * The library is set up for a short-lived process (one check): no
  * MIB files, no configuration files, no persistent state, its log routed
@@ -598,11 +599,12 @@ static int netsnmp_send(void *carrier, const struct hrq_request *rq, struct walk
 		req->max_repetitions = rq->max_repetitions;
 	}
 	for (size_t i = 0; i < rq->n; i++) {
+		size_t len = rq->names[i].len < WALK_OID_MAX ? rq->names[i].len : WALK_OID_MAX;
 		oid name[WALK_OID_MAX];
 
-		for (size_t k = 0; k < rq->names[i].len && k < WALK_OID_MAX; k++)
+		for (size_t k = 0; k < len; k++)
 			name[k] = rq->names[i].oid[k];
-		snmp_add_null_var(req, name, rq->names[i].len);
+		snmp_add_null_var(req, name, len);
 	}
 	if (request(c, req, &resp) < 0)
 		return -1;
@@ -780,7 +782,7 @@ static int module_print_keys(const struct config *cfg, FILE *out, char *err, siz
 	return rc;
 }
 
-/* What plugin/snmpload.c looks up (see snmpmod.h); the one global symbol. */
+/* What plugin/snmpload.c looks up (see snmpmod.h). */
 extern const struct snmp_module check_async_leak_snmp_module;
 const struct snmp_module check_async_leak_snmp_module = {
 	VERSION, sizeof(struct snmp_module), module_query_repeat, module_print_keys,
