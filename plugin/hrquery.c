@@ -12,6 +12,58 @@
 #include "hrget.h"
 #include "util.h"
 
+int hrq_tries(const struct timespec *deadline, long long *try_us)
+{
+	struct timespec now;
+	long long left, tries;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left = (long long)(deadline->tv_sec - now.tv_sec) * 1000000LL +
+	       (deadline->tv_nsec - now.tv_nsec) / 1000;
+	if (left < 1000)
+		return 0;
+	tries = left / HRQ_MIN_TRY_US;
+	tries = tries > HRQ_MAX_TRIES ? HRQ_MAX_TRIES : tries < 1 ? 1 : tries;
+	*try_us = left / tries;
+	return (int)tries;
+}
+
+double hrq_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void hrq_trace_sent(FILE *f, unsigned n, int pdu, size_t nvb, long max_repetitions,
+		    long long try_us, int tries)
+{
+	if (pdu == BER_PDU_GETBULK)
+		fprintf(f, "snmp: request %u: GETBULK of %zu objects, max-repetitions %ld, %.2f s"
+			" x %d tries\n", n, nvb, max_repetitions, (double)try_us / 1e6, tries);
+	else
+		fprintf(f, "snmp: request %u: %s of %zu objects, %.2f s x %d tries\n", n,
+			pdu == BER_PDU_GETNEXT ? "GETNEXT" : "GET", nvb, (double)try_us / 1e6,
+			tries);
+}
+
+void hrq_trace_done(FILE *f, unsigned n, const char *how, double ms, size_t nvb)
+{
+	fprintf(f, "snmp: request %u: %s after %.1f ms, %zu varbinds\n", n, how, ms, nvb);
+}
+
+int hrq_no_answer(char *err, size_t errlen, const char *peer, unsigned timeout_s,
+		  bool garbled, bool v3)
+{
+	if (garbled)
+		return errorf(err, errlen, "the agent at %s answered, but with replies that"
+			      " cannot be decoded (garbled or truncated); no valid response after"
+			      " %u s", peer, timeout_s);
+	return errorf(err, errlen, "no response from %s after %u s - check %s/port", peer,
+		      timeout_s, v3 ? "the agent's ACL" : "community/ACL");
+}
+
 static int send_items(const struct hrq *q, const struct hrget_item *const *its, size_t n,
 		      struct walk_answer *a)
 {

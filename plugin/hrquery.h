@@ -16,6 +16,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <time.h>
 
 #include "ber.h"
 #include "snmp.h"
@@ -49,6 +51,38 @@ struct hrq {
 	char *err;
 	size_t errlen;
 };
+
+/*
+ * What both carriers do alike, so that a request behaves and reads the
+ * same whichever sends it.
+ *
+ * hrq_tries: how one request spends what is left of the check's budget
+ * (deadline, CLOCK_MONOTONIC): the number of tries, up to HRQ_MAX_TRIES of
+ * at least HRQ_MIN_TRY_US each while the budget allows, one otherwise, and
+ * in *try_us each try's length; 0 when less than a millisecond is left
+ * (the request is a timeout before it is sent).
+ */
+#define HRQ_MAX_TRIES 3
+#define HRQ_MIN_TRY_US 300000
+int hrq_tries(const struct timespec *deadline, long long *try_us);
+
+/* Milliseconds on CLOCK_MONOTONIC, for the -vvv lines' durations. */
+double hrq_now_ms(void);
+
+/* The -vvv lines of request n: before it is sent, and how it ended
+ * ("answered", "timed out", "failed") after ms milliseconds. */
+void hrq_trace_sent(FILE *f, unsigned n, int pdu, size_t nvb, long max_repetitions,
+		    long long try_us, int tries);
+void hrq_trace_done(FILE *f, unsigned n, const char *how, double ms, size_t nvb);
+
+/*
+ * The UNKNOWN sentence of a request that no valid answer came to within
+ * timeout_s: garbled, when datagrams came that could not be decoded; else
+ * no response, with where to look (v3: the agent's ACL; v1/v2c: the
+ * community and the ACL, which agents enforce silently).  Returns -1.
+ */
+int hrq_no_answer(char *err, size_t errlen, const char *peer, unsigned timeout_s,
+		  bool garbled, bool v3);
 
 /*
  * snmp_query_repeat's logic (snmp.h) over q's carrier: with rep->n > 0 the

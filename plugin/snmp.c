@@ -43,8 +43,6 @@ _Static_assert(ASN_OCTET_STR == WALK_T_OCTET_STR && ASN_INTEGER == WALK_T_INTEGE
 	       ASN_TIMETICKS == WALK_T_TIMETICKS && ASN_COUNTER64 == WALK_T_COUNTER64 &&
 	       SNMP_ERR_TOOBIG == WALK_ERR_TOOBIG && SNMP_ERR_NOSUCHNAME == WALK_ERR_NOSUCHNAME &&
 	       SNMP_ERR_AUTHORIZATIONERROR == WALK_ERR_AUTHORIZATIONERROR, "BER tags and error status numbers");
-#define MAX_TRIES 3		/* tries per request, when the budget allows */
-#define MIN_TRY_US 300000	/* ... but no try shorter than this */
 
 struct ctx {
 	const struct config *cfg;
@@ -65,38 +63,16 @@ struct log_ctx {
 	int verbose;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long long remaining_us(const struct ctx *c)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)(c->deadline.tv_sec - ts.tv_sec) * 1000000LL +
-	       (c->deadline.tv_nsec - ts.tv_nsec) / 1000;
-}
-
 /* Spreads what is left of the budget over the tries of the next request. */
 static int set_try_timeout(struct ctx *c, netsnmp_session *s)
 {
-	long long left = remaining_us(c);
-	long long tries;
+	long long try_us = 0;
+	int tries = hrq_tries(&c->deadline, &try_us);
 
-	if (left < 1000)
+	if (tries == 0)
 		return -1;
-	tries = left / MIN_TRY_US;
-	if (tries > MAX_TRIES)
-		tries = MAX_TRIES;
-	if (tries < 1)
-		tries = 1;
-	s->retries = (int)tries - 1;
-	s->timeout = (long)(left / tries);
+	s->retries = tries - 1;
+	s->timeout = (long)try_us;
 	return 0;
 }
 
@@ -244,11 +220,8 @@ static int session_error(struct ctx *c, int code)
 				      " the engine discovery (a slow link? raise -t; else privacy"
 				      " %s or protocol?)", c->peer, c->cfg->timeout_s,
 				      secret_word(config_priv_source(c->cfg)));
-		/* v1/v2c agents drop a wrong community silently, and an ACL
-		 * or a wrong port looks the same from here. */
-		return errorf(c->err, c->errlen, "no response from %s after %u s"
-			      " - check %s/port", c->peer, c->cfg->timeout_s,
-			      c->cfg->protocol == SNMPV_3 ? "the agent's ACL" : "community/ACL");
+		return hrq_no_answer(c->err, c->errlen, c->peer, c->cfg->timeout_s, false,
+				     c->cfg->protocol == SNMPV_3);
 	}
 	if (usm_error(c, code))
 		return -1;
@@ -278,7 +251,7 @@ static int counting_recv(struct netsnmp_transport_s *t, void *buf, int size, voi
 static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 {
 	netsnmp_session *s = snmp_sess_session(c->sessp);
-	double t0 = now_s();
+	double t0 = hrq_now_ms();
 	int status, liberr = 0, syserr = 0;
 	unsigned seen;
 	bool had_engine;
@@ -291,13 +264,10 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 	}
 	c->requests++;
 	if (c->cfg->verbose >= 3)
-		fprintf(stderr, "snmp: request %u: %s of %d objects%s%.0ld, %.2f s x %d tries\n",
-			c->requests, req->command == SNMP_MSG_GETBULK ? "GETBULK" :
-			req->command == SNMP_MSG_GETNEXT ? "GETNEXT" : "GET",
-			(int)count_varbinds(req->variables),
-			req->command == SNMP_MSG_GETBULK ? ", max-repetitions " : "",
-			req->command == SNMP_MSG_GETBULK ? req->max_repetitions : 0L,
-			(double)s->timeout / 1e6, s->retries + 1);
+		hrq_trace_sent(stderr, c->requests, req->command == SNMP_MSG_GETBULK ?
+			       BER_PDU_GETBULK : req->command == SNMP_MSG_GETNEXT ?
+			       BER_PDU_GETNEXT : BER_PDU_GET, count_varbinds(req->variables),
+			       req->max_repetitions, s->timeout, s->retries + 1);
 	/* With v3 the first request starts with an engine id discovery
 	 * exchange (inside the library); count it, and remember that the
 	 * agent answered it. */
@@ -309,11 +279,9 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 		c->answered = true;
 	}
 	if (c->cfg->verbose >= 3)
-		fprintf(stderr, "snmp: request %u: %s after %.1f ms, %d varbinds\n",
-			c->requests, status == STAT_SUCCESS ? "answered" :
-			status == STAT_TIMEOUT ? "timed out" : "failed",
-			(now_s() - t0) * 1000.0,
-			*resp ? (int)count_varbinds((*resp)->variables) : 0);
+		hrq_trace_done(stderr, c->requests, status == STAT_SUCCESS ? "answered" :
+			       status == STAT_TIMEOUT ? "timed out" : "failed", hrq_now_ms() - t0,
+			       *resp ? count_varbinds((*resp)->variables) : 0);
 	if (status == STAT_SUCCESS && *resp) {
 		c->answered = true;
 		return 0;
@@ -326,9 +294,8 @@ static int request(struct ctx *c, netsnmp_pdu *req, netsnmp_pdu **resp)
 	if (c->cfg->protocol == SNMPV_3 && !had_engine && s->securityEngineIDLen > 0)
 		seen++;		/* the engine discovery's reply, which was fine */
 	if (status == STAT_TIMEOUT && datagrams_in > seen)
-		return errorf(c->err, c->errlen, "the agent at %s answered, but with replies"
-			      " that cannot be decoded (garbled or truncated); no valid response"
-			      " after %u s", c->peer, c->cfg->timeout_s);
+		return hrq_no_answer(c->err, c->errlen, c->peer, c->cfg->timeout_s, true,
+				     c->cfg->protocol == SNMPV_3);
 	if (status == STAT_TIMEOUT)
 		return session_error(c, SNMPERR_TIMEOUT);
 	snmp_sess_error(c->sessp, &syserr, &liberr, &msg);

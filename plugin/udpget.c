@@ -17,26 +17,6 @@
 #include "hrquery.h"
 #include "util.h"
 
-/* As plugin/snmp.c spreads its budget over a request's tries. */
-#define MAX_TRIES 3
-#define MIN_TRY_US 300000
-
-static long long until_us(const struct timespec *deadline)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)(deadline->tv_sec - ts.tv_sec) * 1000000LL +
-	       (deadline->tv_nsec - ts.tv_nsec) / 1000;
-}
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 /* A request-id as Net-SNMP picks them: random, positive. */
 static int32_t request_id(void)
@@ -87,25 +67,18 @@ static bool ours(const struct carrier *x, const struct ber_response *r)
  */
 static int await(struct carrier *x, long long try_us, char *err, size_t errlen)
 {
-	struct timespec end;
+	double end_ms = hrq_now_ms() + (double)try_us / 1e3;
 	char why[160];
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += (time_t)(try_us / 1000000);
-	end.tv_nsec += (long)(try_us % 1000000) * 1000;
-	if (end.tv_nsec >= 1000000000L) {
-		end.tv_sec++;
-		end.tv_nsec -= 1000000000L;
-	}
 	for (;;) {
-		long long left = until_us(&end);
+		double left_ms = end_ms - hrq_now_ms();
 		struct pollfd pfd = { x->fd, POLLIN, 0 };
 		ssize_t n;
 		int k;
 
-		if (left <= 0)
+		if (left_ms <= 0)
 			return 0;
-		k = poll(&pfd, 1, (int)((left + 999) / 1000));
+		k = poll(&pfd, 1, (int)left_ms + 1);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
@@ -140,24 +113,20 @@ static int await(struct carrier *x, long long try_us, char *err, size_t errlen)
 	}
 }
 
-static const char *pdu_name(int pdu)
-{
-	return pdu == BER_PDU_GETBULK ? "GETBULK" : pdu == BER_PDU_GETNEXT ? "GETNEXT" : "GET";
-}
-
 /*
- * One request and its answer over up to MAX_TRIES tries, as plugin/snmp.c's
- * request() does over Net-SNMP: the same budget, the same messages.
+ * One request and its answer over the tries hrq_tries() gives, as
+ * plugin/snmp.c's request() does over Net-SNMP: the same budget, the same
+ * messages, the same -vvv lines.
  */
 static int udp_send(void *carrier, const struct hrq_request *rq, struct walk_answer *a,
 		    char *err, size_t errlen)
 {
 	struct carrier *x = carrier;
 	struct ber_request brq;
-	long long left = until_us(x->deadline), tries, try_us;
-	double t0 = now_ms();
+	long long try_us = 0;
+	double t0 = hrq_now_ms();
+	int tries = hrq_tries(x->deadline, &try_us), got = 0;
 	size_t len;
-	int got = 0;
 
 	x->id = request_id();
 	x->datagrams = 0;
@@ -176,31 +145,21 @@ static int udp_send(void *carrier, const struct hrq_request *rq, struct walk_ans
 			      rq->n);
 	if (len > x->out_used)
 		x->out_used = len;
-	if (left >= 1000) {
-		tries = left / MIN_TRY_US;
-		tries = tries > MAX_TRIES ? MAX_TRIES : tries < 1 ? 1 : tries;
-		try_us = left / tries;
+	if (tries > 0) {
 		x->requests++;
-		if (x->cfg->verbose >= 3) {
-			if (rq->pdu == BER_PDU_GETBULK)
-				fprintf(stderr, "snmp: request %u: %s of %zu objects, max-repetitions"
-					" %ld, %.2f s x %lld tries\n", x->requests, pdu_name(rq->pdu),
-					rq->n, rq->max_repetitions, (double)try_us / 1e6, tries);
-			else
-				fprintf(stderr, "snmp: request %u: %s of %zu objects, %.2f s x %lld "
-					"tries\n", x->requests, pdu_name(rq->pdu), rq->n,
-					(double)try_us / 1e6, tries);
-		}
-		for (long long t = 0; t < tries && got == 0; t++) {
+		if (x->cfg->verbose >= 3)
+			hrq_trace_sent(stderr, x->requests, rq->pdu, rq->n, rq->max_repetitions,
+				       try_us, tries);
+		for (int t = 0; t < tries && got == 0; t++) {
 			if (send(x->fd, x->out, len, 0) < 0 && errno != ECONNREFUSED)
 				return errorf(err, errlen, "cannot send to %s: %s", x->peer->shown,
 					      strerror(errno));
 			got = await(x, try_us, err, errlen);
 		}
 		if (x->cfg->verbose >= 3)
-			fprintf(stderr, "snmp: request %u: %s after %.1f ms, %zu varbinds\n",
-				x->requests, got > 0 ? "answered" : got == 0 ? "timed out" : "failed",
-				now_ms() - t0, got > 0 ? x->r.answer.n : 0);
+			hrq_trace_done(stderr, x->requests, got > 0 ? "answered" : got == 0 ?
+				       "timed out" : "failed", hrq_now_ms() - t0,
+				       got > 0 ? x->r.answer.n : 0);
 	}
 	if (got > 0) {
 		*a = x->r.answer;
@@ -208,14 +167,8 @@ static int udp_send(void *carrier, const struct hrq_request *rq, struct walk_ans
 	}
 	if (got < 0)
 		return -1;
-	if (x->datagrams > 0)
-		return errorf(err, errlen, "the agent at %s answered, but with replies"
-			      " that cannot be decoded (garbled or truncated); no valid response"
-			      " after %u s", x->peer->shown, x->cfg->timeout_s);
-	/* v1/v2c agents drop a wrong community silently, and an ACL or a
-	 * wrong port looks the same from here. */
-	return errorf(err, errlen, "no response from %s after %u s - check community/ACL/port",
-		      x->peer->shown, x->cfg->timeout_s);
+	return hrq_no_answer(err, errlen, x->peer->shown, x->cfg->timeout_s, x->datagrams > 0,
+			     false);
 }
 
 int udpget_query(const struct config *cfg, const struct agent_peer *peer,
