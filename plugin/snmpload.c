@@ -53,7 +53,7 @@ static int pick_port(const struct config *cfg, const struct address *a, unsigned
  * "udp6:[::1]:161", "tcp:..."), and the address as the user wrote it with
  * the port, for messages ("[::1]:161").
  */
-static int resolve(const struct config *cfg, struct agent_peer *p, char *err, size_t errlen)
+static int lookup(const struct config *cfg, struct agent_peer *p, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL, *ai, *pick = NULL;
 	struct address a;
@@ -116,6 +116,34 @@ static int resolve(const struct config *cfg, struct agent_peer *p, char *err, si
 	freeaddrinfo(res);
 	if (n < 0 || (size_t)n >= sizeof p->name)
 		return errorf(err, errlen, "cannot resolve host '%s'", a.host);
+	return 0;
+}
+
+/*
+ * lookup() once per process for the same address: a check resolves the
+ * agent to name its history before the query and again for the query
+ * (and the module for its session); one answer serves all, so a name with
+ * several addresses cannot give the history one and the query another.
+ */
+static int resolve(const struct config *cfg, struct agent_peer *p, char *err, size_t errlen)
+{
+	static struct agent_peer last;
+	static char host[sizeof cfg->hostname];
+	static unsigned port;
+	static bool port_set, known;
+	bool set = cfg->origin[OPT_PORT] != ORIGIN_DEFAULT;
+
+	if (known && strcmp(host, cfg->hostname) == 0 && port == cfg->port && port_set == set) {
+		*p = last;
+		return 0;
+	}
+	if (lookup(cfg, p, err, errlen) < 0)
+		return -1;
+	last = *p;
+	copy_str(host, sizeof host, cfg->hostname);
+	port = cfg->port;
+	port_set = set;
+	known = true;
 	return 0;
 }
 
