@@ -45,8 +45,10 @@
  *      steady rise significant at p < 0.001 lets the routes speak, unless
  *      the minimum window was configured.  When none of them judges a
  *      rise, the raw route (raw_rise()) looks at the raw samples of the
- *      last 2 hours: a steady rise, out of a level day, at twice the leak
- *      rate or faster; a leak that grows only in business hours and
+ *      last 2 hours: a rise out of a level day, at twice the leak rate or
+ *      faster, steady (or, where the samples are too noisy to show the
+ *      pace, with its lower bound at the leak rate and no step fitting it
+ *      better than a line); a leak that grows only in business hours and
  *      begins late in the afternoon is seen before the evening that way.
  *   5. Hold.  When no route judges a leak now, the latest earlier check
  *      of this segment (up to 4 days back, replayed from the floors) that
@@ -119,10 +121,15 @@
 #define STAIR_DAYS	3	/* day-over-day steps the staircase needs */
 #define EARLY_STEP_S	600	/* the early forecast's finest floors */
 #define EARLY_MIN_POINTS 6	/* floors the early forecast needs */
-#define RAW_STEP_S	600	/* the raw route's buckets: 10 minutes */
-#define RAW_POINTS	12	/* 2 h of them */
+#define RAW_WINDOW_S	7200	/* the raw route's window: 2 h */
+#define RAW_STEP_S	300	/* its floors: two samples, 5 minutes at least */
+#define RAW_STEP_MAX_S	600	/* and 10 at most: one sample each then */
+#define RAW_POINTS	(RAW_WINDOW_S / RAW_STEP_S)	/* floors at most */
+#define RAW_MIN_POINTS	12	/* floors at least: samples up to 10 minutes apart */
+#define RAW_NEWEST_S	1800	/* the newest floors, held against the day before */
 #define RAW_PRIOR	24	/* hourly floors before them, all below */
 #define RAW_RATE	2.0	/* x the leak rate, at least */
+#define STEP_RATIO	0.8	/* a step's squared residuals / a line's, at least: not_a_step() */
 
 enum boundary { B_NONE, B_INDEX, B_CPU, B_REBOOT, B_CLOCK };
 
@@ -1238,7 +1245,7 @@ static bool find_hold(const double *floors_all, const bool *valid_all, long long
 	if (raw->at_blk > 0 && (!found || raw->at_blk > at)) {
 		memset(&d, 0, sizeof d);
 		d.f.p = P_SHORT;
-		d.window_s = (double)RAW_POINTS * RAW_STEP_S;
+		d.window_s = RAW_WINDOW_S;
 		at = raw->at_blk;
 		level = raw->level;
 		where = now_blk - 1;
@@ -1600,17 +1607,88 @@ static void hourly_floors(struct analysis *a, struct trend_result *r)
 		r->floor_bytes = (double)a->samples[cur->end - 1].mem_kb * 1024.0;
 }
 
+/* The squared deviations of y[0..n-1] from their mean. */
+static double squares_about_mean(const double *y, int n)
+{
+	double m = 0, ss = 0;
+
+	for (int i = 0; i < n; i++)
+		m += y[i] / n;
+	for (int i = 0; i < n; i++)
+		ss += (y[i] - m) * (y[i] - m);
+	return ss;
+}
+
+/*
+ * A rise, not a step: the best fit of two levels (one break anywhere)
+ * leaves at least STEP_RATIO of the squared residuals of the straight
+ * line.  A line fits a steady rise better than any step does (its two
+ * levels miss the ramp by up to a quarter of the rise each); a step, or
+ * a rise crowded into a few points, fits two levels better than a line.
+ * Noise alone fits both about equally.
+ */
+static bool not_a_step(const double *x, const double *y, int n)
+{
+	double xm = 0, ym = 0, sxx = 0, sxy = 0, ss_line = 0, best = INFINITY;
+
+	if (n < 3)
+		return false;
+	for (int i = 0; i < n; i++) {
+		xm += x[i] / n;
+		ym += y[i] / n;
+	}
+	for (int i = 0; i < n; i++) {
+		sxx += (x[i] - xm) * (x[i] - xm);
+		sxy += (x[i] - xm) * (y[i] - ym);
+	}
+	if (sxx <= 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		double e = y[i] - ym - sxy / sxx * (x[i] - xm);
+
+		ss_line += e * e;
+	}
+	/* Two levels, the first k points and the rest. */
+	for (int k = 1; k < n; k++)
+		best = fmin(best, squares_about_mean(y, k) + squares_about_mean(y + k, n - k));
+	return best >= STEP_RATIO * ss_line;
+}
+
+/*
+ * The raw route's pace.  A steady one (steady_pace()) when the thirds
+ * can show it.  With 5-minute samples a 10-minute floor is the lower of
+ * two samples, and the slope of a third (four floors) is about as
+ * uncertain as the rise itself: a real rise often fails the thirds'
+ * ratio, and a leak that began inside the window (its first third still
+ * level) always does.  So a rise whose lower confidence bound
+ * reaches the leak rate (strong evidence of the rate, not only of a
+ * rise) passes too when no step fits it better than a line.
+ */
+static bool raw_pace(const double *x, const double *y, int n, const struct fit *f,
+		     double leak_rate)
+{
+	if (steady_pace(x, y, n))
+		return true;
+	return f->low >= leak_rate && not_a_step(x, y, n);
+}
+
 /*
  * The raw route: a rise out of a level day, seen on the raw samples
  * before the hourly routes can (they need four complete hours).  A
  * traffic-driven leak that begins in the afternoon grows for an hour or
  * two before the evening and then not until the next morning: the hourly
- * routes see it the next day at the earliest.  Here the last RAW_POINTS
- * complete buckets of RAW_STEP_S, each bucket's floor (half of it
- * covered, none missing), must rise significantly (p < P_SHORT) at
- * RAW_RATE x the leak rate or faster, at a steady pace (steady_pace(): a
- * step is one third's rise, a warm-up's thirds slow down), and the last
- * three floors must clear everything of the RAW_PRIOR hours before the rise by
+ * routes see it the next day at the earliest.  Here the floors of the
+ * last RAW_WINDOW_S, each the lowest of two samples (RAW_STEP_S to
+ * RAW_STEP_MAX_S: 5 minutes for 1-minute samples, 10 for 5-minute ones;
+ * one sample alone is all noise, and an AR(1) wander of single samples
+ * rises "significantly" too often), the newest floor ending at the
+ * newest sample, half of each covered, none missing, must rise
+ * significantly (p < P_SHORT) at RAW_RATE x the leak rate or faster, at
+ * a steady pace (steady_pace(): a step is one third's rise, a warm-up's
+ * thirds slow down) or, when the thirds are too noisy to tell
+ * (raw_pace()), with a lower bound at the leak rate and no step that
+ * fits better than the line; and the floors of the last RAW_NEWEST_S
+ * must clear everything of the RAW_PRIOR hours before the rise by
  * half of the rise and by 3 hourly spreads: a daily cycle, a sawtooth or a
  * random walk has been that high already within a day.  So the segment
  * must hold those hours (a warm-up after a restart has no level day
@@ -1622,29 +1700,39 @@ static void hourly_floors(struct analysis *a, struct trend_result *r)
 static bool raw_rise(const struct analysis *a, struct fit *f, double *window_s)
 {
 	const struct segment *cur = a->cur;
-	long long last_bkt = (long long)a->now / RAW_STEP_S;	/* partial: not used */
-	long long first_bkt = last_bkt - RAW_POINTS;
-	double x[RAW_POINTS], y[RAW_POINTS], need = 0.5 * RAW_STEP_S / a->spacing;
+	double w = fmin(RAW_STEP_MAX_S, fmax(RAW_STEP_S, 2.0 * a->spacing));
+	double need = 0.5 * w / a->spacing;
+	int n = (int)fmin(RAW_POINTS, floor(RAW_WINDOW_S / w));
+	double x[RAW_POINTS], y[RAW_POINTS];
 	int cnt[RAW_POINTS] = { 0 };
-	time_t last = 0;
+	time_t last = 0, newest_t = 0;
 
-	if (a->leak_rate <= 0)
+	if (a->leak_rate <= 0 || n < RAW_MIN_POINTS)
 		return false;
+	for (size_t i = cur->end; i-- > cur->first && newest_t == 0;)
+		if (!a->samples[i].hourly && a->samples[i].mem_kb >= 0 && a->samples[i].t <= a->now)
+			newest_t = a->samples[i].t;
+	if (newest_t == 0)
+		return false;
+	/* Floors of w, the newest ending half a spacing after the newest sample. */
+	double start = (double)newest_t + 0.5 * a->spacing - n * w;
 	/* A level day before the rise, inside the segment. */
-	long long rise_blk = trend_block_of((time_t)(first_bkt * RAW_STEP_S));
+	long long rise_blk = trend_block_of((time_t)floor(start));
 	long long prior_from = rise_blk - RAW_PRIOR;
 
 	if (prior_from < a->seg_blk || prior_from < a->first_all)
 		return false;
 	for (size_t i = cur->first; i < cur->end; i++) {
 		const struct sample *q = &a->samples[i];
-		long long k = (long long)q->t / RAW_STEP_S - first_bkt;
 
 		if (q->mem_kb < 0 || q->hourly || q->t > a->now || (last && q->t <= last))
 			continue;
 		last = q->t;
-		if (k < 0 || k >= RAW_POINTS)
+		double at = ((double)q->t - start) / w;
+
+		if (at < 0 || at >= n)
 			continue;
+		int k = (int)at;
 		double v = (double)q->mem_kb * 1024.0;
 
 		if (cnt[k] == 0 || v < y[k]) {
@@ -1653,12 +1741,12 @@ static bool raw_rise(const struct analysis *a, struct fit *f, double *window_s)
 		}
 		cnt[k]++;
 	}
-	for (int k = 0; k < RAW_POINTS; k++)
+	for (int k = 0; k < n; k++)
 		if (cnt[k] == 0 || cnt[k] + 1e-9 < need || (k > 0 && x[k] <= x[k - 1]))
 			return false;
-	fit_series(x, y, RAW_POINTS, Z_SHORT, f);
+	fit_series(x, y, n, Z_SHORT, f);
 	if (f->p >= P_SHORT || f->low <= 0 || f->slope < RAW_RATE * a->leak_rate ||
-	    !steady_pace(x, y, RAW_POINTS))
+	    !raw_pace(x, y, n, f, a->leak_rate))
 		return false;
 	double prior_max = -INFINITY;
 	int valid = 0;
@@ -1670,15 +1758,17 @@ static bool raw_rise(const struct analysis *a, struct fit *f, double *window_s)
 		}
 	if (valid < RAW_PRIOR * 3 / 4)
 		return false;
-	double rise = f->slope * (x[RAW_POINTS - 1] - x[0]);
+	double rise = f->slope * (x[n - 1] - x[0]);
 	double spread = hourly_spread(a->floors_all, a->valid_all, a->first_all, prior_from,
 				      rise_blk);
-	/* The last half hour, not one floor of 10 minutes: hourly floors sit lower. */
-	double newest = fmin(y[RAW_POINTS - 1], fmin(y[RAW_POINTS - 2], y[RAW_POINTS - 3]));
+	/* The last half hour, not one floor: hourly floors sit lower. */
+	double newest = INFINITY;
 
+	for (int k = n - (int)fmax(3.0, RAW_NEWEST_S / w); k < n; k++)
+		newest = fmin(newest, y[k]);
 	if (newest - prior_max < fmax(0.5 * rise, 3.0 * spread))
 		return false;
-	*window_s = (double)RAW_POINTS * RAW_STEP_S;
+	*window_s = n * w;
 	return true;
 }
 

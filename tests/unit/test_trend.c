@@ -882,25 +882,38 @@ Test(trend, built_in_growth_levels_use_a_learned_baseline)
 }
 
 /*
- * A level day with noise, then from 16:00 +2 %/h (4 MB/h on 200 MB) for
- * `rise_h` hours and level again until `end_h` hours after the rise began.
- * The rise ends at the same level whether `step` is false or true (then
- * it comes at once, at the end of the rise_h hours).
+ * A level day with noise (uniform, +-noise_kb), then from `onset` +2 %/h
+ * (4 MB/h on 200 MB) for `rise_h` hours and level again until `end_h`
+ * hours after the rise began, a sample every `every` seconds.  The rise
+ * ends at the same level whether `step` is false or true (then it comes
+ * at once, at the end of the rise_h hours).
  */
-static size_t afternoon_rise(double rise_h, double end_h, bool step)
+static size_t rise_every(time_t every, time_t onset, double rise_h, double end_h, bool step,
+			 double noise_kb, unsigned seed)
 {
 	size_t n = 0;
-	unsigned st = 7;
-	time_t onset = T0 + 86400 + 16 * H;
 
-	for (time_t t = T0; t < onset + (time_t)(end_h * H) && n < MAXN; t += STEP) {
-		double h = (double)(t - onset) / H, kb = 200000.0 + 300.0 * noise(&st);
+	for (time_t t = T0; t < onset + (time_t)(end_h * H) && n < MAXN; t += every) {
+		double h = (double)(t - onset) / H, kb = 200000.0 + noise_kb * noise(&seed);
 
 		if (h > 0)
 			kb += step ? (h >= rise_h ? 4000.0 * rise_h : 0) : 4000.0 * fmin(h, rise_h);
 		buf[n++] = mk(t, lround(kb), "1");
 	}
 	return n;
+}
+
+/* The same every 5 minutes. */
+static size_t rise_at(time_t onset, double rise_h, double end_h, bool step, double noise_kb,
+		      unsigned seed)
+{
+	return rise_every(STEP, onset, rise_h, end_h, step, noise_kb, seed);
+}
+
+/* The same from 16:00 on day two, with little noise. */
+static size_t afternoon_rise(double rise_h, double end_h, bool step)
+{
+	return rise_at(T0 + 86400 + 16 * H, rise_h, end_h, step, 300.0, 7);
 }
 
 /* The raw route: a late-afternoon rise out of a level day is a leak after
@@ -920,6 +933,67 @@ Test(trend, raw_route_finds_a_rise_out_of_a_level_day_within_two_hours)
 	n = afternoon_rise(2.5, 2.5, true);
 	trend_analyze(buf, n, buf[n - 1].t, &p, &r);
 	cr_expect_not(r.raw_route);
+	cr_expect_neq(r.verdict, TREND_LEAK, "a step: %s", trend_verdict_name(r.verdict));
+}
+
+/* The verdict of the raw route at the last sample, with a 500 KB/h leak rate. */
+static bool raw_judges(size_t n, struct trend_result *r)
+{
+	struct trend_params p = params();
+
+	p.growth_warning_bph = 500 * 1024.0;
+	trend_analyze(buf, n, buf[n - 1].t, &p, r);
+	return r->raw_route && r->verdict == TREND_LEAK;
+}
+
+/*
+ * With 5-minute samples and noise of +-1 MB, the thirds of the 2 hours
+ * (four 10-minute floors each) are too noisy to show a steady pace; the
+ * rise's lower bound above the leak rate, and no step fitting it better
+ * than a line, let it through (the thirds' ratio alone: STABLE).
+ */
+Test(trend, raw_route_sees_a_noisy_rise_whose_thirds_cannot_show_its_pace)
+{
+	struct trend_result r;
+	size_t n = rise_at(T0 + 86400 + 16 * H, 2.0, 2.0, false, 1000.0, 2);
+
+	cr_expect(raw_judges(n, &r), "verdict %s", trend_verdict_name(r.verdict));
+	cr_expect_gt(r.slope_low_bph, 500 * 1024.0, "low %.0f", r.slope_low_bph);
+}
+
+/* A leak that began 35 minutes into the window (its first third level)
+ * is seen at 18:00, when the traffic that drives it stops. */
+Test(trend, raw_route_sees_a_leak_that_began_inside_its_window)
+{
+	struct trend_result r;
+	time_t onset = T0 + 86400 + 16 * H + 35 * 60;
+	size_t n = rise_at(onset, 85.0 / 60.0, 85.0 / 60.0 + 1.0 / 12.0, false, 300.0, 1);
+
+	cr_expect(raw_judges(n, &r), "verdict %s", trend_verdict_name(r.verdict));
+}
+
+/* With a sample every minute (floors of 5 minutes, 24 of them), the
+ * same: a rise is a leak, the same rise in one step is not. */
+Test(trend, raw_route_sees_a_rise_in_samples_a_minute_apart)
+{
+	struct trend_result r;
+	time_t onset = T0 + 86400 + 16 * H;
+
+	cr_expect(raw_judges(rise_every(60, onset, 2.0, 2.0, false, 1000.0, 2), &r), "verdict %s",
+		  trend_verdict_name(r.verdict));
+	cr_expect_not(raw_judges(rise_every(60, onset, 1.25, 2.25, true, 1000.0, 21), &r),
+		      "a step: %s", trend_verdict_name(r.verdict));
+}
+
+/* A step of 5 MB in the same noise, 45 minutes before the end: its
+ * lower bound reaches the leak rate, but two levels fit it better than a
+ * line, so it is no leak. */
+Test(trend, raw_route_takes_no_step_for_a_rise)
+{
+	struct trend_result r;
+	size_t n = rise_at(T0 + 86400 + 16 * H, 1.25, 2.25, true, 1000.0, 21);
+
+	cr_expect_not(raw_judges(n, &r), "a step: %s", trend_verdict_name(r.verdict));
 	cr_expect_neq(r.verdict, TREND_LEAK, "a step: %s", trend_verdict_name(r.verdict));
 }
 
